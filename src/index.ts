@@ -1,0 +1,11 @@
+/** rss-digest as a library: the pure core plus the pipeline that composes it. */
+export { extractArticle } from './extract';
+export { summarize, splitSentences, createSummarizer, type Summarizer, type SummarizeOptions } from './summarize';
+export { parseFeed } from './feeds';
+export { createFetcher, FetchError, type Fetcher } from './http';
+export { parseConfig, parseConfigText, loadConfigFile, ConfigError, type Config } from './config';
+export { FsStore, S3Store, type Store } from './store';
+export { publishDigest } from './render';
+export { runDigest, runFetchStage, runPublishStage, type RunSummary } from './pipeline';
+export { detectLang, dirForLang } from './lang';
+export type * from './types';

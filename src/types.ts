@@ -1,0 +1,154 @@
+/**
+ * The data that flows between pipeline stages. Every stage takes and returns these plain
+ * objects; nothing here knows about AWS, files or HTTP.
+ */
+
+export type TextDirection = 'ltr' | 'rtl';
+
+/** One entry of a parsed feed, normalized (absolute http(s) link, ISO date, clean text). */
+export interface FeedItem {
+  /** Stable id: GUID, else canonical link, else hash of title + date. */
+  id: string;
+  title: string;
+  /** Absolute http(s) URL of the article page. */
+  link: string;
+  /** ISO 8601. Undated items get the fetch time; future dates are clamped to it. */
+  publishedAt: string;
+  author?: string;
+  /** The feed's own content as HTML (untrusted; never rendered raw). */
+  contentHtml?: string;
+  /** The feed's own content as plain text. */
+  contentText?: string;
+  categories?: string[];
+  /** Language declared by the feed (channel or item), if any. */
+  lang?: string;
+}
+
+export interface ParsedFeed {
+  title?: string;
+  link?: string;
+  lang?: string;
+  items: FeedItem[];
+}
+
+/** What extractArticle returns. */
+export interface ExtractedArticle {
+  title: string;
+  /** Body paragraphs separated by "\n", no boilerplate. Empty when the page has no article. */
+  text: string;
+  /** Sanitized minimal HTML of the body. */
+  html: string;
+  byline?: string;
+  publishedAt?: string;
+  modifiedAt?: string;
+  siteName?: string;
+  leadImage?: string;
+  canonicalUrl?: string;
+  lang: string;
+  dir: TextDirection;
+  wordCount: number;
+  readingMinutes: number;
+  excerpt?: string;
+}
+
+export type FeedStatus = 'ok' | 'error' | 'not-modified';
+
+/** Error classes shared by the fetcher, parsers and the run report. */
+export type ErrorClass =
+  | 'timeout'
+  | 'too-large'
+  | 'blocked-address'
+  | 'redirects'
+  | 'http-4xx'
+  | 'http-5xx'
+  | 'not-a-feed'
+  | 'not-html'
+  | 'parse'
+  | 'network'
+  | 'extract'
+  | 'summarize'
+  | 'invalid-url'
+  | 'mail';
+
+/** An article record as stored by the fetch stage (state/articles/...). */
+export interface ArticleRecord {
+  /** Story id: hash of the canonical URL. */
+  id: string;
+  url: string;
+  canonicalUrl: string;
+  title: string;
+  /** Every feed that carried this story in this run (first = primary). */
+  sources: { feedUrl: string; name: string; category?: string; itemId: string }[];
+  publishedAt: string;
+  fetchedAt: string;
+  lang: string;
+  dir: TextDirection;
+  /** Article body text (paragraphs separated by "\n"). */
+  text: string;
+  /** Where `text` came from: the fetched page, or the feed's own content as a fallback. */
+  contentSource: 'page' | 'feed';
+  byline?: string;
+  siteName?: string;
+  leadImage?: string;
+  wordCount: number;
+  readingMinutes: number;
+  excerpt?: string;
+  /** Why the page was not used, when contentSource is 'feed'. */
+  pageError?: { errorClass: ErrorClass; message: string };
+}
+
+export interface DigestStory {
+  id: string;
+  title: string;
+  url: string;
+  /** Name of the primary feed. */
+  source: string;
+  /** Every feed that carried the story (first = `source`). */
+  sources: { name: string; feedUrl: string }[];
+  category?: string;
+  lang: string;
+  dir: TextDirection;
+  publishedAt: string;
+  summary: string[];
+  summaryKind: 'extractive' | 'bedrock' | 'feed';
+  contentSource: 'page' | 'feed';
+  readingMinutes: number;
+  wordCount: number;
+  byline?: string;
+  leadImage?: string;
+}
+
+export interface DigestFeedStatus {
+  url: string;
+  name: string;
+  status: FeedStatus;
+  httpStatus?: number;
+  error?: string;
+  errorClass?: ErrorClass;
+  /** Items in the feed document after parsing (capped). */
+  itemsTotal: number;
+  /** Items not seen in earlier runs. */
+  itemsNew: number;
+  /** Stories from this feed in this digest. */
+  itemsInDigest: number;
+}
+
+/** site/YYYY/MM/DD/digest.json */
+export interface Digest {
+  version: 1;
+  title: string;
+  /** YYYY-MM-DD in the digest's timezone. */
+  date: string;
+  timezone: string;
+  generatedAt: string;
+  stories: DigestStory[];
+  feeds: DigestFeedStatus[];
+  stats: {
+    feedsOk: number;
+    feedsFailed: number;
+    feedsNotModified: number;
+    articlesExtracted: number;
+    articlesFromFeed: number;
+    stories: number;
+  };
+}
