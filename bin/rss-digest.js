@@ -4,9 +4,11 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const built = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+let cli;
 if (fs.existsSync(built)) {
-  require(built);
+  cli = require(built);
 } else {
   require('tsx/cjs');
-  require(path.join(__dirname, '..', 'src', 'cli', 'main.ts'));
+  cli = require(path.join(__dirname, '..', 'src', 'cli', 'main.ts'));
 }
+cli.main(process.argv);

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * rss-digest command line:
+ *   rss-digest run --config FILE [--out DIR] [--date YYYY-MM-DD]
+ *   rss-digest serve [--config FILE] [--out DIR] [--port N]
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import path from 'node:path';
+import { ConfigError, loadConfigFile, parseConfig } from '../config';
+import { createDigestDeliverer } from '../email';
+import { isValidDate, runDigest, type RunSummary } from '../pipeline';
+import { createStore, DEFAULT_OUT_DIR } from './adapters';
+import { createProgress } from './progress';
+import { startServer } from './serve';
+
+const parseDate = (value: string): string => {
+  if (!isValidDate(value)) throw new InvalidArgumentError('expected a date as YYYY-MM-DD');
+  return value;
+};
+const parsePort = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
+  return n;
+};
+
+export function formatSummary(summary: RunSummary): string {
+  const f = summary.fetch.stats;
+  const p = summary.publish;
+  const lines = [
+    `Digest ${summary.date}: ${p.digest.stories.length} stories`,
+    `  feeds: ${f.feedsOk} ok, ${f.feedsFailed} failed, ${f.feedsNotModified} not modified`,
+    `  articles: ${f.articlesExtracted} extracted from pages, ${f.articlesFromFeed} from feed text, ${f.pagesFailed} pages failed`,
+    `  summaries: ${p.summaries.extractive} extractive, ${p.summaries.bedrock} bedrock, ${p.summaries.feed} from feed text, ${p.summaries.failed} failed`,
+  ];
+  if (p.tokens.input || p.tokens.output) lines.push(`  LLM tokens: ${p.tokens.input} in, ${p.tokens.output} out`);
+  if (p.delivery) lines.push(`  mail: ${p.delivery.sent} sent, ${p.delivery.failed} failed, ${p.delivery.skipped} already sent`);
+  for (const failure of summary.failures.slice(0, 20)) {
+    lines.push(`  ✗ ${failure.kind} ${failure.url}: ${failure.errorClass ?? 'error'} ${failure.message ?? ''}`.trimEnd());
+  }
+  if (summary.failures.length > 20) lines.push(`  … and ${summary.failures.length - 20} more failures (see state/runs/${summary.date}/)`);
+  lines.push(`  time: ${(summary.durationMs / 1000).toFixed(1)} s`);
+  lines.push(`Open: ${summary.indexLocation}`);
+  return lines.join('\n');
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name('rss-digest').description('Turn RSS/Atom feeds into a daily summarized digest.').showHelpAfterError();
+
+  program
+    .command('run')
+    .description("build a day's digest")
+    .requiredOption('-c, --config <file>', 'configuration file (YAML or JSON)')
+    .option('-o, --out <dir>', `output folder for the filesystem store (default ${DEFAULT_OUT_DIR})`)
+    .option('-d, --date <YYYY-MM-DD>', "the digest's date (default: today in digest.timezone)", parseDate)
+    .action(async (opts: { config: string; out?: string; date?: string }) => {
+      const config = await loadConfigFile(opts.config);
+      const outDir = opts.out ?? (config.store.kind === 'fs' ? config.store.dir : undefined) ?? DEFAULT_OUT_DIR;
+      const store = createStore(config, outDir);
+      const progress = createProgress();
+      const summary = await runDigest({
+        config,
+        store,
+        date: opts.date,
+        onEvent: (e) => progress.onEvent(e),
+        deliver: createDigestDeliverer({ config, store, outDir: path.resolve(outDir) }),
+      });
+      progress.done();
+      process.stdout.write(formatSummary(summary) + '\n');
+    });
+
+  program
+    .command('serve')
+    .description('serve the digest site (and the subscription endpoint) on localhost')
+    .option('-c, --config <file>', 'configuration file')
+    .option('-o, --out <dir>', 'output folder that holds site/', DEFAULT_OUT_DIR)
+    .option('-p, --port <n>', 'port (0 = any free port)', parsePort, 8080)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (opts: { config?: string; out: string; port: number; host: string }) => {
+      const config = opts.config ? await loadConfigFile(opts.config) : parseConfig({});
+      const server = await startServer({ outDir: opts.out, port: opts.port, host: opts.host, config });
+      process.stdout.write(`Serving ${path.resolve(opts.out, 'site')} at ${server.url}/ (Ctrl-C to stop)\n`);
+      const stop = (): void => void server.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`rss-digest: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`rss-digest: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,67 @@
+/** Progress for long runs: one redrawn line on a TTY, plain log lines otherwise. */
+import type { PipelineEvent } from '../pipeline/events';
+
+export interface ProgressWriter {
+  onEvent(event: PipelineEvent): void;
+  done(): void;
+}
+
+export function createProgress(stream: NodeJS.WriteStream = process.stderr): ProgressWriter {
+  const tty = !!stream.isTTY && !process.env.CI;
+  let stage = '';
+  let total = 0;
+  let count = 0;
+  let lastLine = '';
+  const draw = (line: string): void => {
+    if (tty) {
+      const cols = stream.columns || 80;
+      stream.write(`\r\x1b[2K${line.slice(0, cols - 1)}`);
+      lastLine = line;
+    } else {
+      stream.write(line + '\n');
+    }
+  };
+  const clear = (): void => {
+    if (tty && lastLine) {
+      stream.write('\r\x1b[2K');
+      lastLine = '';
+    }
+  };
+  const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, ' ');
+  return {
+    onEvent(e) {
+      switch (e.type) {
+        case 'stage':
+          clear();
+          stage = e.stage;
+          total = e.total;
+          count = 0;
+          if (!tty) stream.write(`== ${stage} (${total})\n`);
+          break;
+        case 'feed': {
+          count++;
+          const status = e.status === 'error' ? `FAILED ${e.errorClass ?? ''}: ${e.error ?? ''}` : e.status === 'not-modified' ? 'not modified' : `${e.itemsNew} new`;
+          if (tty && e.status === 'error') {
+            clear();
+            stream.write(`  ✗ ${oneLine(e.name)} — ${oneLine(status)}\n`);
+          }
+          draw(`[feeds ${count}/${total}] ${oneLine(e.name)}: ${oneLine(status)}`);
+          break;
+        }
+        case 'article':
+          count++;
+          draw(`[articles ${count}/${total}] ${e.contentSource === 'page' ? 'page' : `feed text${e.errorClass ? ` (${e.errorClass})` : ''}`}: ${oneLine(e.title).slice(0, 100)}`);
+          break;
+        case 'summary':
+          count++;
+          if (tty) draw(`[summaries ${count}/${total}]`);
+          break;
+        case 'published':
+          clear();
+          if (!tty) stream.write(`published ${e.keys.length} files\n`);
+          break;
+      }
+    },
+    done: clear,
+  };
+}
