@@ -1,0 +1,121 @@
+/**
+ * Where the token-signing secret comes from. Locally it is generated on first use and kept in
+ * the store under state/ (private). Deployed, the stack generates it in Secrets Manager (or an
+ * SSM SecureString) and passes its name in an environment variable; the AWS clients are
+ * injected so tests need no AWS.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../store';
+
+export type SecretLoader = () => Promise<Buffer>;
+
+/** Environment variables the deployed functions read (the stack sets exactly one). */
+export const TOKEN_SECRET_ENV = {
+  /** The secret itself (tests, or a deployment without a secret store). */
+  value: 'RSS_DIGEST_TOKEN_SECRET',
+  /** Name or ARN of a Secrets Manager secret whose SecretString is the secret. */
+  secretsManagerId: 'RSS_DIGEST_TOKEN_SECRET_ID',
+  /** Name of an SSM SecureString parameter. */
+  ssmParameter: 'RSS_DIGEST_TOKEN_SECRET_PARAMETER',
+} as const;
+
+export const TOKEN_SECRET_KEY = 'state/secrets/token-secret';
+const MIN_SECRET_BYTES = 32;
+
+export class SecretError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SecretError';
+  }
+}
+
+const checked = (value: string | undefined, source: string): Buffer => {
+  const secret = Buffer.from((value ?? '').trim(), 'utf8');
+  if (secret.length < MIN_SECRET_BYTES) throw new SecretError(`${source}: the token secret must be at least ${MIN_SECRET_BYTES} characters`);
+  return secret;
+};
+
+/** Load once per process; a failed load is retried on the next call. */
+export function memoizeSecret(loader: SecretLoader): SecretLoader {
+  let pending: Promise<Buffer> | undefined;
+  return () => {
+    pending ??= loader().catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
+  };
+}
+
+/** Local default: state/secrets/token-secret, created with 32 random bytes when missing. */
+export function storeSecretLoader(store: Store, key = TOKEN_SECRET_KEY): SecretLoader {
+  return memoizeSecret(async () => {
+    const existing = await store.get(key);
+    if (existing) return checked(existing.toString('utf8'), store.locate(key));
+    await store.put(key, randomBytes(32).toString('hex') + '\n', { contentType: 'text/plain' });
+    // Two processes starting at once (serve and run) may both write; whichever landed wins for both.
+    return checked((await store.get(key))?.toString('utf8'), store.locate(key));
+  });
+}
+
+export function valueSecretLoader(value: string | undefined, source = TOKEN_SECRET_ENV.value): SecretLoader {
+  return async () => checked(value, source);
+}
+
+/** The small slice of the AWS SDK clients used here, so tests can pass a local stand-in. */
+export interface SecretsManagerLike {
+  send(command: import('@aws-sdk/client-secrets-manager').GetSecretValueCommand): Promise<{ SecretString?: string }>;
+}
+export interface SsmLike {
+  send(command: import('@aws-sdk/client-ssm').GetParameterCommand): Promise<{ Parameter?: { Value?: string } }>;
+}
+
+export function secretsManagerSecretLoader(client: SecretsManagerLike, secretId: string): SecretLoader {
+  return memoizeSecret(async () => {
+    const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    try {
+      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      return checked(out.SecretString, `Secrets Manager ${secretId}`);
+    } catch (err) {
+      if (err instanceof SecretError) throw err;
+      throw new SecretError(`Cannot read the token secret from Secrets Manager (${secretId})`, { cause: err });
+    }
+  });
+}
+
+export function ssmSecretLoader(client: SsmLike, name: string): SecretLoader {
+  return memoizeSecret(async () => {
+    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+    try {
+      const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+      return checked(out.Parameter?.Value, `SSM ${name}`);
+    } catch (err) {
+      if (err instanceof SecretError) throw err;
+      throw new SecretError(`Cannot read the token secret from SSM (${name})`, { cause: err });
+    }
+  });
+}
+
+/**
+ * The loader the environment asks for: an explicit value, a Secrets Manager secret, an SSM
+ * parameter, else the store (local runs). Clients are created only when needed.
+ */
+export function secretLoaderFromEnv(store: Store, env: NodeJS.ProcessEnv = process.env): SecretLoader {
+  const value = env[TOKEN_SECRET_ENV.value];
+  if (value) return valueSecretLoader(value);
+  const secretId = env[TOKEN_SECRET_ENV.secretsManagerId];
+  if (secretId) {
+    return memoizeSecret(async () => {
+      const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+      return secretsManagerSecretLoader(new SecretsManagerClient({}), secretId)();
+    });
+  }
+  const parameter = env[TOKEN_SECRET_ENV.ssmParameter];
+  if (parameter) {
+    return memoizeSecret(async () => {
+      const { SSMClient } = await import('@aws-sdk/client-ssm');
+      return ssmSecretLoader(new SSMClient({}), parameter)();
+    });
+  }
+  return storeSecretLoader(store);
+}

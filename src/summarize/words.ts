@@ -1,0 +1,108 @@
+/**
+ * Word-level text handling for the extractive summarizer: normalization (Arabic diacritics,
+ * tatweel, alef forms), tokenization, stopwords (the maintained `stopwords-iso` lists) and a
+ * light, language-aware stem used only for matching words between sentences.
+ */
+import stopwordsIso from 'stopwords-iso/stopwords-iso.json';
+
+// Harakat, tanwin, shadda, sukun, superscript alef, Quranic marks and tatweel.
+const ARABIC_DIACRITICS = /[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]/g;
+const ARABIC_ALEF = /[\u0622\u0623\u0625\u0671]/g;
+const HEBREW_POINTS = /[\u0591-\u05C7]/g;
+
+/** Case-folded text with Arabic and Hebrew normalized, so that spelling variants match. */
+export function normalizeWords(text: string): string {
+  let t = text.toLowerCase();
+  if (/[\u0590-\u06FF]/.test(t)) {
+    t = t
+      .replace(ARABIC_DIACRITICS, '')
+      .replace(ARABIC_ALEF, '\u0627')
+      .replace(/\u0649/g, '\u064A') // alef maqsura → yeh, as users type both
+      .replace(/\u0629/g, '\u0647') // teh marbuta → heh
+      .replace(HEBREW_POINTS, '');
+  }
+  return t;
+}
+
+// Scripts written without spaces between words: only these need ICU's dictionary word segmenter
+// (which is ~30× slower than a regular expression on space-separated text).
+const NO_SPACE_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/u;
+const WORD_RUN = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}]+)?/gu;
+let dictionaryWordSegmenter: Intl.Segmenter | undefined;
+
+/** Word tokens of already-normalized text, in order. */
+export function words(normalized: string): string[] {
+  const runs = normalized.match(WORD_RUN) ?? [];
+  if (!NO_SPACE_RUN.test(normalized)) return runs;
+  dictionaryWordSegmenter ??= new Intl.Segmenter('und', { granularity: 'word' });
+  const out: string[] = [];
+  for (const run of runs) {
+    if (!NO_SPACE_RUN.test(run)) {
+      out.push(run);
+      continue;
+    }
+    for (const s of dictionaryWordSegmenter.segment(run)) if (s.isWordLike) out.push(s.segment);
+  }
+  return out;
+}
+
+/** Number of words as a reader counts them (used for the length prior). */
+export function wordCount(text: string): number {
+  return words(text).length;
+}
+
+const stopwordCache = new Map<string, Set<string>>();
+const lists = stopwordsIso as Record<string, string[]>;
+
+/** Stopwords of a language (normalized like the text); an empty set when the package has none. */
+export function stopwordsFor(lang: string): Set<string> {
+  let set = stopwordCache.get(lang);
+  if (!set) {
+    set = new Set((lists[lang] ?? []).map((w) => normalizeWords(w)));
+    stopwordCache.set(lang, set);
+  }
+  return set;
+}
+
+// Arabic clitics: conjunction/preposition + article prefixes, and frequent pronoun/plural suffixes
+// (a "light stemmer" in the spirit of Larkey et al.'s light10, kept short on purpose).
+const ARABIC_PREFIXES = ['وال', 'بال', 'كال', 'فال', 'لل', 'ال', 'و'];
+const ARABIC_SUFFIXES = ['ها', 'ان', 'ات', 'ون', 'ين', 'يه', 'ه', 'ي'];
+const HEBREW_PREFIXES = ['וה', 'שה', 'מה', 'לה', 'בה', 'ה', 'ו', 'ב', 'ל', 'מ', 'ש'];
+
+/** A matching key for a content word: light affix stripping for Arabic/Hebrew, truncation elsewhere. */
+export function stem(word: string, lang: string): string {
+  if (lang === 'ar' || lang === 'fa' || lang === 'ur') {
+    let w = word;
+    for (const p of ARABIC_PREFIXES) {
+      if (w.startsWith(p) && w.length - p.length >= 3) {
+        w = w.slice(p.length);
+        break;
+      }
+    }
+    for (const s of ARABIC_SUFFIXES) {
+      if (w.endsWith(s) && w.length - s.length >= 3) {
+        w = w.slice(0, -s.length);
+        break;
+      }
+    }
+    return w;
+  }
+  if (lang === 'he') {
+    for (const p of HEBREW_PREFIXES) if (word.startsWith(p) && word.length - p.length >= 3) return word.slice(p.length);
+    return word;
+  }
+  // Truncation to a prefix is a crude but language-independent stem that merges inflections
+  // ("killed", "killing"; "présidente", "président") at almost no cost.
+  return word.length > 6 ? word.slice(0, 6) : word;
+}
+
+/** Content-word stems of a sentence (stopwords and one-character tokens removed; numbers kept). */
+export function contentStems(text: string, lang: string, stopwords: Set<string>): string[] {
+  const out: string[] = [];
+  for (const w of words(normalizeWords(text))) {
+    if (w.length < 2 || stopwords.has(w)) continue;
+    out.push(stem(w, lang));
+  }
+  return out;
+}
