@@ -1,7 +1,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
@@ -67,14 +67,16 @@ export class S3Store implements Store {
     if (clean) assertValidKey(clean);
     const full = this.prefix + (clean ? `${clean}/` : '');
     const out: string[] = [];
-    let token: string | undefined;
-    do {
-      const res = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: full, ContinuationToken: token }),
-      );
-      for (const obj of res.Contents ?? []) if (obj.Key) out.push(obj.Key.slice(this.prefix.length));
-      token = res.IsTruncated ? res.NextContinuationToken : undefined;
-    } while (token);
+    // ListObjects (v1) paged by Marker = last key: the listing every S3-compatible server implements
+    // (s3rver's v2 continuation tokens need a cipher OpenSSL 3 no longer has). Same s3:ListBucket permission.
+    let marker: string | undefined;
+    for (;;) {
+      const res = await this.client.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: full, Marker: marker }));
+      const contents = res.Contents ?? [];
+      for (const obj of contents) if (obj.Key) out.push(obj.Key.slice(this.prefix.length));
+      if (!res.IsTruncated || contents.length === 0) break;
+      marker = contents[contents.length - 1].Key;
+    }
     return out.sort();
   }
 
