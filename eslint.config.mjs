@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'digest/', 'coverage/', 'test-artifacts/', '.tmp/', '**/*.js', '!bin/*.js'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'digest/', 'coverage/', 'test-artifacts/', '.tmp/', '**/*.js', '!bin/*.js', '!scripts/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/*.js'],
+    files: ['bin/*.js', 'scripts/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
