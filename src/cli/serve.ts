@@ -1,10 +1,13 @@
 /**
- * `rss-digest serve`: the site in the output folder over HTTP on localhost, for preview.
- * (Issue 8 adds the subscription endpoint under /api/.)
+ * `rss-digest serve`: the site in the output folder over HTTP on localhost, for preview, and
+ * the subscription endpoint under /api/ (the same core the deployed Lambda runs).
  */
 import http from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parseConfig, type Config } from '../config';
+import { createSubscriptionEndpointFromConfig, MAX_BODY_BYTES, type SubscriptionEndpoint } from '../subscriptions';
+import { createStore } from './adapters';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -22,7 +25,9 @@ export interface ServeOptions {
   outDir: string;
   port: number;
   host?: string;
-  config?: import('../config/schema').Config;
+  config?: Config;
+  /** Endpoint log events (never carry addresses); default: none. */
+  log?: (event: { event: string; [key: string]: unknown }) => void;
 }
 
 export interface RunningServer {
@@ -54,9 +59,62 @@ export async function resolveSitePath(siteDir: string, urlPath: string): Promise
   }
 }
 
+/** Read a request body, giving up (undefined) past `limit` bytes. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function serveApi(endpoint: SubscriptionEndpoint, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const body = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : Buffer.alloc(0);
+  const response = await endpoint({
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: url.search,
+    headers: req.headers,
+    // Over the limit: hand the core one byte too many so it answers 413 itself.
+    body: body ?? Buffer.alloc(MAX_BODY_BYTES + 1),
+  });
+  res.writeHead(response.status, response.headers);
+  res.end(response.body);
+}
+
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const siteDir = path.resolve(options.outDir, 'site');
+  const config = options.config ?? parseConfig({});
+  // Built once the port is known: links in confirmation mails point at this server unless site.url is set.
+  let endpoint: SubscriptionEndpoint | undefined;
   const server = http.createServer(async (req, res) => {
+    if (endpoint && /^\/api(\/|\?|$)/.test(req.url ?? '')) {
+      try {
+        await serveApi(endpoint, req, res);
+      } catch {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Internal error\n');
+      }
+      return;
+    }
     const file = req.method === 'GET' || req.method === 'HEAD' ? await resolveSitePath(siteDir, req.url ?? '/') : undefined;
     if (!file) {
       res.writeHead(req.method === 'GET' || req.method === 'HEAD' ? 404 : 405, { 'content-type': 'text/plain; charset=utf-8' });
@@ -78,8 +136,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  endpoint = createSubscriptionEndpointFromConfig(config, {
+    store: createStore(config, options.outDir),
+    outDir: path.resolve(options.outDir),
+    fallbackSiteUrl: url,
+    log: options.log,
+  });
   return {
-    url: `http://${host}:${port}`,
+    url,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

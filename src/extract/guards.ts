@@ -15,7 +15,7 @@ const JSON_LD_OPEN_RE = /^<script\b[^>]*\btype\s*=\s*["']?application\/ld\+json/
 // them out before parsing is far cheaper than building DOM nodes for them. Each block ends at the first closing
 // tag, as the HTML tokenizer does for raw-text elements; an unclosed one swallows the rest, as in a browser.
 const NOISE_START_RE = /<(script|style|svg|!--)/gi;
-const NOISE_END: Record<string, string> = { script: '</script', style: '</style', svg: '</svg', '!--': '-->' };
+const NOISE_END: Record<string, RegExp> = { script: /<\/script[^>]*>/gi, style: /<\/style[^>]*>/gi, svg: /<\/svg[^>]*>/gi, '!--': /-->/g };
 
 export interface PreparedHtml {
   /** Markup without scripts, styles, comments and SVG, cut to MAX_HTML_CHARS. */
@@ -37,20 +37,20 @@ export function prepareHtml(raw: string): PreparedHtml {
 }
 
 function stripNoise(html: string, jsonLd: string[]): string {
-  const lower = html.toLowerCase();
   const parts: string[] = [];
   let last = 0;
   NOISE_START_RE.lastIndex = 0;
   for (let m = NOISE_START_RE.exec(html); m; m = NOISE_START_RE.exec(html)) {
     const kind = m[1].toLowerCase();
     const start = m.index;
-    const endTag = NOISE_END[kind];
-    const close = lower.indexOf(endTag, start + m[0].length);
-    const end = close < 0 ? html.length : lower.indexOf('>', close) + 1 || html.length;
+    const endRe = NOISE_END[kind];
+    endRe.lastIndex = start + m[0].length;
+    const close = endRe.exec(html);
+    const end = close ? close.index + close[0].length : html.length;
     if (kind === 'script' && jsonLd.length < 20) {
       const openEnd = html.indexOf('>', start);
       if (openEnd > 0 && openEnd < end && JSON_LD_OPEN_RE.test(html.slice(start, openEnd + 1))) {
-        jsonLd.push(html.slice(openEnd + 1, close < 0 ? html.length : close));
+        jsonLd.push(html.slice(openEnd + 1, close ? close.index : html.length));
       }
     }
     parts.push(html.slice(last, start), ' ');

@@ -1,56 +1,213 @@
 /**
- * Main-content extraction on cheerio. (Foundation version; issue 4 replaces the algorithm.)
+ * Main-content extraction on cheerio: `extractArticle(html, url)` returns the article body as text and minimal
+ * HTML plus its metadata. Pure: no I/O. The algorithm is in content.ts, metadata in metadata.ts, input bounds in
+ * guards.ts, per-site rules (data) in site-rules.ts.
  */
 import * as cheerio from 'cheerio';
+import type { Element } from 'domhandler';
 import type { ExtractedArticle } from '../types';
-import { detectLang, dirForLang, normalizeLang } from '../lang';
+import { detectLang, dirForLang, dirForText, normalizeLang } from '../lang';
+import { prepareHtml } from './guards';
+import { type Block, countText, emitBlocks, escapeHtml, indexOf, pickContentRoots, walkDocument } from './content';
+import { absoluteHttpUrl, cleanByline, firstMeta, isoDate, readJsonLd } from './metadata';
+import { siteRuleFor, type SiteRule, SITE_RULES } from './site-rules';
 
-const BOILERPLATE = 'script,style,noscript,template,iframe,svg,form,nav,header,footer,aside,figure,figcaption,button,input,select,textarea,[role=navigation],[role=banner],[role=contentinfo],[role=complementary],[aria-hidden=true]';
-const BAD_HINT = /comment|share|social|related|tags?\b|byline|author|caption|credit|promo|newsletter|subscribe|sidebar|breadcrumb|footer|header|menu|nav|ad-|advert|most-read|popular|search/i;
+export { SITE_RULES, siteRuleFor, type SiteRule } from './site-rules';
+export { MAX_DEPTH, MAX_ELEMENTS, MAX_HTML_CHARS } from './guards';
 
-export function extractArticle(html: string, url: string): ExtractedArticle {
-  const $ = cheerio.load(html);
-  const meta = (sel: string): string | undefined => $(sel).first().attr('content')?.trim() || undefined;
-  const title = meta('meta[property="og:title"]') ?? ($('h1').first().text().trim() || $('title').text().trim());
-  const publishedAt = meta('meta[property="article:published_time"]') ?? $('time[datetime]').first().attr('datetime');
-  $(BOILERPLATE).remove();
-  $('[class],[id]').each((_, el) => {
-    const hint = `${$(el).attr('class') ?? ''} ${$(el).attr('id') ?? ''}`;
-    if (BAD_HINT.test(hint) && !/article|content|body|main|post/i.test(hint)) $(el).remove();
-  });
-  const root = $('article').first().length ? $('article').first() : $('main').first().length ? $('main').first() : $('body');
-  const paras: string[] = [];
-  root.find('p, h2, h3, h4, li, blockquote').each((_, el) => {
-    if ($(el).parents('p, li, blockquote').length) return;
-    const t = $(el).text().replace(/\s+/g, ' ').trim();
-    if (t.length > 1) paras.push(t);
-  });
-  const text = paras.join('\n');
-  const declared = normalizeLang($('html').attr('lang')) || normalizeLang(meta('meta[http-equiv="content-language" i]'));
-  const lang = declared || detectLang(text) || 'und';
-  const words = text.split(/\s+/).filter(Boolean).length;
-  let canonicalUrl: string | undefined;
-  try {
-    const c = $('link[rel=canonical]').attr('href');
-    if (c) canonicalUrl = new URL(c, url).toString();
-  } catch {
-    canonicalUrl = undefined;
+/** What extractArticle returns: the shared ExtractedArticle plus how the text was found. */
+export interface ArticleExtraction extends ExtractedArticle {
+  /** Where `text` came from: the page's markup, its JSON-LD `articleBody`, or nowhere (no article). */
+  bodySource: 'dom' | 'json-ld' | 'none';
+  /** The input was longer than the extractor reads (see guards.ts). */
+  truncated: boolean;
+}
+
+/** Below this many non-space characters a page has no article (a link hub, an error page, a paywall stub). */
+const MIN_ARTICLE_CHARS = 140;
+/** JSON-LD `articleBody` replaces the DOM text when the DOM gives less than this share of it. */
+const JSON_LD_PREFERRED_BELOW = 0.5;
+const WORDS_PER_MINUTE = 230;
+const LANG_SAMPLE_CHARS = 600;
+
+export function extractArticle(html: string, url: string, options: { rules?: Readonly<Record<string, SiteRule>> } = {}): ArticleExtraction {
+  const prepared = prepareHtml(html);
+  const $ = cheerio.load(prepared.html, { xml: { xmlMode: false, decodeEntities: true } });
+  const rule = siteRuleFor(url, options.rules ?? SITE_RULES);
+  let ruleBody: Element | undefined;
+  if (rule) {
+    for (const sel of rule.drop ?? []) $(sel).remove();
+    if (rule.body) ruleBody = $(rule.body).get(0) as Element | undefined;
   }
+
+  const w = walkDocument($.root()[0]);
+  const s = w.signals;
+  const ld = readJsonLd(prepared.jsonLd);
+
+  const ruleIndex = ruleBody ? indexOf(w, ruleBody) : undefined;
+  const roots = ruleIndex !== undefined ? [ruleIndex] : pickContentRoots(w);
+  const titleCandidates = [firstMeta(s.metas, ['og:title', 'twitter:title']), ld?.headline, ...s.h1, s.title];
+  const authors = [...(ld?.authors ?? []), firstMeta(s.metas, ['author', 'article:author', 'dc.creator', 'byl']), ...s.authors]
+    .map((a) => cleanByline(a))
+    .filter((a): a is string => !!a);
+  let blocks = cleanBlocks(emitBlocks(w, roots, url), titleCandidates, authors);
+  let bodySource: ArticleExtraction['bodySource'] = 'dom';
+  let chars = blocks.reduce((a, b) => a + b.chars, 0);
+
+  const ldBody = ld?.articleBody ? jsonLdParagraphs(ld.articleBody) : [];
+  const ldChars = ldBody.reduce((a, p) => a + countText(p).chars, 0);
+  if (ldChars >= MIN_ARTICLE_CHARS && chars < ldChars * JSON_LD_PREFERRED_BELOW) {
+    blocks = ldBody.map((t) => ({ tag: 'p', text: t, html: escapeHtml(t), chars: countText(t).chars, linkChars: 0, timeChars: 0, afterDrop: false }));
+    chars = ldChars;
+    bodySource = 'json-ld';
+  }
+  if (chars < MIN_ARTICLE_CHARS) {
+    blocks = [];
+    bodySource = 'none';
+  }
+
+  const text = blocks.map((b) => b.text).join('\n');
+  const title = (titleCandidates.find((t) => t && t.trim()) ?? '').replace(/\s+/g, ' ').trim();
+
+  const declared =
+    normalizeLang(s.htmlLang) ||
+    normalizeLang(firstMeta(s.metas, ['content-language', 'language', 'dc.language'])?.split(',')[0]) ||
+    normalizeLang(firstMeta(s.metas, ['og:locale'])) ||
+    normalizeLang(ld?.inLanguage);
+  const sample = text || `${title}\n${firstMeta(s.metas, ['description', 'og:description']) ?? ''}`;
+  let lang = declared;
+  // Templates often declare one language for a multilingual site; a declared language written in the other
+  // direction than the text itself is certainly wrong.
+  if (lang && text.length > 200 && dirForLang(lang) !== dirForText(text)) lang = '';
+  // Detection cost grows with the sample; a few hundred characters of body text identify the language reliably.
+  if (!lang) lang = detectLang(sample.slice(0, LANG_SAMPLE_CHARS)) || 'und';
+  const dir = lang !== 'und' ? dirForLang(lang) : s.docDir === 'rtl' || s.docDir === 'ltr' ? s.docDir : dirForText(sample);
+
+  const words = countWords(text);
+  const description = firstMeta(s.metas, ['description', 'og:description', 'twitter:description']);
   return {
     title,
     text,
-    html: paras.map((p) => `<p>${escapeHtml(p)}</p>`).join(''),
-    byline: meta('meta[name=author]'),
-    publishedAt,
-    siteName: meta('meta[property="og:site_name"]'),
-    leadImage: meta('meta[property="og:image"]'),
-    canonicalUrl,
+    html: blocksToHtml(blocks),
+    byline: authors[0],
+    publishedAt: isoDate(
+      ld?.datePublished ??
+        firstMeta(s.metas, ['article:published_time', 'datepublished', 'og:published_time', 'pubdate', 'publishdate', 'date', 'dc.date', 'dc.date.issued', 'sailthru.date', 'parsely-pub-date']) ??
+        s.times[0],
+    ),
+    modifiedAt: isoDate(ld?.dateModified ?? firstMeta(s.metas, ['article:modified_time', 'datemodified', 'og:updated_time', 'last-modified'])),
+    siteName: firstMeta(s.metas, ['og:site_name', 'application-name']) ?? ld?.publisherName,
+    leadImage: absoluteHttpUrl(firstMeta(s.metas, ['og:image', 'og:image:url', 'twitter:image', 'twitter:image:src']) ?? ld?.image, url),
+    canonicalUrl: absoluteHttpUrl(s.links.get('canonical') ?? firstMeta(s.metas, ['og:url']) ?? ld?.url, url) ?? absoluteHttpUrl(url, url),
     lang,
-    dir: declared && $('html').attr('dir') === 'rtl' ? 'rtl' : dirForLang(lang),
+    dir,
     wordCount: words,
-    readingMinutes: Math.max(1, Math.round(words / 230)),
-    excerpt: paras[0]?.slice(0, 300),
+    readingMinutes: words ? Math.max(1, Math.round(words / WORDS_PER_MINUTE)) : 0,
+    excerpt: excerptOf(description, blocks),
+    bodySource,
+    truncated: prepared.truncated,
   };
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const normalizeForCompare = (t: string): string => t.replace(/\s+/g, ' ').trim().toLowerCase();
+
+/** Drop titles, bylines, datelines, headings that introduce dropped boilerplate, and repeats. */
+function cleanBlocks(blocks: Block[], titles: (string | undefined)[], authors: string[]): Block[] {
+  const titleSet = new Set(titles.filter((t): t is string => !!t).map(normalizeForCompare));
+  const authorSet = authors.map(normalizeForCompare).filter((a) => a.length >= 3);
+  const seen = new Set<string>();
+  const kept: Block[] = [];
+  for (const b of blocks) {
+    const norm = normalizeForCompare(b.text);
+    if (titleSet.has(norm)) continue;
+    if (b.timeChars / b.chars > 0.4 && b.chars < 120) continue;
+    if (b.chars < 80 && authorSet.some((a) => norm.includes(a))) continue;
+    if (b.chars > 20 && seen.has(norm)) continue;
+    seen.add(norm);
+    kept.push(b);
+  }
+  // A heading that is followed by dropped boilerplate, by a heading of the same or a higher level, or by nothing,
+  // titled something we removed ("Read more about", "Comments").
+  const out: Block[] = [];
+  for (let i = 0; i < kept.length; i++) {
+    const b = kept[i];
+    if (b.tag === 'h2' || b.tag === 'h3' || b.tag === 'h4') {
+      const next = kept[i + 1];
+      if (!next || next.afterDrop || (isHeading(next) && next.tag <= b.tag)) continue;
+    }
+    out.push(b);
+  }
+  return out;
+}
+
+const isHeading = (b: Block): boolean => b.tag === 'h2' || b.tag === 'h3' || b.tag === 'h4';
+
+/** `articleBody` is plain text by schema.org, but some sites put HTML in it. */
+function jsonLdParagraphs(body: string): string[] {
+  const plain = /<\/?[a-z][^>]*>/i.test(body)
+    ? cheerio
+        .load(body.replace(/<\/(p|div|h[1-6]|li|blockquote)>|<br\s*\/?>/gi, '$&\n'), { xml: { xmlMode: false, decodeEntities: true } })
+        .root()
+        .text()
+    : body;
+  return plain
+    .split(/\n+/)
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+}
+
+function blocksToHtml(blocks: Block[]): string {
+  const out: string[] = [];
+  let openList: Block['list'];
+  for (const b of blocks) {
+    if (openList && (b.tag !== 'li' || b.list?.id !== openList.id)) {
+      out.push(openList.ordered ? '</ol>' : '</ul>');
+      openList = undefined;
+    }
+    if (b.tag === 'li') {
+      if (!openList) {
+        openList = b.list ?? { ordered: false, id: -1 };
+        out.push(openList.ordered ? '<ol>' : '<ul>');
+      }
+      out.push(`<li>${b.html}</li>`);
+    } else if (b.tag === 'blockquote') out.push(`<blockquote><p>${b.html}</p></blockquote>`);
+    else if (b.tag === 'pre') out.push(`<pre>${escapeHtml(b.text)}</pre>`);
+    else out.push(`<${b.tag}>${b.html}</${b.tag}>`);
+  }
+  if (openList) out.push(openList.ordered ? '</ol>' : '</ul>');
+  return out.join('\n');
+}
+
+/** Words: runs of non-space characters; Chinese and Japanese characters count as half a word each (so the
+ * 230 words a minute reading speed becomes ≈ 460 characters a minute). A manual scan: this runs on every page. */
+export function countWords(text: string): number {
+  let words = 0;
+  let cjk = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 160 || c === 0x3000) {
+      inWord = false;
+    } else if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff)) {
+      cjk++;
+      inWord = false;
+    } else if (!inWord) {
+      inWord = true;
+      words++;
+    }
+  }
+  return words + Math.round(cjk / 2);
+}
+
+function excerptOf(description: string | undefined, blocks: Block[]): string | undefined {
+  const d = description?.replace(/\s+/g, ' ').trim();
+  if (d) return d.length > 300 ? cut(d, 300) : d;
+  const first = blocks.find((b) => b.tag === 'p' && b.chars >= 40) ?? blocks[0];
+  return first ? cut(first.text, 300) : undefined;
+}
+
+function cut(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const sp = s.lastIndexOf(' ', max - 1);
+  return `${s.slice(0, sp > max / 2 ? sp : max - 1)}…`;
+}

@@ -1,6 +1,12 @@
 /** Language tags, detection and writing direction, shared by extraction, summaries and rendering. */
-import { detect } from 'tinyld/heavy';
+import type * as Tinyld from 'tinyld/heavy';
 import type { TextDirection } from '../types';
+
+// Loaded on first use: building the heavy model takes ~0.9 s, which every process (each Lambda cold
+// start included) would otherwise pay even when nothing needs detection.
+let tinyld: typeof Tinyld | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const detect = (text: string): string => (tinyld ??= require('tinyld/heavy') as typeof Tinyld).detect(text);
 
 const RTL_LANGS = new Set(['ar', 'he', 'iw', 'fa', 'ur', 'ps', 'yi', 'dv', 'sd', 'ug', 'ckb', 'syr', 'arc', 'nqo']);
 const RTL_SCRIPTS = new Set(['arab', 'hebr', 'thaa', 'syrc', 'nkoo', 'adlm', 'rohg']);

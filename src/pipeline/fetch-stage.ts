@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Config, FeedConfig } from '../config/schema';
 import { extractArticle } from '../extract';
 import { parseFeed } from '../feeds';
-import { FetchError, type Fetcher } from '../http';
+import { boundHtml, FetchError, type Fetcher } from '../http';
 import { dirForLang, dirForText, detectLang, normalizeLang } from '../lang';
 import { getJson, putJson, type Store } from '../store';
 import type { ArticleRecord, ErrorClass, FeedItem, FeedStatus } from '../types';
@@ -42,6 +42,8 @@ export interface FeedReport {
   itemsNew: number;
   itemsSeen: number;
   itemsTooOld: number;
+  /** Items the feed carried that had no usable http(s) link. */
+  itemsDropped?: number;
 }
 
 export interface PageReport {
@@ -166,6 +168,7 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
       });
       report.name = feedName(feed, parsed.title);
       report.itemsTotal = parsed.items.length;
+      report.itemsDropped = parsed.itemsDropped;
       // Validators are stored only once the body parsed, so a broken response is fetched again next time.
       state.etag = res.headers['etag'] || undefined;
       state.lastModified = res.headers['last-modified'] || undefined;
@@ -324,7 +327,8 @@ async function buildRecord(
       report.error = `Not an HTML page (${type.split(';')[0]})`;
     } else {
       try {
-        extracted = extractArticle(res.text, res.url);
+        // Depth and size bounded first: the DOM library is quadratic on hostile nesting.
+        extracted = extractArticle(boundHtml(res.text), res.url);
       } catch (err) {
         report.status = 'error';
         report.errorClass = 'extract';

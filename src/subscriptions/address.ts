@@ -38,8 +38,9 @@ const fail = (problem: AddressProblem, message: string): AddressResult => ({ ok:
  */
 export function normalizeAddress(input: unknown): AddressResult {
   if (typeof input !== 'string') return fail('missing', 'Enter an email address.');
-  if (FORBIDDEN.test(input)) return fail('control-characters', 'The address contains line breaks or control characters.');
-  const trimmed = input.trim();
+  // Line breaks are refused even at the ends: they are the header-injection attempt itself.
+  const trimmed = /[\r\n]/.test(input) ? input : input.trim();
+  if (FORBIDDEN.test(trimmed)) return fail('control-characters', 'The address contains line breaks or control characters.');
   if (!trimmed) return fail('missing', 'Enter an email address.');
   if (trimmed.length > MAX_ADDRESS_LENGTH * 2) return fail('too-long', `An email address has at most ${MAX_ADDRESS_LENGTH} characters.`);
   if (/\s/.test(trimmed)) return fail('syntax', 'An email address cannot contain spaces.');

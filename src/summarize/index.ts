@@ -1,33 +1,23 @@
 /**
- * Extractive summaries in the article's language. (Foundation version; issue 5 replaces the
- * scoring with a multilingual method that beats Lead-3, and adds Bedrock.)
+ * Summaries in the article's own language. The default is extractive (offline, free, fast enough
+ * for a Lambda); Bedrock is an option that always falls back to the extractive summary.
+ *
+ *   summarize(text, options)      pure extractive core → sentences in original order
+ *   splitSentences(text, lang)    news-aware sentence segmentation
+ *   createSummarizer(config)      the `Summarizer` port for the pipeline (extractive | bedrock)
  */
-import { baseLang } from '../lang';
+import type { SummarizerConfig } from '../config/schema';
+import { summarize } from './extractive';
+import { segmentSentences } from './sentences';
+import { createBedrockSummarizer, type BedrockDeps } from './bedrock';
 
-export interface SummarizeOptions {
-  lang?: string;
-  maxSentences?: number;
-  title?: string;
-}
+export { summarize, stripDateline, EXTRACTIVE_DEFAULTS, type SummarizeOptions, type ExtractiveTuning } from './extractive';
+export { segmentSentences, paragraphs, type Sentence } from './sentences';
+export { BedrockSummaryError, buildConversePrompt, languageName, type BedrockDeps, type BedrockErrorKind } from './bedrock';
 
-/** Sentences of `text`, split with Intl.Segmenter for the language; newlines always break. */
+/** Sentences of `text`, split with Intl.Segmenter for the language and repaired for news text. */
 export function splitSentences(text: string, lang = 'en'): string[] {
-  const seg = new Intl.Segmenter(baseLang(lang) || 'en', { granularity: 'sentence' });
-  const out: string[] = [];
-  for (const para of text.split(/\n+/)) {
-    for (const s of seg.segment(para)) {
-      const t = s.segment.trim();
-      if (t) out.push(t);
-    }
-  }
-  return out;
-}
-
-/** The first sentences that look like prose, in original order. */
-export function summarize(text: string, options: SummarizeOptions = {}): string[] {
-  const max = options.maxSentences ?? 3;
-  const sentences = splitSentences(text, options.lang);
-  return sentences.filter((s) => s.split(/\s+/).length >= 4).slice(0, max);
+  return segmentSentences(text, lang.split(/[-_]/)[0]?.toLowerCase() || 'und').map((s) => s.text);
 }
 
 /** What the pipeline asks of a summarizer backend (extractive, Bedrock). */
@@ -57,7 +47,8 @@ export const extractiveSummarizer: Summarizer = {
   },
 };
 
-/** The summarizer a configuration asks for (issue 5 adds `bedrock`). */
-export function createSummarizer(_config: import('../config/schema').SummarizerConfig): Summarizer {
+/** The summarizer a configuration asks for; `deps` injects the Bedrock client (tests, custom endpoints). */
+export function createSummarizer(config: SummarizerConfig, deps: BedrockDeps = {}): Summarizer {
+  if (config.kind === 'bedrock') return createBedrockSummarizer(config, extractiveSummarizer, deps);
   return extractiveSummarizer;
 }

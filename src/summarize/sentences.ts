@@ -30,13 +30,13 @@ function sentenceSegmenter(lang: string): Intl.Segmenter {
 
 /** Abbreviations that are followed by a name or a number, never by the end of a sentence. */
 const TITLE_ABBREVIATIONS: Record<string, string[]> = {
-  en: ['mr', 'mrs', 'ms', 'dr', 'prof', 'sen', 'rep', 'gov', 'gen', 'lt', 'col', 'maj', 'capt', 'sgt', 'cpl', 'adm', 'rev', 'st', 'mt', 'ft', 'hon', 'pres', 'supt', 'det', 'insp', 'cmdr', 'messrs', 'gens', 'reps', 'sens', 'no', 'nos', 'vol', 'pp', 'fig', 'vs', 'v'],
-  fr: ['m', 'mm', 'mme', 'mmes', 'mlle', 'dr', 'pr', 'me', 'st', 'ste', 'mgr', 'n°', 'no', 'p', 'cf'],
+  en: ['mr', 'mrs', 'ms', 'dr', 'prof', 'sen', 'rep', 'gov', 'gen', 'lt', 'col', 'maj', 'capt', 'sgt', 'cpl', 'adm', 'rev', 'st', 'mt', 'ft', 'hon', 'pres', 'supt', 'det', 'insp', 'cmdr', 'messrs', 'gens', 'reps', 'sens', 'vol', 'pp', 'fig', 'vs'],
+  fr: ['m', 'mm', 'mme', 'mmes', 'mlle', 'dr', 'pr', 'me', 'st', 'ste', 'mgr', 'cf'],
   de: ['dr', 'prof', 'hr', 'fr', 'nr', 'st', 'abs', 'art', 'vgl', 'bzw', 'ca', 'inkl', 'ggf', 'evtl', 'sog'],
-  es: ['sr', 'sra', 'srta', 'dr', 'dra', 'ud', 'uds', 'lic', 'ing', 'arq', 'sto', 'sta', 'núm', 'no'],
-  it: ['sig', 'sigg', 'sig.ra', 'dott', 'prof', 'ing', 'avv', 'on', 'sen', 'n'],
-  pt: ['sr', 'sra', 'dr', 'dra', 'prof', 'eng', 'n', 'nº'],
-  ru: ['г', 'гг', 'ул', 'им', 'тов', 'proc', 'см', 'т', 'д', 'стр', 'проф', 'акад'],
+  es: ['sr', 'sra', 'srta', 'dr', 'dra', 'ud', 'uds', 'lic', 'ing', 'arq', 'sto', 'sta', 'núm'],
+  it: ['sig', 'sigg', 'sig.ra', 'dott', 'prof', 'ing', 'avv', 'sen'],
+  pt: ['sr', 'sra', 'dr', 'dra', 'prof', 'eng'],
+  ru: ['г', 'гг', 'ул', 'им', 'тов', 'см', 'стр', 'проф', 'акад'],
   nl: ['dhr', 'mevr', 'dr', 'prof', 'mr', 'ir', 'nr', 'st'],
 };
 /** Abbreviations that may also end a sentence ("… Apple Inc. The company …"). */
@@ -46,6 +46,8 @@ const AMBIGUOUS_ABBREVIATIONS: Record<string, string[]> = {
   de: ['usw', 'etc', 'jan', 'feb', 'aug', 'sept', 'okt', 'nov', 'dez', 'str'],
   es: ['etc', 'ene', 'feb', 'abr', 'ago', 'sept', 'oct', 'nov', 'dic', 'av', 'avda'],
 };
+/** Abbreviations that introduce a number. */
+const NUMBER_ABBREVIATIONS = new Set(['no', 'nos', 'nr', 'núm', 'n°', 'nº', 'art', 'p', 'pp', 'vol', 'fig', 'ch', 'sec', 'tel']);
 const abbreviationSets = new Map<string, { titles: Set<string>; ambiguous: Set<string> }>();
 function abbreviationsFor(lang: string): { titles: Set<string>; ambiguous: Set<string> } {
   let a = abbreviationSets.get(lang);
@@ -77,15 +79,16 @@ function isFalseBreak(prev: string, next: string, lang: string): boolean {
   const p = prev.trimEnd();
   if (startsLowercase(next)) return true; // "“Why?” he asked." — ICU breaks after ? and !
   if (!p.endsWith('.')) return false;
-  const m = LAST_TOKEN.exec(p);
+  const m = LAST_TOKEN.exec(p.slice(-40)); // an anchored-at-end regex still scans from the start
   if (!m) return false;
   const token = m[1].toLowerCase();
   const nextWord = (FIRST_WORD.exec(next)?.[1] ?? '').toLowerCase();
   const nextIsFunctionWord = nextWord !== '' && stopwordsFor(lang === 'und' ? 'en' : lang).has(nextWord);
   const abbr = abbreviationsFor(lang);
   if (abbr.titles.has(token)) return true;
-  // Initials ("J. R. R. Tolkien", Arabic "د. محمد").
-  if (/^\p{L}$/u.test(token)) return !nextIsFunctionWord || !hasCase(token);
+  if (/^\p{N}/u.test(next) && NUMBER_ABBREVIATIONS.has(token)) return true; // "No. 5", "Art. 3"
+  // Initials ("J. R. R. Tolkien", Arabic "د. محمد"); the next word may be another initial.
+  if (/^\p{L}$/u.test(token)) return !nextIsFunctionWord || !hasCase(token) || /^\p{Lu}\./u.test(next);
   // Dotted acronyms ("U.S. Army", "a.m. Monday", "أ.د."): a break only before a function word ("U.S. The …").
   if (/^(?:\p{L}{1,2}\.)+\p{L}{1,2}$/u.test(token)) return !nextIsFunctionWord;
   if (abbr.ambiguous.has(token)) return !nextIsFunctionWord;
@@ -101,6 +104,7 @@ function isFalseBreak(prev: string, next: string, lang: string): boolean {
  * German and Czech open with „ and close with “; elsewhere “ opens and ” closes.
  */
 function quoteDelta(s: string, lang: string): number {
+  if (!QUOTE_CHAR.test(s)) return 0;
   const lowOpen = lang === 'de' || lang === 'cs' || lang === 'sk' || lang === 'pl' || lang === 'hu' || lang === 'ro' || lang === 'bg';
   let d = 0;
   let straight = 0;
@@ -113,6 +117,8 @@ function quoteDelta(s: string, lang: string): number {
   }
   return d + (straight % 2);
 }
+
+const QUOTE_CHAR = /["“”«»„]/;
 
 // Quotations longer than this are left split: a missing closing quote must not swallow a paragraph.
 const MAX_QUOTE_SEGMENTS = 5;
@@ -149,8 +155,10 @@ function repairParagraph(segments: string[], lang: string): string[] {
 const LONG_SENTENCE_WORDS = 60;
 const MIN_CLAUSE_WORDS = 8;
 function splitLongAtSemicolons(s: string): string[] {
+  // Cheap filters first: this runs on every sentence.
+  if (s.length < LONG_SENTENCE_WORDS * 3 || !/[;؛]/.test(s)) return [s];
   const count = (t: string): number => t.split(' ').length;
-  if (count(s) <= LONG_SENTENCE_WORDS || !/[;؛]/.test(s)) return [s];
+  if (count(s) <= LONG_SENTENCE_WORDS) return [s];
   const parts = s.split(/(?<=[;؛])\s+/);
   const out: string[] = [];
   for (const part of parts) {
@@ -194,6 +202,15 @@ function isHardWrapped(lines: string[]): boolean {
   return median >= 30 && median <= 120 && even >= body.length * 0.6;
 }
 
+// Sentences glued without a space ("…to resume.A spokesman", "…society\".But") come from joined HTML
+// paragraphs; ICU does not break there. The regex finds the punctuation (a cheap literal scan); the
+// callback checks that a word ends before it (two lower-case or two capital letters, or a digit).
+const GLUED_BOUNDARY = /["”’»)]?[.!?]["”’»)]?(?=\p{Lu}[\p{Ll} ])/gu;
+const WORD_END = /(?:\p{Ll}\p{Ll}|\p{Lu}\p{Lu}|\p{N})$/u;
+function unglue(text: string): string {
+  return text.replace(GLUED_BOUNDARY, (m: string, offset: number) => (WORD_END.test(text.slice(Math.max(0, offset - 2), offset)) ? `${m} ` : m));
+}
+
 /** Sentences of `text` in order, with their paragraph and position. */
 export function segmentSentences(text: string, lang: string): Sentence[] {
   const seg = sentenceSegmenter(lang);
@@ -201,8 +218,8 @@ export function segmentSentences(text: string, lang: string): Sentence[] {
   const paras = paragraphs(text);
   for (let p = 0; p < paras.length; p++) {
     const raw: string[] = [];
-    for (const s of seg.segment(paras[p])) {
-      const t = s.segment.replace(/\s+/g, ' ').trim();
+    for (const s of seg.segment(unglue(paras[p].replace(/\s+/g, ' ')))) {
+      const t = s.segment.trim();
       if (t) raw.push(t);
     }
     for (const t of repairParagraph(raw, lang)) out.push({ text: t, paragraph: p, index: out.length });

@@ -27,13 +27,19 @@ export function normalizeWords(text: string): string {
 // Scripts written without spaces between words: only these need ICU's dictionary word segmenter
 // (which is ~30× slower than a regular expression on space-separated text).
 const NO_SPACE_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/u;
-const WORD_RUN = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}]+)?/gu;
+const WORD_RUN = /[\p{L}\p{N}\p{M}]+(?:['’]\p{L}+)?/gu;
 let dictionaryWordSegmenter: Intl.Segmenter | undefined;
 
-/** Word tokens of already-normalized text, in order. */
-export function words(normalized: string): string[] {
+/** True when the text has runs of a script written without spaces (Chinese, Japanese, Thai …). */
+export const hasNoSpaceScript = (text: string): boolean => NO_SPACE_RUN.test(text);
+
+/**
+ * Word tokens of already-normalized text, in order. `noSpaceScript` (default: tested) lets a caller
+ * that checked the whole document skip the per-sentence test.
+ */
+export function words(normalized: string, noSpaceScript = NO_SPACE_RUN.test(normalized)): string[] {
   const runs = normalized.match(WORD_RUN) ?? [];
-  if (!NO_SPACE_RUN.test(normalized)) return runs;
+  if (!noSpaceScript) return runs;
   dictionaryWordSegmenter ??= new Intl.Segmenter('und', { granularity: 'word' });
   const out: string[] = [];
   for (const run of runs) {
@@ -70,8 +76,26 @@ const ARABIC_PREFIXES = ['وال', 'بال', 'كال', 'فال', 'لل', 'ال',
 const ARABIC_SUFFIXES = ['ها', 'ان', 'ات', 'ون', 'ين', 'يه', 'ه', 'ي'];
 const HEBREW_PREFIXES = ['וה', 'שה', 'מה', 'לה', 'בה', 'ה', 'ו', 'ב', 'ל', 'מ', 'ש'];
 
+// Stems repeat across sentences and articles; a bounded cache per language avoids recomputing them.
+const STEM_CACHE_LIMIT = 50_000;
+const stemCaches = new Map<string, Map<string, string>>();
+
+const ENGLISH_ENDINGS = /(?<=\p{L}{3})(?:ing|ed|es|e|s|ly)$/u;
+
 /** A matching key for a content word: light affix stripping for Arabic/Hebrew, truncation elsewhere. */
 export function stem(word: string, lang: string): string {
+  if (lang !== 'ar' && lang !== 'fa' && lang !== 'ur' && lang !== 'he') return stemWord(word, lang);
+  let cache = stemCaches.get(lang);
+  if (!cache) stemCaches.set(lang, (cache = new Map()));
+  let s = cache.get(word);
+  if (s === undefined) {
+    if (cache.size >= STEM_CACHE_LIMIT) cache.clear();
+    cache.set(word, (s = stemWord(word, lang)));
+  }
+  return s;
+}
+
+function stemWord(word: string, lang: string): string {
   if (lang === 'ar' || lang === 'fa' || lang === 'ur') {
     let w = word;
     for (const p of ARABIC_PREFIXES) {
@@ -92,15 +116,20 @@ export function stem(word: string, lang: string): string {
     for (const p of HEBREW_PREFIXES) if (word.startsWith(p) && word.length - p.length >= 3) return word.slice(p.length);
     return word;
   }
-  // Truncation to a prefix is a crude but language-independent stem that merges inflections
-  // ("killed", "killing"; "présidente", "président") at almost no cost.
-  return word.length > 6 ? word.slice(0, 6) : word;
+  // English inflection endings first ("agreed" → "agre", "agrees" → "agre"), then truncation to a
+  // prefix: crude but language-independent, it merges inflections ("présidente", "président").
+  const w = lang === 'en' ? word.replace(ENGLISH_ENDINGS, '') : word;
+  return w.length > 6 ? w.slice(0, 6) : w;
 }
 
 /** Content-word stems of a sentence (stopwords and one-character tokens removed; numbers kept). */
 export function contentStems(text: string, lang: string, stopwords: Set<string>): string[] {
+  return contentStemsOfTokens(words(normalizeWords(text)), lang, stopwords);
+}
+
+export function contentStemsOfTokens(tokens: string[], lang: string, stopwords: Set<string>): string[] {
   const out: string[] = [];
-  for (const w of words(normalizeWords(text))) {
+  for (const w of tokens) {
     if (w.length < 2 || stopwords.has(w)) continue;
     out.push(stem(w, lang));
   }

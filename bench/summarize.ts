@@ -1,0 +1,208 @@
+/**
+ * Summarization benchmark: our extractive summarizer against Lead-k and a plain TextRank, in the
+ * same run, over the shared dev sets (CNN/DM k=3, EASC k=3, XSum k=1), scored with the shared
+ * dependency-free ROUGE scorer (imported at runtime from the shared folder, never copied).
+ *
+ *   npm run bench:summarize [-- --data <summarization dir>] [--limit N] [--runs N]
+ *   (or SUMMARIZATION_BENCH_DIR=<dir>)
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { summarize } from '../src/summarize';
+
+type SummarizeFn = (text: string, options: { lang: string; maxSentences: number }) => string[];
+interface Doc {
+  id: string;
+  lang: string;
+  text: string;
+  references: string[];
+}
+interface ScorerLib {
+  scoreMulti(pred: string[], refs: string[][], opts: { lang: string; stem: boolean; multiRef?: 'max' | 'mean' }): {
+    rouge1: { f: number };
+    rouge2: { f: number };
+    rougeLsum: { f: number };
+  };
+  tokenize(text: string, opts: { lang: string }): string[];
+  splitSentences(text: string, lang: string): string[];
+}
+
+const SETS: { file: string; name: string; k: number }[] = [
+  { file: 'dev/en/cnndm.jsonl', name: 'CNN/DM', k: 3 },
+  { file: 'dev/ar/easc.jsonl', name: 'EASC', k: 3 },
+  { file: 'dev/en/xsum.jsonl', name: 'XSum', k: 1 },
+];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+// tsx compiles this file to CommonJS; a Function-built import() keeps the scorer's ES modules loadable.
+const importEsm = new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, unknown>>;
+
+/**
+ * Plain TextRank (Mihalcea & Tarau 2004): ICU sentences, similarity = shared words /
+ * (log|Si| + log|Sj|) over the scorer's tokens, PageRank with d = 0.85, top k in text order.
+ */
+function makeTextRank(lib: ScorerLib): SummarizeFn {
+  return (text, { lang, maxSentences }) => {
+    const sentences = lib.splitSentences(text, lang);
+    const n = sentences.length;
+    if (n <= maxSentences) return sentences;
+    const bags = sentences.map((s) => new Set(lib.tokenize(s, { lang })));
+    const weights = new Float64Array(n * n);
+    const outSum = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const a = bags[i];
+        const b = bags[j];
+        if (a.size < 2 || b.size < 2) continue;
+        let shared = 0;
+        for (const w of a) if (b.has(w)) shared++;
+        const w = shared / (Math.log(a.size) + Math.log(b.size));
+        weights[i * n + j] = w;
+        weights[j * n + i] = w;
+        outSum[i] += w;
+        outSum[j] += w;
+      }
+    }
+    let rank = new Float64Array(n).fill(1 / n);
+    for (let iter = 0; iter < 50; iter++) {
+      const next = new Float64Array(n).fill((1 - 0.85) / n);
+      for (let j = 0; j < n; j++) {
+        if (outSum[j] === 0) continue;
+        for (let i = 0; i < n; i++) next[i] += (0.85 * rank[j] * weights[j * n + i]) / outSum[j];
+      }
+      let delta = 0;
+      for (let i = 0; i < n; i++) delta += Math.abs(next[i] - rank[i]);
+      rank = next;
+      if (delta < 1e-6) break;
+    }
+    return [...rank.keys()]
+      .sort((a, b) => rank[b] - rank[a] || a - b)
+      .slice(0, maxSentences)
+      .sort((a, b) => a - b)
+      .map((i) => sentences[i]);
+  };
+}
+
+interface SystemResult {
+  r1: number[];
+  r2: number[];
+  rl: number[];
+  tokens: number;
+  articlesPerSecond: number;
+}
+
+function evaluate(lib: ScorerLib, summarizer: SummarizeFn, docs: Doc[], k: number, runs: number): SystemResult {
+  const result: SystemResult = { r1: [], r2: [], rl: [], tokens: 0, articlesPerSecond: 0 };
+  const outputs = docs.map((d) => summarizer(d.text, { lang: d.lang, maxSentences: k }));
+  docs.forEach((d, i) => {
+    const sc = lib.scoreMulti(outputs[i], d.references.map((r) => r.split('\n').filter(Boolean)), { lang: d.lang, stem: true, multiRef: 'max' });
+    result.r1.push(100 * sc.rouge1.f);
+    result.r2.push(100 * sc.rouge2.f);
+    result.rl.push(100 * sc.rougeLsum.f);
+    result.tokens += lib.tokenize(outputs[i].join(' '), { lang: d.lang }).length;
+  });
+  result.tokens /= docs.length;
+  result.articlesPerSecond = throughput(summarizer, docs, k, runs);
+  return result;
+}
+
+/**
+ * Articles per second on one thread: best of `runs` passes after a warm-up pass, measured in
+ * process CPU time (not wall time), so other processes on a shared machine do not skew it.
+ */
+function throughput(summarizer: SummarizeFn, docs: { text: string; lang: string }[], k: number, runs: number): number {
+  let best = Infinity;
+  for (let run = 0; run <= runs; run++) {
+    const t0 = process.cpuUsage();
+    for (const d of docs) summarizer(d.text, { lang: d.lang, maxSentences: k });
+    const used = process.cpuUsage(t0);
+    const ms = (used.user + used.system) / 1000;
+    if (run > 0) best = Math.min(best, ms);
+  }
+  return (docs.length * 1000) / best;
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
+
+/** Paired bootstrap 95% interval of mean(a − b) (fixed seed, so runs are reproducible). */
+function pairedInterval(a: number[], b: number[], samples = 2000): [number, number] {
+  let seed = 12345;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const diffs = a.map((x, i) => x - b[i]);
+  const means: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    let sum = 0;
+    for (let i = 0; i < diffs.length; i++) sum += diffs[Math.floor(random() * diffs.length)];
+    means.push(sum / diffs.length);
+  }
+  means.sort((x, y) => x - y);
+  return [means[Math.floor(0.025 * samples)], means[Math.floor(0.975 * samples)]];
+}
+
+async function main(): Promise<void> {
+  const dir = resolve(arg('data') ?? process.env.SUMMARIZATION_BENCH_DIR ?? join(__dirname, '..', '..', 'shared', 'bench', 'summarization'));
+  const limit = Number(arg('limit') ?? Infinity);
+  const runs = Math.max(1, Number(arg('runs') ?? 3));
+  if (!existsSync(join(dir, 'scorer', 'lib', 'rouge.mjs'))) {
+    console.error(`no summarization bench at ${dir} (pass --data <dir> or set SUMMARIZATION_BENCH_DIR)`);
+    process.exit(2);
+  }
+  const rouge = await importEsm(pathToFileURL(join(dir, 'scorer', 'lib', 'rouge.mjs')).href);
+  const text = await importEsm(pathToFileURL(join(dir, 'scorer', 'lib', 'text.mjs')).href);
+  const lead = await importEsm(pathToFileURL(join(dir, 'scorer', 'baselines', 'lead.mjs')).href);
+  const lib = { scoreMulti: rouge.scoreMulti, tokenize: text.tokenize, splitSentences: text.splitSentences } as ScorerLib;
+  const systems: { name: string; fn: SummarizeFn }[] = [
+    { name: 'ours (extractive)', fn: (t, o) => summarize(t, o) },
+    { name: 'Lead-k (shared)', fn: lead.summarize as SummarizeFn },
+    { name: 'TextRank (plain)', fn: makeTextRank(lib) },
+  ];
+
+  console.log(`summarization bench: ${dir}  (ROUGE F1 ×100, RL = summary-level ROUGE-L, English stemmed; speed = best of ${runs} passes, single thread, CPU time)`);
+  const fmt = (x: number): string => x.toFixed(2);
+  const signed = (x: number): string => (x >= 0 ? '+' : '') + x.toFixed(2);
+  for (const set of SETS) {
+    const docs: Doc[] = readFileSync(join(dir, set.file), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Doc)
+      .slice(0, limit);
+    const words = mean(docs.map((d) => d.text.split(/\s+/).length));
+    console.log(`\n## ${set.name} (${set.file}, ${docs.length} docs, ~${words.toFixed(0)} words/article, k=${set.k})`);
+    console.log('| system | R1 | R2 | RL | ΔR1 | ΔR2 | ΔRL vs Lead-k [95% CI] | avg tokens | articles/s |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const results = systems.map((s) => ({ name: s.name, r: evaluate(lib, s.fn, docs, set.k, runs) }));
+    const leadResult = results[1].r;
+    for (const { name, r } of results) {
+      const [lo, hi] = pairedInterval(r.rl, leadResult.rl);
+      const ci = r === leadResult ? '' : ` [${signed(lo)}, ${signed(hi)}]`;
+      console.log(
+        `| ${name} | ${fmt(mean(r.r1))} | ${fmt(mean(r.r2))} | ${fmt(mean(r.rl))} | ${signed(mean(r.r1) - mean(leadResult.r1))} | ${signed(mean(r.r2) - mean(leadResult.r2))} | ${signed(mean(r.rl) - mean(leadResult.rl))}${ci} | ${r.tokens.toFixed(1)} | ${r.articlesPerSecond.toFixed(0)} |`,
+      );
+    }
+  }
+
+  // Speed on ~600-word articles: CNN/DM texts cut at 600 words (those that are at least that long).
+  const cnndm: Doc[] = readFileSync(join(dir, SETS[0].file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Doc);
+  const sixHundred = cnndm
+    .map((d) => d.text.split(/\s+/))
+    .filter((w) => w.length >= 600)
+    .map((w) => ({ text: w.slice(0, 600).join(' '), lang: 'en' }));
+  const speed = throughput((t, o) => summarize(t, o), sixHundred, 3, Math.max(runs, 5));
+  console.log(`\nspeed: ${sixHundred.length} CNN/DM articles cut at 600 words, k=3, single thread: ${speed.toFixed(0)} articles/s (target ≥ 1000)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

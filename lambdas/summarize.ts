@@ -1,0 +1,53 @@
+/**
+ * Step 2 of the daily run: summarize the day's article records, publish site/, mail confirmed
+ * subscribers (when the stack set up SES), and count the published digest for the
+ * "no digest today" alarm. Input: the fetch step's output ({date}).
+ */
+import type { Context } from 'aws-lambda';
+import { DEPLOY_ENV } from '../lib/environment';
+import { createDigestDeliverer } from '../src/email';
+import { isValidDate } from '../src/pipeline/dates';
+import { runPublishStage, type DeliveryReport, type PublishReport } from '../src/pipeline/publish-stage';
+import { createSummarizer } from '../src/summarize';
+import { classifyFailure, createDeployedStore, emitPublishedMetric, InvalidEventError, loadDeployedConfig, logger } from './deployment';
+
+export interface SummarizeEvent {
+  date: string;
+}
+
+export interface SummarizeOutput {
+  date: string;
+  stories: number;
+  published: string[];
+  summaries: PublishReport['summaries'];
+  delivery?: Omit<DeliveryReport, 'errors'> & { errors: number };
+}
+
+export const handler = async (event: SummarizeEvent, context?: Context): Promise<SummarizeOutput> => {
+  if (context) logger.addContext(context);
+  if (!event || typeof event.date !== 'string' || !isValidDate(event.date)) {
+    throw new InvalidEventError(`date must be YYYY-MM-DD, got ${JSON.stringify(event?.date)}`);
+  }
+  const { date } = event;
+  const config = loadDeployedConfig();
+  const store = createDeployedStore(config);
+  logger.info('publish stage starting', { date });
+  try {
+    const report = await runPublishStage({
+      config,
+      store,
+      summarizer: createSummarizer(config.summarizer),
+      date,
+      // Mail only where the stack set SES up (and granted state/subscribers/); otherwise the site alone.
+      deliver: process.env[DEPLOY_ENV.sesConfigurationSet] ? createDigestDeliverer({ config, store }) : undefined,
+    });
+    emitPublishedMetric(report.digest.stories.length);
+    const delivery = report.delivery ? { ...report.delivery, errors: report.delivery.errors.length } : undefined;
+    logger.info('publish stage done', { date, stories: report.digest.stories.length, summaries: report.summaries, tokens: report.tokens, delivery });
+    return { date, stories: report.digest.stories.length, published: report.keys, summaries: report.summaries, delivery };
+  } catch (err) {
+    const failure = classifyFailure(err);
+    logger.error('publish stage failed', { date, error: failure });
+    throw failure;
+  }
+};

@@ -1,0 +1,41 @@
+/**
+ * The contract between the stack and the deployed handlers: the environment variables the stack
+ * sets and the handlers read, and the file the configuration is bundled as. Plain constants with
+ * no imports, so both sides can share them without the handlers pulling in aws-cdk-lib or the
+ * stack pulling in runtime code.
+ */
+export const DEPLOY_ENV = {
+  /** The private bucket that holds site/ and state/. */
+  bucket: 'RSS_DIGEST_BUCKET',
+  /** Path of the validated configuration JSON (default: `config.json` beside the bundle). */
+  configFile: 'RSS_DIGEST_CONFIG_FILE',
+  /** Public base URL of the site (the CloudFront URL) when `site.url` is not in the config. */
+  siteUrl: 'RSS_DIGEST_SITE_URL',
+  /** SES configuration set the stack created; its presence switches mail to SES. */
+  sesConfigurationSet: 'RSS_DIGEST_SES_CONFIGURATION_SET',
+  /** Secrets Manager id of the token-signing secret (same name as src/subscriptions/secret.ts reads). */
+  tokenSecretId: 'RSS_DIGEST_TOKEN_SECRET_ID',
+  /** CloudWatch namespace of the handler's embedded-format metrics (the "no digest today" alarm). */
+  metricsNamespace: 'RSS_DIGEST_METRICS_NAMESPACE',
+} as const;
+
+/** File name of the configuration inside each function's bundle. */
+export const BUNDLED_CONFIG_FILE = 'config.json';
+
+/** The metric the summarize handler emits once per published digest. */
+export const DIGEST_PUBLISHED_METRIC = 'DigestsPublished';
+
+/** Marker of the bundled configuration file, so a handler never mistakes another JSON file for it. */
+export const DEPLOYED_CONFIG_FORMAT = 'rss-digest/deployed-config@1';
+
+/**
+ * The bundled file: the configuration exactly as `parseConfig` returned it at synth time (every
+ * default filled in). Handlers trust it instead of validating again, so the validation library
+ * stays out of the Lambda bundles.
+ */
+export function serializeDeployedConfig(validatedConfig: unknown): string {
+  return JSON.stringify({ format: DEPLOYED_CONFIG_FORMAT, config: validatedConfig }, null, 2) + '\n';
+}
+
+/** Error name a handler gives a failure worth retrying; the state machine retries exactly these (and Lambda's own). */
+export const TRANSIENT_ERROR_NAME = 'TransientError';

@@ -1,0 +1,146 @@
+/**
+ * What an element's markup says about it, independent of the page's language: its tag, ARIA role, schema.org
+ * microdata, `hidden` state, and the words in its class and id (which are English-ish on sites in every language,
+ * but are only one signal among text density, link density and structure).
+ */
+import type { Element } from 'domhandler';
+
+/** Elements that never hold article text (or whose text, like captions, is not body text). */
+export const DROP_TAGS = new Set([
+  'script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'embed', 'canvas', 'video', 'audio',
+  'picture', 'map', 'button', 'input', 'select', 'option', 'textarea', 'label', 'nav', 'aside', 'footer', 'header',
+  'figure', 'figcaption', 'dialog', 'menu', 'head', 'link', 'meta', 'title', 'base', 'address', 'img', 'source',
+  'track', 'area', 'param', 'hr', 'frame', 'frameset', 'applet', 'fieldset', 'legend', 'datalist', 'output',
+  'progress', 'meter',
+]);
+
+export const BLOCK_TAGS = new Set([
+  'address', 'article', 'aside', 'blockquote', 'body', 'center', 'dd', 'details', 'dialog', 'dir', 'div', 'dl', 'dt',
+  'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hgroup', 'hr',
+  'html', 'li', 'main', 'menu', 'nav', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'td', 'tfoot', 'th',
+  'thead', 'tr', 'ul', 'br', 'caption', 'blockquote', 'iframe', 'noscript', 'picture', 'video', 'img',
+]);
+
+const DROP_ROLES = new Set([
+  'navigation', 'banner', 'contentinfo', 'complementary', 'search', 'menu', 'menubar', 'dialog', 'alertdialog',
+  'toolbar', 'tablist', 'button', 'figure', 'img', 'presentation-none',
+]);
+
+/**
+ * Class/id words that mark boilerplate even inside an article container ("article-comments", "post-share").
+ * Matched against whole words of the class and id, never substrings, so "shareholders" or "adult" do not match.
+ */
+const STRONG_NEGATIVE = new Set([
+  'comment', 'comments', 'commentlist', 'disqus', 'discussion', 'replies', 'reply', 'respond', 'share', 'shares',
+  'sharing', 'sharebar', 'social', 'socials', 'related', 'recirc', 'recirculation', 'recommended', 'recommendations',
+  'newsletter', 'newsletters', 'subscribe', 'subscription', 'signup', 'byline', 'bylines', 'caption', 'captions',
+  'credit', 'credits', 'promo', 'promos', 'ad', 'ads', 'adv', 'advert', 'adverts', 'advertisement', 'advertising',
+  'adsense', 'adslot', 'dfp', 'gpt', 'sponsor', 'sponsored', 'outbrain', 'taboola', 'breadcrumb', 'breadcrumbs',
+  'cookie', 'cookies', 'consent', 'gdpr', 'popup', 'modal', 'overlay', 'sronly', 'visuallyhidden', 'offscreen',
+  'screenreader', 'standfirst', 'subheadline', 'subtitle', 'dek', 'kicker', 'strapline',
+  'tags', 'tag', 'taglist', 'keywords', 'topics', 'pullquote', 'trending', 'popular', 'mostread', 'mostpopular',
+  'dateline', 'timestamp', 'print', 'toolbar', 'paywall', 'login', 'donate', 'donation', 'feedback', 'rating',
+  'reactions', 'follow', 'author', 'authors', 'bio', 'avatar', 'gallery', 'slideshow', 'carousel', 'lightbox',
+  'player', 'embed', 'outstream', 'nativead', 'teaser', 'teasers', 'widget', 'widgets', 'rail',
+  'copyright', 'disclaimer', 'sidebar', 'masthead', 'navbar', 'nav', 'navigation', 'menu', 'footer', 'header',
+  'jump', 'skip', 'pagination', 'pager', 'meta', 'metadata', 'published', 'updated', 'date', 'time', 'tooltip',
+  'banner', 'alert', 'cta', 'interstitial', 'apester', 'affiliate', 'photo', 'image',
+  'img', 'figure', 'media', 'video', 'audio', 'thumbnail', 'thumb', 'icon', 'logo', 'badge', 'label',
+]);
+
+/** Words that mark a container of the article body. */
+const POSITIVE = new Set([
+  'article', 'articlebody', 'body', 'content', 'contents', 'entry', 'main', 'post', 'story', 'storybody', 'text',
+  'prose', 'blog', 'richtext', 'column', 'page', 'paragraph', 'copy', 'detail', 'details', 'news', 'single',
+]);
+
+/**
+ * Words that mark boilerplate only when the element is not also marked as a content container: a wrapper
+ * "post-meta" is boilerplate, a "main-content" with a "sidebar-layout" modifier is not.
+ */
+const WEAK_ONLY: ReadonlySet<string> = new Set([
+  'meta', 'date', 'time', 'published', 'updated', 'media', 'image', 'photo', 'img', 'video', 'audio', 'figure',
+  'label', 'icon', 'badge', 'thumb', 'thumbnail', 'logo', 'embed', 'widget', 'widgets', 'print', 'header', 'menu',
+  'nav', 'tag', 'topics', 'bio', 'alert', 'banner', 'rail', 'player', 'sidebar', 'teaser', 'jump', 'skip', 'cta',
+  'gallery',
+]);
+
+const wordCache = new Map<string, string[]>();
+
+/** Whole words of a class/id string: "storyBody__text-2" → ["story", "body", "text"], plus joined pairs. */
+export function hintWords(s: string): string[] {
+  const cached = wordCache.get(s);
+  if (cached) return cached;
+  const parts = s
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((w) => w.length > 0);
+  // "most-read", "sr-only", "article-body": also try adjacent words joined, so one table serves both spellings.
+  const words = parts.slice();
+  for (let i = 0; i + 1 < parts.length; i++) words.push(parts[i] + parts[i + 1]);
+  if (wordCache.size > 5000) wordCache.clear();
+  wordCache.set(s, words);
+  return words;
+}
+
+export const enum Hint {
+  None = 0,
+  Positive = 1,
+  Negative = 2,
+  /** Negative even inside content ("article-share"), unless it holds much of the page's text. */
+  StrongNegative = 3,
+  /** Comments and recirculation: negative whatever their size (comment threads can outgrow the article). */
+  Discussion = 4,
+}
+
+const DISCUSSION = new Set([
+  'comment', 'comments', 'commentlist', 'disqus', 'discussion', 'replies', 'respond', 'related', 'recirc',
+  'recirculation', 'recommended', 'recommendations', 'outbrain', 'taboola', 'mostread', 'mostpopular',
+]);
+
+/** How an element's class and id classify it. */
+export function classHint(el: Element): Hint {
+  const cls = el.attribs.class;
+  const id = el.attribs.id;
+  if (!cls && !id) return Hint.None;
+  const words = hintWords(cls && id ? `${cls} ${id}` : (cls ?? id));
+  let pos = false;
+  let weak = false;
+  let strong = false;
+  let discussion = false;
+  for (const w of words) {
+    if (DISCUSSION.has(w)) discussion = true;
+    if (POSITIVE.has(w)) pos = true;
+    else if (STRONG_NEGATIVE.has(w)) {
+      if (WEAK_ONLY.has(w)) weak = true;
+      else strong = true;
+    }
+  }
+  if (discussion) return Hint.Discussion;
+  if (strong) return Hint.StrongNegative;
+  if (pos) return Hint.Positive;
+  return weak ? Hint.Negative : Hint.None;
+}
+
+/** Markup that says "not article text" whatever the class names: roles, microdata, hidden state. */
+export function isBoilerplateByMarkup(el: Element): boolean {
+  const a = el.attribs;
+  if (a.hidden !== undefined) return true;
+  if (a['aria-hidden'] === 'true') return true;
+  const role = a.role;
+  if (role && DROP_ROLES.has(role.toLowerCase())) return true;
+  const style = a.style;
+  if (style && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style)) return true;
+  const itemtype = a.itemtype;
+  if (itemtype && /Comment|WPSideBar|WPFooter|WPHeader|SiteNavigationElement|WPAdBlock/i.test(itemtype)) return true;
+  const itemprop = a.itemprop;
+  if (itemprop && /^(comment|author|creator|datePublished|dateModified|publisher|image|caption|keywords)$/i.test(itemprop)) return true;
+  return false;
+}
+
+/** Markup that says "this is the article body". */
+export function isArticleBodyMarkup(el: Element): boolean {
+  const p = el.attribs.itemprop;
+  return !!p && /\barticleBody\b|^text$/i.test(p);
+}

@@ -1,0 +1,146 @@
+/**
+ * Lenient date parsing for feeds: W3C/ISO 8601 in its many shapes, RFC 822/1123 with named zones
+ * (EST, MET, CEST…), two-digit years, asctime, and month and weekday names in the common European
+ * languages. A date that does not exist ("31 Feb", hour 25) gives undefined: nothing is rolled over
+ * or invented, and the caller decides what an undated item gets.
+ */
+
+const MONTHS: Record<string, number> = {};
+const addMonths = (names: string[]): void => names.forEach((n, i) => n.split('|').forEach((v) => (MONTHS[v] = i + 1)));
+addMonths(['jan|january', 'feb|february', 'mar|march', 'apr|april', 'may', 'jun|june', 'jul|july', 'aug|august', 'sep|sept|september', 'oct|october', 'nov|november', 'dec|december']);
+// German, French, Spanish, Italian, Dutch, Portuguese, Swedish/Danish/Norwegian, Polish, Czech (genitive forms too).
+addMonths(['januar|jän|jänner|janv|janvier|enero|ene|gennaio|gen|januari|janeiro|stycznia|styczeń|sty|ledna|leden', 'februar|février|fevrier|févr|fevr|fév|febrero|febbraio|februari|fevereiro|fev|lutego|luty|lut|února|únor', 'märz|mär|maerz|mars|marzo|maart|março|marco|marca|marzec|března|březen|mrt', 'avril|avr|abril|abr|aprile|kwietnia|kwiecień|kwi|dubna|duben', 'mai|mayo|maggio|mag|mei|maio|maja|maj|května|květen|mey', 'juni|juin|junio|giugno|giu|junho|czerwca|czerwiec|cze|června|červen', 'juli|juillet|juil|julio|luglio|lug|julho|lipca|lipiec|lip|července|červenec', 'august|août|aout|agosto|ago|augustus|sierpnia|sierpień|sie|srpna|srpen|augusti', 'september|septembre|sept|septiembre|settembre|set|setembro|września|wrzesień|wrz|září|sep', 'oktober|octobre|octubre|ottobre|ott|outubro|out|października|październik|paź|okt|října|říjen', 'november|novembre|noviembre|novembro|listopada|listopad|lis|listopadu', 'dezember|dez|décembre|decembre|déc|diciembre|dic|dicembre|december|dezembro|grudnia|grudzień|gru|prosince|prosinec|des']);
+
+const WEEKDAY = /^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mo|di|mi|do|fr|sa|so|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|lun|mar|mer|jeu|ven|sam|dim|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|mié|jue|vie|sáb|dom|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|ma|wo|vr|za|zo|segunda|terça|quarta|quinta|sexta)$/;
+
+/** Zone abbreviations seen in feeds, in minutes east of UTC. */
+const ZONES: Record<string, number> = {
+  z: 0, ut: 0, utc: 0, gmt: 0, wet: 0, bst: 60, ist: 330, west: 60,
+  est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
+  akst: -540, akdt: -480, hst: -600, ast: -240, adt: -180, nst: -210, ndt: -150,
+  met: 60, mest: 120, cet: 60, cest: 120, mez: 60, mesz: 120, eet: 120, eest: 180, msk: 180,
+  jst: 540, kst: 540, hkt: 480, sgt: 480, awst: 480, acst: 570, acdt: 630, aest: 600, aedt: 660, nzst: 720, nzdt: 780,
+};
+
+const daysIn = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
+
+function build(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMin: number): Date | undefined {
+  if (!(mo >= 1 && mo <= 12) || !(d >= 1 && d <= daysIn(y, mo))) return undefined;
+  if (h === 24 && mi === 0 && s === 0) h = 24; // 24:00 is the end of the day: Date.UTC handles it
+  else if (!(h >= 0 && h <= 23)) return undefined;
+  if (!(mi >= 0 && mi <= 59) || !(s >= 0 && s <= 60)) return undefined;
+  if (y < 1900 || y > 9999) return undefined;
+  const t = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59), ms) - offsetMin * 60_000;
+  return Number.isFinite(t) ? new Date(t) : undefined;
+}
+
+/** "+05:30", "-0800", "+01", "EST", "GMT+2" → minutes east of UTC; undefined when unknown. */
+function zoneOffset(zone: string | undefined): number | undefined {
+  if (!zone) return 0;
+  const z = zone.trim().toLowerCase().replace(/^\(|\)$/g, '');
+  if (!z) return 0;
+  const num = /^(?:gmt|utc|ut)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(z);
+  if (num) {
+    const h = Number(num[2]);
+    const m = Number(num[3] ?? 0);
+    if (h > 14 || m > 59) return undefined;
+    return (num[1] === '-' ? -1 : 1) * (h * 60 + m);
+  }
+  return ZONES[z];
+}
+
+const ISO =
+  /^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?(?:(?:t|\s+)(\d{1,2})(?::?(\d{2}))?(?::?(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(z|[+-]\d{2}(?::?\d{2})?|[a-z]{1,5})?$/;
+
+function parseIso(s: string): Date | undefined {
+  const m = ISO.exec(s);
+  if (!m) return undefined;
+  // Bare 8-digit numbers are dates (20031213); bare 5+ digit years are not.
+  const offset = zoneOffset(m[8]);
+  if (offset === undefined) return undefined;
+  const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
+  return build(Number(m[1]), Number(m[2] ?? 1), Number(m[3] ?? 1), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), ms, offset);
+}
+
+const TIME = /^(\d{1,2})[:.h](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)?$/;
+
+/** RFC 822 and the free-form shapes around it, tokenized: day, month name, year, time, zone in any order. */
+function parseWords(s: string): Date | undefined {
+  const tokens = s
+    .replace(/,/g, ' ')
+    .replace(/\b(\d{1,2})(st|nd|rd|th)\b/g, '$1')
+    .replace(/(\d)\.(?=\s|$)/g, '$1')
+    .replace(/(\d{1,2}:\d{2}(?::\d{2})?)([+-]\d)/g, '$1 $2')
+    .replace(/\s(?=\d{1,2}:\d{2})/g, ' ')
+    .split(/[\s/]+|-(?=[a-zà-ž])|(?<=[a-zà-ž])-/)
+    .filter(Boolean);
+  let day: number | undefined;
+  let month: number | undefined;
+  let year: number | undefined;
+  let time: [number, number, number] | undefined;
+  let offset: number | undefined;
+  const numbers: string[] = [];
+  let weekdayOrMonth: string | undefined; // "mar" is Tuesday in French and March in English
+  for (const raw of tokens) {
+    const tok = raw.replace(/\.$/, '');
+    if (WEEKDAY.test(tok)) {
+      if (tok in MONTHS) weekdayOrMonth ??= tok;
+      continue;
+    }
+    if (tok in MONTHS && month === undefined) {
+      month = MONTHS[tok];
+      continue;
+    }
+    if (/^(am|pm)$/.test(tok) && time) {
+      if (tok === 'pm' && time[0] < 12) time[0] += 12;
+      if (tok === 'am' && time[0] === 12) time[0] = 0;
+      continue;
+    }
+    const t = TIME.exec(tok);
+    if (t && !time) {
+      time = [Number(t[1]), Number(t[2]), Number(t[3] ?? 0)];
+      continue;
+    }
+    if (/^\d{1,4}$/.test(tok)) {
+      numbers.push(tok);
+      continue;
+    }
+    const z = zoneOffset(tok);
+    if (z !== undefined && (time || /^[+-]/.test(tok) || tok.length > 1)) {
+      offset ??= z; // "-0800 (PST)": the first zone wins
+      continue;
+    }
+    if (/^(de|del|of|le|la|den|der|am|um|à|a|at|o|the)$/.test(tok)) continue;
+    return undefined; // a word we cannot place: refuse rather than guess
+  }
+  if (month === undefined && weekdayOrMonth) month = MONTHS[weekdayOrMonth];
+  if (month === undefined) return undefined;
+  for (const n of numbers) {
+    if (n.length >= 3 && year === undefined) year = Number(n);
+    else if (day === undefined && Number(n) >= 1 && Number(n) <= 31 && n.length <= 2) day = Number(n);
+    else if (year === undefined && n.length === 2) year = Number(n) < 50 ? 2000 + Number(n) : 1900 + Number(n);
+    else return undefined;
+  }
+  if (year === undefined || day === undefined) return undefined;
+  const [h, mi, sec] = time ?? [0, 0, 0];
+  return build(year, month, day, h, mi, sec, 0, offset ?? 0);
+}
+
+/** The canonical RFC 1123 shape most feeds use, parsed without the tokenizer. */
+const RFC1123 = /^(?:[a-z]{3}, )?(\d{1,2}) ([a-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (gmt|ut|utc|z|[+-]\d{4})$/;
+
+function parseRfc1123(s: string): Date | undefined {
+  const m = RFC1123.exec(s);
+  if (!m || !(m[2] in MONTHS)) return undefined;
+  const offset = zoneOffset(m[7]);
+  if (offset === undefined) return undefined;
+  return build(Number(m[3]), MONTHS[m[2]], Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]), 0, offset);
+}
+
+/** The instant a feed date names, or undefined when it names none. */
+export function parseFeedDate(raw: string | undefined | null): Date | undefined {
+  if (!raw) return undefined;
+  const s = raw.trim().toLowerCase();
+  if (!s || s.length > 80) return undefined;
+  return parseRfc1123(s) ?? parseIso(s) ?? parseWords(s);
+}

@@ -1,0 +1,59 @@
+/** JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1) into the same raw shape as the XML formats. */
+import { FeedParseError } from './errors';
+import type { RawFeed, RawItem } from './raw';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+
+const resolve = (ref: unknown, base: string): string | undefined => {
+  const r = str(ref)?.trim();
+  if (!r) return undefined;
+  try {
+    return new URL(r, base).toString();
+  } catch {
+    return undefined;
+  }
+};
+
+const authorOf = (o: Record<string, unknown>): string | undefined => {
+  const list = Array.isArray(o['authors']) ? o['authors'] : o['author'] ? [o['author']] : [];
+  const names = list.map((a) => (a && typeof a === 'object' ? str((a as Record<string, unknown>)['name']) : undefined)).filter((n): n is string => !!n?.trim());
+  return names.length ? names.join(', ') : undefined;
+};
+
+export function readJsonFeed(text: string, documentUrl: string): RawFeed {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new FeedParseError('parse', `JSON Feed is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new FeedParseError('not-a-feed', 'JSON document is not a JSON Feed');
+  const feed = doc as Record<string, unknown>;
+  const version = str(feed['version']) ?? '';
+  if (!/^https?:\/\/jsonfeed\.org\/version\//i.test(version) && !Array.isArray(feed['items'])) {
+    throw new FeedParseError('not-a-feed', 'JSON document is not a JSON Feed (no jsonfeed.org version)');
+  }
+  const base = resolve(feed['feed_url'], documentUrl) ?? documentUrl;
+  const feedAuthor = authorOf(feed);
+  const items: RawItem[] = [];
+  for (const entry of Array.isArray(feed['items']) ? feed['items'] : []) {
+    if (!entry || typeof entry !== 'object') continue;
+    const it = entry as Record<string, unknown>;
+    const links = [resolve(it['url'], base), resolve(it['external_url'], base)].filter((l): l is string => !!l);
+    const id = str(it['id']);
+    if (links.length === 0 && id && /^https?:\/\//i.test(id)) links.push(id);
+    items.push({
+      title: str(it['title']),
+      titleIsHtml: false,
+      links,
+      id,
+      dates: [str(it['date_published']), str(it['date_modified'])].filter((d): d is string => !!d),
+      author: authorOf(it) ?? feedAuthor,
+      contentHtml: str(it['content_html']),
+      contentText: str(it['content_text']) ?? str(it['summary']),
+      categories: Array.isArray(it['tags']) ? it['tags'].map(str).filter((t): t is string => !!t) : [],
+      lang: str(it['language']),
+    });
+  }
+  return { format: 'json', title: str(feed['title']), link: resolve(feed['home_page_url'], base), lang: str(feed['language']), author: feedAuthor, items };
+}

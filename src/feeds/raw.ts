@@ -1,0 +1,27 @@
+/** What the format readers (RSS, Atom, CDF, JSON Feed) hand to normalization: strings as found. */
+export interface RawItem {
+  /** Plain-text title, or HTML when `titleIsHtml`. */
+  title?: string;
+  titleIsHtml?: boolean;
+  /** Candidate links, best first, already resolved against xml:base / the document URL. */
+  links: string[];
+  /** GUID / Atom id / rdf:about / JSON Feed id. */
+  id?: string;
+  /** Date strings, best first (published before updated). */
+  dates: string[];
+  author?: string;
+  contentHtml?: string;
+  contentText?: string;
+  categories: string[];
+  lang?: string;
+}
+
+export interface RawFeed {
+  format: 'rss' | 'rdf' | 'atom' | 'cdf' | 'json';
+  title?: string;
+  titleIsHtml?: boolean;
+  link?: string;
+  lang?: string;
+  author?: string;
+  items: RawItem[];
+}

@@ -1,0 +1,64 @@
+/**
+ * Concurrency limits for outgoing requests: one global semaphore and one per host, so a run never
+ * opens more than `concurrency` connections in total nor more than `perHostConcurrency` to one
+ * site (being polite to a host that carries many of our feeds).
+ */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  get idle(): boolean {
+    return this.active === 0 && this.waiting.length === 0;
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.active < this.limit) {
+      this.active++;
+    } else {
+      // The slot is handed over by release(), so `active` stays counted for the waiter.
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    };
+  }
+}
+
+export class HostLimiter {
+  private readonly global: Semaphore;
+  private readonly hosts = new Map<string, Semaphore>();
+
+  constructor(
+    globalLimit: number,
+    private readonly perHostLimit: number,
+  ) {
+    this.global = new Semaphore(globalLimit);
+  }
+
+  /**
+   * A slot for one request to `host`. The host slot is taken first: a request waiting for a busy
+   * host must not sit on a global slot that requests to other hosts could use.
+   */
+  async acquire(host: string): Promise<() => void> {
+    let hostSem = this.hosts.get(host);
+    if (!hostSem) {
+      hostSem = new Semaphore(this.perHostLimit);
+      this.hosts.set(host, hostSem);
+    }
+    const releaseHost = await hostSem.acquire();
+    const releaseGlobal = await this.global.acquire();
+    const sem = hostSem;
+    return () => {
+      releaseGlobal();
+      releaseHost();
+      if (sem.idle && this.hosts.get(host) === sem) this.hosts.delete(host);
+    };
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * site/feed.xml (Atom, RFC 4287) and site/feed.json (JSON Feed 1.1): one entry per day, newest
+ * first, with the whole digest as HTML content. Ids are the day's page URL when the site URL is
+ * known, else a stable urn:uuid derived from the digest title and date.
+ */
+import { createHash } from 'node:crypto';
+import type { Digest } from '../types';
+import { cleanLine, escapeXml } from './html';
+import { formatLongDate, plural } from './format';
+import { absoluteSiteUrl } from './layout';
+import { renderSections } from './daily';
+
+/** Days carried by the feeds (each entry holds a whole digest, so keep the file small). */
+export const FEED_ENTRIES = 10;
+
+export interface FeedContext {
+  siteTitle: string;
+  siteUrl?: string;
+  lang: string;
+}
+
+function uuidUrn(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  // Shaped as an RFC 4122 version-5-style UUID (name-based) so strict validators accept it.
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const dayPath = (date: string): string => `${date.replace(/-/g, '/')}/index.html`;
+
+function entryId(ctx: FeedContext, digest: Digest): string {
+  return absoluteSiteUrl(ctx, dayPath(digest.date)) ?? uuidUrn('rss-digest', ctx.siteTitle, digest.date);
+}
+
+const entryTitle = (d: Digest): string => `${cleanLine(d.title)} — ${formatLongDate(d.date)}`;
+const entrySummary = (d: Digest): string =>
+  `${plural(d.stories.length, 'story', 'stories')}${d.stories.length ? ': ' : '.'}${d.stories
+    .slice(0, 5)
+    .map((s) => cleanLine(s.title))
+    .join(' · ')}`;
+const entryContent = (d: Digest, lang: string): string => renderSections(d, lang, false).value;
+const validIso = (iso: string, fallback: string): string => (Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString() : fallback);
+
+/** Digests newest first (the caller passes at most FEED_ENTRIES). */
+export function renderAtomFeed(digests: Digest[], ctx: FeedContext): string {
+  const feedUpdated = digests.reduce((max, d) => {
+    const t = validIso(d.generatedAt, `${d.date}T00:00:00.000Z`);
+    return t > max ? t : max;
+  }, '1970-01-01T00:00:00.000Z');
+  const home = absoluteSiteUrl(ctx, '');
+  const self = absoluteSiteUrl(ctx, 'feed.xml');
+  const x = escapeXml;
+  const entries = digests.map((d) => {
+    const updated = validIso(d.generatedAt, `${d.date}T00:00:00.000Z`);
+    const link = absoluteSiteUrl(ctx, dayPath(d.date)) ?? dayPath(d.date);
+    return `  <entry>
+    <id>${x(entryId(ctx, d))}</id>
+    <title>${x(entryTitle(d))}</title>
+    <link rel="alternate" type="text/html" href="${x(link)}"/>
+    <published>${updated}</published>
+    <updated>${updated}</updated>
+    <summary>${x(entrySummary(d))}</summary>
+    <content type="html">${x(entryContent(d, ctx.lang))}</content>
+  </entry>
+`;
+  });
+  return `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${x(ctx.lang)}">
+  <id>${x(home ?? uuidUrn('rss-digest', ctx.siteTitle))}</id>
+  <title>${x(cleanLine(ctx.siteTitle))}</title>
+  <subtitle>${x(`${cleanLine(ctx.siteTitle)}: one entry per day`)}</subtitle>
+  <updated>${feedUpdated}</updated>
+  <author><name>${x(cleanLine(ctx.siteTitle))}</name></author>
+  <generator>rss-digest</generator>
+${self ? `  <link rel="self" type="application/atom+xml" href="${x(self)}"/>\n` : ''}  <link rel="alternate" type="text/html" href="${x(home ?? 'index.html')}"/>
+${entries.join('')}</feed>
+`;
+}
+
+/** JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/). */
+export function renderJsonFeed(digests: Digest[], ctx: FeedContext): string {
+  const feed = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: cleanLine(ctx.siteTitle),
+    ...(absoluteSiteUrl(ctx, '') ? { home_page_url: absoluteSiteUrl(ctx, '') } : {}),
+    ...(absoluteSiteUrl(ctx, 'feed.json') ? { feed_url: absoluteSiteUrl(ctx, 'feed.json') } : {}),
+    description: `${cleanLine(ctx.siteTitle)}: one entry per day`,
+    language: ctx.lang,
+    authors: [{ name: cleanLine(ctx.siteTitle) }],
+    items: digests.map((d) => {
+      const url = absoluteSiteUrl(ctx, dayPath(d.date));
+      return {
+        id: entryId(ctx, d),
+        ...(url ? { url } : {}),
+        title: entryTitle(d),
+        summary: entrySummary(d),
+        content_html: entryContent(d, ctx.lang),
+        date_published: validIso(d.generatedAt, `${d.date}T00:00:00.000Z`),
+        date_modified: validIso(d.generatedAt, `${d.date}T00:00:00.000Z`),
+        language: ctx.lang,
+      };
+    }),
+  };
+  // "<" escaped so the JSON can never be read as markup if served or sniffed as HTML.
+  return `${JSON.stringify(feed, null, 2).replace(/</g, '\\u003c')}\n`;
+}
+

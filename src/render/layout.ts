@@ -1,0 +1,82 @@
+/** The page shell every site page shares: head, masthead with navigation and search, footer. */
+import { html, safeHttpUrl, type SafeHtml } from './html';
+
+/** Where the site's own files are, relative to the page being rendered. */
+export interface PageContext {
+  /** Relative path from this page to the site root: "" for site/index.html, "../../../" for a day. */
+  root: string;
+  /** Asset paths relative to the site root (content-hashed names). */
+  assets: { css: string; icon: string; searchJs: string };
+  /** Digest title (from config; escaped like everything else). */
+  siteTitle: string;
+  /** Public base URL, without trailing slash, when known. */
+  siteUrl?: string;
+  /** Subscription endpoint base ("…/api"). */
+  subscribeEndpoint?: string;
+  /** Language of the page chrome. */
+  lang: string;
+}
+
+export interface ShellOptions {
+  title: string;
+  description?: string;
+  /** Path of this page relative to the site root (for the canonical link). */
+  path: string;
+  main: SafeHtml;
+  /** Extra markup at the end of <head>. */
+  head?: SafeHtml;
+  /** Footer content above the generator line. */
+  footer?: SafeHtml;
+  /** Extra markup at the very end of <body> (the search page's script tag). */
+  tail?: SafeHtml;
+}
+
+/** Absolute URL of a site path when the site URL is known. */
+export function absoluteSiteUrl(ctx: Pick<PageContext, 'siteUrl'>, path: string): string | undefined {
+  if (!ctx.siteUrl) return undefined;
+  return safeHttpUrl(`${ctx.siteUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+}
+
+export function renderShell(ctx: PageContext, page: ShellOptions): string {
+  const r = ctx.root;
+  const canonical = absoluteSiteUrl(ctx, page.path);
+  const doc = html`<!doctype html>
+<html lang="${ctx.lang}" dir="ltr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${page.title}</title>
+${page.description ? html`<meta name="description" content="${page.description}">\n` : ''}<link rel="stylesheet" href="${r}${ctx.assets.css}">
+<link rel="icon" href="${r}${ctx.assets.icon}" type="image/svg+xml">
+<link rel="alternate" type="application/atom+xml" title="${ctx.siteTitle} (Atom)" href="${r}feed.xml">
+<link rel="alternate" type="application/feed+json" title="${ctx.siteTitle} (JSON Feed)" href="${r}feed.json">
+${canonical ? html`<link rel="canonical" href="${canonical}">\n` : ''}${page.head ?? ''}</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="top"><div class="w">
+<a class="brand" href="${r}index.html"><bdi>${ctx.siteTitle}</bdi></a>
+<nav aria-label="Site"><a href="${r}index.html">Latest</a><a href="${r}archive.html">Archive</a><a href="${r}feed.xml">Feed</a></nav>
+<form role="search" action="${r}search.html" method="get"><label class="vh" for="site-q">Search all digests</label><input id="site-q" name="q" type="search" placeholder="Search all digests" dir="auto"><button type="submit">Search</button></form>
+</div></header>
+<main id="main" class="w">
+${page.main}
+</main>
+<footer class="w">
+${page.footer ?? ''}<p>Made by rss-digest · <a href="${r}feed.xml">Atom feed</a> · <a href="${r}feed.json">JSON Feed</a></p>
+</footer>
+${page.tail ?? ''}</body>
+</html>
+`;
+  return doc.value;
+}
+
+/** The plain HTML subscribe form (works without JavaScript); nothing when no endpoint is set. */
+export function renderSubscribeForm(ctx: PageContext): SafeHtml | string {
+  const endpoint = ctx.subscribeEndpoint ? safeHttpUrl(`${ctx.subscribeEndpoint.replace(/\/+$/, '')}/subscribe`) : undefined;
+  if (!endpoint) return '';
+  return html`<aside class="sub" aria-labelledby="sub-h"><h2 id="sub-h">Get this digest by email</h2>
+<form method="post" action="${endpoint}"><label for="sub-email">Your email address (we send a confirmation link first)</label><input id="sub-email" name="email" type="email" required maxlength="254" autocomplete="email" dir="ltr"><button type="submit">Subscribe</button></form>
+</aside>
+`;
+}

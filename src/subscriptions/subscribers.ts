@@ -1,0 +1,59 @@
+/**
+ * Subscriber records: one JSON object per subscriber under state/subscribers/, keyed by the
+ * keyed hash of the normalized address. No database: the digest lists the folder once a day,
+ * and the endpoint reads and writes one object per request.
+ */
+import { getJson, putJson, type Store } from '../store';
+
+export const SUBSCRIBERS_PREFIX = 'state/subscribers';
+
+export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed';
+
+export interface SubscriberRecord {
+  version: 1;
+  id: string;
+  /** Absent once unsubscribed: an address is kept only while it may be mailed. */
+  address?: string;
+  status: SubscriberStatus;
+  createdAt: string;
+  updatedAt: string;
+  confirmedAt?: string;
+  unsubscribedAt?: string;
+  /** Why the address stopped receiving mail ("link", "one-click", "bounce", "complaint"). */
+  unsubscribeReason?: string;
+  /** The nonce of the one confirmation link that may confirm this record. */
+  confirmNonce?: string;
+  /** Last confirmation (or "already subscribed") mail, for the per-address rate limit. */
+  lastConfirmationAt?: string;
+  confirmationsSent: number;
+}
+
+export const subscriberKey = (id: string): string => `${SUBSCRIBERS_PREFIX}/${id}.json`;
+
+export async function readSubscriber(store: Store, id: string): Promise<SubscriberRecord | undefined> {
+  try {
+    return await getJson<SubscriberRecord>(store, subscriberKey(id));
+  } catch {
+    // A corrupt record behaves as unknown rather than failing the request or the run.
+    return undefined;
+  }
+}
+
+export async function writeSubscriber(store: Store, record: SubscriberRecord): Promise<void> {
+  await putJson(store, subscriberKey(record.id), record);
+}
+
+/** Every subscriber record (unreadable ones skipped). */
+export async function listSubscribers(store: Store): Promise<SubscriberRecord[]> {
+  const keys = (await store.list(SUBSCRIBERS_PREFIX)).filter((k) => k.endsWith('.json'));
+  const out: SubscriberRecord[] = [];
+  for (const key of keys) {
+    const id = key.slice(SUBSCRIBERS_PREFIX.length + 1, -'.json'.length);
+    const record = await readSubscriber(store, id);
+    if (record && record.id === id) out.push(record);
+  }
+  return out;
+}
+
+export const isMailable = (r: SubscriberRecord): r is SubscriberRecord & { address: string } =>
+  r.status === 'confirmed' && typeof r.address === 'string' && r.address.length > 0;

@@ -1,0 +1,287 @@
+/**
+ * The extractive summarizer: picks k sentences of the article, in its own language and in their
+ * original order. Scoring combines what makes a news summary good: position (news is lead-heavy),
+ * centrality in a sentence-similarity graph (not every article is news), overlap with the title,
+ * a length prior, and redundancy control (MMR). Pure, deterministic, no I/O.
+ */
+import { segmentSentences, type Sentence } from './sentences';
+import { contentStems, contentStemsOfTokens, hasNoSpaceScript, normalizeWords, stopwordsFor, words } from './words';
+
+export interface SummarizeOptions {
+  lang?: string;
+  maxSentences?: number;
+  title?: string;
+  /** Overrides of the named defaults below (benchmarks and experiments). */
+  tuning?: Partial<ExtractiveTuning>;
+}
+
+export interface ExtractiveTuning {
+  /**
+   * Position prior: flat over the first `positionWindow` candidates (the lead, within which
+   * centrality decides), then 1 / (1 + (rank − window + 1) / positionScale).
+   */
+  positionWindow: number;
+  positionScale: number;
+  positionWeight: number;
+  /** Weight of graph centrality (degree in the similarity graph, normalized to the best sentence). */
+  centralityWeight: number;
+  /** Weight of cosine similarity to the whole article (its centroid vector). */
+  centroidWeight: number;
+  titleWeight: number;
+  /** MMR: penalty × similarity to the closest sentence already chosen. */
+  redundancyPenalty: number;
+  /** Sentences this similar to a chosen one are never added (repeated captions, pull quotes). */
+  duplicateSimilarity: number;
+  /** Sentences shorter than this are not candidates. */
+  minWords: number;
+  /** Per-sentence comfortable length band; outside it the score decays. */
+  bandLow: number;
+  bandHigh: number;
+  /** Word budget per requested sentence (3 sentences → 90 words at most). */
+  wordsPerSentence: number;
+  /** Weight of similarity to earlier sentences in centrality (PacSum-style directed graph; 1 = undirected). */
+  backwardWeight: number;
+  /** Score factor 1 − quotePenalty × (share of the sentence inside quotation marks). */
+  quotePenalty: number;
+  /** Score factor for a paragraph's last segment without terminal punctuation (headings, captions). */
+  unterminatedFactor: number;
+}
+
+export const EXTRACTIVE_DEFAULTS: Readonly<ExtractiveTuning> = Object.freeze({
+  positionWindow: 4,
+  positionScale: 1,
+  positionWeight: 1,
+  centralityWeight: 1.2,
+  backwardWeight: -0.5,
+  centroidWeight: 0.3,
+  titleWeight: 1.5,
+  redundancyPenalty: 0.6,
+  duplicateSimilarity: 0.65,
+  minWords: 5,
+  bandLow: 14,
+  bandHigh: 34,
+  wordsPerSentence: 30,
+  unterminatedFactor: 0.5,
+  quotePenalty: 0,
+});
+
+interface Candidate {
+  sentence: Sentence;
+  text: string;
+  words: number;
+  /** Sorted term ids and their tf-isf weights, unit length. */
+  terms: Int32Array;
+  weights: Float64Array;
+  stems: string[];
+  terminated: boolean;
+  quoted: number;
+}
+
+// Direct speech: double quotes of any style, and single quotes that open after a space and close before one.
+const QUOTED_SPAN = /“[^”]*”|"[^"]*"|«[^»]*»|„[^“”]*[“”]|(?:^|\s)‘[^’]*’(?=[\s,.;:!?]|$)|(?:^|\s)'[^']*'(?=[\s,.;:!?]|$)/gu;
+
+const QUOTE_MARK = /["“«„‘']/;
+
+/** Share of a sentence's characters that are inside quotation marks. */
+function quotedShare(text: string): number {
+  if (!QUOTE_MARK.test(text)) return 0;
+  let quoted = 0;
+  for (const m of text.matchAll(QUOTED_SPAN)) quoted += m[0].length;
+  return Math.min(1, quoted / Math.max(1, text.length));
+}
+
+// A lone question addressed to the reader, or a quotation with no attribution around it.
+const QUESTION_END = /[?؟？][\s"'”’»)\]]*$/u;
+const QUOTE_ONLY = /^["“«„‘'][^"“”«»„]*["”»“'’][\s.,!،]*$/u;
+const TERMINAL_END = /[.!?؟…。！？۔:]["'”’»)\]]*$/u;
+// Photo captions end with a credit in parentheses after the sentence: "… in 2021 (Reuters)".
+const CAPTION_CREDIT = /[^.!?؟…]\s*\([^()]{2,60}\)\s*$/u;
+const isCaption = (text: string): boolean => text.endsWith(')') && CAPTION_CREDIT.test(text.slice(-80));
+// Boilerplate that reaches article text through extraction (multilingual, lower-cased, normalized).
+const BOILERPLATE = new RegExp(
+  [
+    'click here', 'read more', 'sign up', 'subscribe', 'newsletter', 'all rights reserved', 'follow us', 'share this',
+    'cookie', 'advertisement', 'copyright', '©', 'terms of use', 'privacy policy', 'related articles?', 'lire aussi',
+    'lire la suite', 'abonnez', 'mehr zum thema', 'weiterlesen', 'lee también', 'suscríbete', 'читайте также',
+    'подписывайтесь', 'اقرا ايضا', 'اقرا المزيد', 'اشترك', 'تابعونا', 'جميع الحقوق محفوظه', 'קראו עוד', 'לכתבה המלאה',
+    'https?://', 'www\\.', '@[\\w-]+\\.[a-z]{2,}',
+  ].join('|'),
+  'u',
+);
+// "WASHINGTON (Reuters) — ", "PARIS — ", "(CNN) -- ", "المغرب – ": a place or agency before a dash.
+const DATELINE = /^(?:\((?:[\p{L}\s.]{2,30})\)\s*(?:--|[-–—])?\s*|(?:[\p{Lu}\p{Lo}][\p{L}\p{M}.,'’]*(?:\s+[\p{Lu}\p{Lo}][\p{L}\p{M}.,'’]*){0,3})\s*(?:\([\p{L}\s.]{2,30}\))?\s*(?:--|[–—]|\s-)\s+)/u;
+
+/** The sentence without a leading dateline; only where the dateline's words are capitalized or uncased. */
+export function stripDateline(text: string): string {
+  const m = DATELINE.exec(text);
+  if (!m) return text;
+  const head = m[0];
+  const letters = head.replace(/\([^)]*\)/g, '').replace(/[^\p{L}]/gu, '');
+  const cased = /\p{Ll}|\p{Lu}/u.test(letters);
+  // Cased scripts: a dateline is ALL CAPS ("LONDON") or carries an agency in parentheses.
+  if (cased && letters !== letters.toUpperCase() && !/\(/.test(head)) return text;
+  const rest = text.slice(head.length);
+  return words(rest).length >= 5 ? rest : text;
+}
+
+function prepare(sentences: Sentence[], lang: string, tuning: ExtractiveTuning): { candidates: Candidate[]; dimension: number } {
+  const stopwords = stopwordsFor(lang);
+  const ids = new Map<string, number>();
+  const raw: { sentence: Sentence; text: string; words: number; counts: Map<number, number>; stems: string[]; terminated: boolean; quoted: number }[] = [];
+  const noSpaceScript = sentences.some((s) => hasNoSpaceScript(s.text));
+  // One scan of the whole text first: most articles have no boilerplate at all.
+  const boilerplateSomewhere = BOILERPLATE.test(normalizeWords(sentences.map((s) => s.text).join('\n')));
+  for (const sentence of sentences) {
+    let text = sentence.text;
+    if (sentence.index < 3) text = stripDateline(text);
+    const normalized = normalizeWords(text);
+    const tokens = words(normalized, noSpaceScript);
+    const count = tokens.length;
+    if (count < tuning.minWords) continue;
+    if (QUESTION_END.test(text) || QUOTE_ONLY.test(text) || isCaption(text)) continue;
+    if (boilerplateSomewhere && BOILERPLATE.test(normalized)) continue;
+    const stems = contentStemsOfTokens(tokens, lang, stopwords);
+    if (stems.length === 0) continue;
+    const counts = new Map<number, number>();
+    for (const s of stems) {
+      let id = ids.get(s);
+      if (id === undefined) ids.set(s, (id = ids.size));
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    raw.push({ sentence, text, words: count, counts, stems, terminated: TERMINAL_END.test(text), quoted: quotedShare(text) });
+  }
+  // Inverse sentence frequency over the article.
+  const df = new Float64Array(ids.size);
+  for (const r of raw) for (const id of r.counts.keys()) df[id]++;
+  const n = raw.length;
+  const candidates = raw.map((r) => {
+    const entries = [...r.counts.entries()].sort((a, b) => a[0] - b[0]);
+    const terms = new Int32Array(entries.length);
+    const weights = new Float64Array(entries.length);
+    let norm = 0;
+    entries.forEach(([id, tf], k) => {
+      const w = (1 + Math.log(tf)) * Math.log((n + 1) / df[id]);
+      terms[k] = id;
+      weights[k] = w;
+      norm += w * w;
+    });
+    norm = Math.sqrt(norm) || 1;
+    for (let k = 0; k < weights.length; k++) weights[k] /= norm;
+    return { sentence: r.sentence, text: r.text, words: r.words, terms, weights, stems: r.stems, terminated: r.terminated, quoted: r.quoted };
+  });
+  return { candidates, dimension: ids.size };
+}
+
+function cosine(a: Candidate, b: Candidate): number {
+  let i = 0;
+  let j = 0;
+  let dot = 0;
+  while (i < a.terms.length && j < b.terms.length) {
+    const x = a.terms[i];
+    const y = b.terms[j];
+    if (x === y) dot += a.weights[i++] * b.weights[j++];
+    else if (x < y) i++;
+    else j++;
+  }
+  return dot;
+}
+
+function lengthFactor(count: number, tuning: ExtractiveTuning): number {
+  if (count < tuning.bandLow) return Math.pow(count / tuning.bandLow, 2);
+  if (count > tuning.bandHigh) return Math.exp(-(count - tuning.bandHigh) / tuning.bandHigh);
+  return 1;
+}
+
+function titleOverlap(stems: string[], title: Set<string>): number {
+  if (title.size === 0) return 0;
+  let hits = 0;
+  for (const s of new Set(stems)) if (title.has(s)) hits++;
+  return hits / title.size;
+}
+
+/** Up to `maxSentences` sentences of `text` that summarize it, in their original order. */
+export function summarize(text: string, options: SummarizeOptions = {}): string[] {
+  const tuning: ExtractiveTuning = { ...EXTRACTIVE_DEFAULTS, ...options.tuning };
+  const k = Math.max(1, Math.floor(options.maxSentences ?? 3));
+  const lang = languageOf(options.lang, text);
+  const { candidates } = prepare(segmentSentences(text, lang), lang, tuning);
+  const n = candidates.length;
+  if (n === 0) return [];
+
+  const sim = new Float64Array(n * n);
+  const degree = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const s = cosine(candidates[i], candidates[j]);
+      sim[i * n + j] = s;
+      sim[j * n + i] = s;
+      degree[i] += s; // j comes after i
+      degree[j] += tuning.backwardWeight * s;
+    }
+  }
+  // Centroid: the sum of the (unit) sentence vectors; cosine of each sentence with it.
+  const centroid = new Map<number, number>();
+  for (const c of candidates) for (let t = 0; t < c.terms.length; t++) centroid.set(c.terms[t], (centroid.get(c.terms[t]) ?? 0) + c.weights[t]);
+  let centroidNorm = 0;
+  for (const v of centroid.values()) centroidNorm += v * v;
+  centroidNorm = Math.sqrt(centroidNorm) || 1;
+  const centroidSim = candidates.map((c) => {
+    let dot = 0;
+    for (let t = 0; t < c.terms.length; t++) dot += c.weights[t] * (centroid.get(c.terms[t]) ?? 0);
+    return dot / centroidNorm;
+  });
+  const maxCentroid = Math.max(...centroidSim, 1e-9);
+  let maxDegree = 0;
+  for (let i = 0; i < n; i++) maxDegree = Math.max(maxDegree, degree[i]);
+  const titleStems = new Set(options.title ? contentStems(options.title, lang, stopwordsFor(lang)) : []);
+
+  const score = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = candidates[i];
+    const position = 1 / (1 + Math.max(0, i - tuning.positionWindow + 1) / tuning.positionScale);
+    const centrality = maxDegree > 0 ? degree[i] / maxDegree : 0;
+    let s = tuning.positionWeight * position + tuning.centralityWeight * centrality + tuning.centroidWeight * (centroidSim[i] / maxCentroid) + tuning.titleWeight * titleOverlap(c.stems, titleStems);
+    s *= lengthFactor(c.words, tuning);
+    if (!c.terminated) s *= tuning.unterminatedFactor;
+    s *= 1 - tuning.quotePenalty * c.quoted;
+    score[i] = s;
+  }
+
+  // Greedy MMR under a word budget; the budget keeps three sentences near 40–90 words.
+  const budget = tuning.wordsPerSentence * k + Math.max(0, 10 - 5 * (k - 1));
+  const chosen: number[] = [];
+  let used = 0;
+  const taken = new Uint8Array(n);
+  while (chosen.length < k) {
+    let best = -1;
+    let bestValue = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (taken[i]) continue;
+      if (chosen.length > 0 && used + candidates[i].words > budget) continue;
+      let redundancy = 0;
+      for (const j of chosen) redundancy = Math.max(redundancy, sim[i * n + j]);
+      if (redundancy >= tuning.duplicateSimilarity) continue;
+      const value = score[i] - tuning.redundancyPenalty * redundancy;
+      if (value > bestValue) {
+        bestValue = value;
+        best = i;
+      }
+    }
+    if (best < 0) break;
+    taken[best] = 1;
+    chosen.push(best);
+    used += candidates[best].words;
+  }
+  return chosen.sort((a, b) => a - b).map((i) => candidates[i].text);
+}
+
+/** Base language of a tag; when unknown, guessed from the script so stopwords still apply. */
+function languageOf(tag: string | undefined, text: string): string {
+  const base = (tag ?? '').trim().toLowerCase().split(/[-_]/)[0];
+  if (base && base !== 'und') return base;
+  const sample = text.slice(0, 400);
+  if (/[\u0600-\u06FF]/.test(sample)) return 'ar';
+  if (/[\u0590-\u05FF]/.test(sample)) return 'he';
+  if (/[\u0400-\u04FF]/.test(sample)) return 'ru';
+  return 'und';
+}

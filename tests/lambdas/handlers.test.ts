@@ -1,0 +1,192 @@
+/**
+ * The deployed handlers, end to end and as shipped: each handler is bundled exactly as the stack
+ * bundles it (lib/handlers.ts), with the configuration file beside it, and invoked in a fresh Node
+ * process (as a Lambda cold start would) with a realistic event, against a real S3-compatible
+ * server (s3rver) and a local feed/article server on 127.0.0.1.
+ */
+import { GetObjectCommand, ListObjectsCommand } from '@aws-sdk/client-s3';
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { BUNDLED_CONFIG_FILE, DEPLOY_ENV, DIGEST_PUBLISHED_METRIC, serializeDeployedConfig } from '../../lib/environment';
+import { copySidePackages, esbuildOptionsFor, type HandlerName } from '../../lib/handlers';
+import { parseConfig } from '../../src/config';
+import type { Digest } from '../../src/types';
+import { startLocalS3, type LocalS3 } from '../helpers/s3';
+import { tempDir } from '../helpers/tmp';
+
+const run = promisify(execFile);
+const FIXTURES = path.join(__dirname, 'fixtures');
+const BUCKET = 'digest-lambda-test';
+const METRICS_NAMESPACE = 'RssDigest/Test';
+
+let s3: LocalS3;
+let site: http.Server;
+let base: string;
+let workDir: string;
+const bundles: Partial<Record<HandlerName, string>> = {};
+
+interface Invocation<T> {
+  result?: T;
+  error?: { name: string; message: string };
+  stdout: string[];
+}
+
+/** Invoke a bundled handler in a fresh Node process with the environment the stack sets. */
+async function invoke<T>(name: HandlerName, event: unknown, extraEnv: Record<string, string> = {}): Promise<Invocation<T>> {
+  const script = `
+    const { handler } = require(${JSON.stringify(bundles[name])});
+    handler(JSON.parse(process.env.TEST_EVENT)).then(
+      (r) => process.stdout.write('\\n@@RESULT ' + JSON.stringify(r) + '\\n'),
+      (e) => process.stdout.write('\\n@@ERROR ' + JSON.stringify({ name: e.name, message: e.message }) + '\\n'),
+    );`;
+  const { stdout } = await run(process.execPath, ['--enable-source-maps', '-e', script], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_SERVICE_NAME: `rss-digest-${name}`,
+      [DEPLOY_ENV.bucket]: BUCKET,
+      [DEPLOY_ENV.siteUrl]: 'https://digest.example.test',
+      [DEPLOY_ENV.metricsNamespace]: METRICS_NAMESPACE,
+      TEST_EVENT: JSON.stringify(event),
+      ...extraEnv,
+    },
+    maxBuffer: 32 * 1024 * 1024,
+  });
+  const lines = stdout.split('\n').filter(Boolean);
+  const marker = (prefix: string): string | undefined => lines.find((l) => l.startsWith(prefix))?.slice(prefix.length);
+  const result = marker('@@RESULT ');
+  const error = marker('@@ERROR ');
+  return {
+    result: result ? (JSON.parse(result) as T) : undefined,
+    error: error ? (JSON.parse(error) as Invocation<T>['error']) : undefined,
+    stdout: lines.filter((l) => !l.startsWith('@@')),
+  };
+}
+
+const jsonLines = (lines: string[]): Record<string, unknown>[] =>
+  lines.flatMap((l) => {
+    try {
+      return [JSON.parse(l) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+
+async function getObject(key: string): Promise<string | undefined> {
+  try {
+    const res = await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    return await res.Body?.transformToString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+beforeAll(async () => {
+  s3 = await startLocalS3();
+  await s3.createBucket(BUCKET);
+
+  site = http.createServer((req, res) => {
+    const routes: Record<string, [string, string]> = {
+      '/feed.xml': ['feed.xml', 'application/rss+xml; charset=utf-8'],
+      '/articles/tidal.html': ['tidal.html', 'text/html; charset=utf-8'],
+      '/articles/defense.html': ['defense.html', 'text/html; charset=utf-8'],
+    };
+    const route = routes[req.url ?? ''];
+    if (!route) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const body = readFileSync(path.join(FIXTURES, route[0]), 'utf8').replaceAll('{{BASE}}', base);
+    res.writeHead(200, { 'content-type': route[1] }).end(body);
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  const port = (site.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
+
+  // The configuration as the stack would bundle it: validated by parseConfig, then serialized.
+  const config = parseConfig({
+    feeds: [{ url: `${base}/feed.xml`, name: 'Harbour Gazette', category: 'Local' }],
+    digest: { title: 'Test digest', timezone: 'Europe/London', maxAgeHours: 0 },
+    network: { allowHosts: [`127.0.0.1:${port}`], timeoutMs: 5000 },
+    store: { kind: 's3', bucket: BUCKET, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
+  });
+  workDir = await tempDir('rss-digest-lambdas-');
+  for (const name of ['fetch', 'summarize'] as const) {
+    const outfile = path.join(workDir, name, 'index.js');
+    mkdirSync(path.dirname(outfile), { recursive: true });
+    await build(esbuildOptionsFor(name, outfile));
+    copySidePackages(path.dirname(outfile));
+    writeFileSync(path.join(path.dirname(outfile), BUNDLED_CONFIG_FILE), serializeDeployedConfig(config));
+    bundles[name] = outfile;
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise((resolve) => site?.close(resolve));
+  await s3?.close();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('deployed handlers against s3rver and a local feed server', () => {
+  // 06:00 UTC on the day the clocks go forward in London is 07:00 local: the schedule's instant.
+  const scheduledTime = '2026-03-29T06:00:00Z';
+
+  test('fetch: a scheduler event files the feed\'s new articles under the scheduled day', async () => {
+    const out = await invoke<{ date: string; stats: Record<string, number> }>('fetch', { scheduledTime });
+    expect(out.error).toBeUndefined();
+    expect(out.result?.date).toBe('2026-03-29');
+    expect(out.result?.stats).toMatchObject({ feedsOk: 1, feedsFailed: 0, itemsNew: 2 });
+
+    const listed = await s3.client.send(new ListObjectsCommand({ Bucket: BUCKET, Prefix: 'state/articles/2026/03/29/' }));
+    const records = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('.json'));
+    expect(records).toHaveLength(2);
+    expect(await getObject('state/runs/2026-03-29/fetch.json')).toBeDefined();
+
+    // Structured JSON logs (Powertools) carrying the service name.
+    const logs = jsonLines(out.stdout);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'fetch stage done', service: 'rss-digest-fetch' }));
+  }, 30_000);
+
+  test('summarize: the fetch output publishes digest.json to site/ and counts a published digest', async () => {
+    const out = await invoke<{ date: string; stories: number; published: string[] }>('summarize', { date: '2026-03-29', stats: {} });
+    expect(out.error).toBeUndefined();
+    expect(out.result).toMatchObject({ date: '2026-03-29', stories: 2 });
+    expect(out.result?.published).toContain('site/2026/03/29/digest.json');
+
+    const digest = JSON.parse((await getObject('site/2026/03/29/digest.json')) ?? '{}') as Digest;
+    expect(digest.date).toBe('2026-03-29');
+    expect(digest.stories).toHaveLength(2);
+    const arabic = digest.stories.find((s) => s.url.endsWith('/articles/defense.html'));
+    expect(arabic).toMatchObject({ lang: 'ar', dir: 'rtl' });
+    expect(digest.stories.every((s) => s.summary.length > 0)).toBe(true);
+    expect(await getObject('site/index.html')).toContain('Tidal power plant');
+
+    // The embedded-metric line the "no digest today" alarm watches.
+    const metric = jsonLines(out.stdout).find((l) => '_aws' in l);
+    expect(metric).toMatchObject({ [DIGEST_PUBLISHED_METRIC]: 1, Stories: 2 });
+    expect(JSON.stringify(metric)).toContain(METRICS_NAMESPACE);
+  }, 30_000);
+
+  test('a malformed event fails with a named, non-retried error', async () => {
+    const summarize = await invoke('summarize', { date: '29/03/2026' });
+    expect(summarize.error?.name).toBe('InvalidEventError');
+    const fetch = await invoke('fetch', { scheduledTime: 'not a time' });
+    expect(fetch.error?.name).toBe('InvalidEventError');
+  }, 30_000);
+
+  test('a configuration file the stack did not write is refused', async () => {
+    const bogus = path.join(workDir, 'bogus.json');
+    writeFileSync(bogus, JSON.stringify({ feeds: [] }));
+    const out = await invoke('summarize', { date: '2026-03-29' }, { [DEPLOY_ENV.configFile]: bogus });
+    expect(out.error?.name).toBe('DeployedConfigError');
+  }, 30_000);
+});

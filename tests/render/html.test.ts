@@ -1,0 +1,59 @@
+import { cleanLine, cleanText, escapeHtml, html, safeHttpUrl, SafeHtml } from '../../src/render';
+
+describe('escaping', () => {
+  it('escapes every HTML-significant character for text and quoted attributes', () => {
+    expect(escapeHtml(`<a href="x" onclick='y'>&amp;</a>`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
+  });
+
+  it('escapes every interpolation of the html template unless it is SafeHtml', () => {
+    const evil = '<script>alert(1)</script>';
+    const out = html`<p title="${evil}">${evil}${html`<b>${evil}</b>`}${[evil, html`<i>ok</i>`]}${undefined}${false}${3}</p>`;
+    expect(out).toBeInstanceOf(SafeHtml);
+    expect(out.value).toBe(
+      '<p title="&lt;script&gt;alert(1)&lt;/script&gt;">&lt;script&gt;alert(1)&lt;/script&gt;<b>&lt;script&gt;alert(1)&lt;/script&gt;</b>&lt;script&gt;alert(1)&lt;/script&gt;<i>ok</i>3</p>',
+    );
+  });
+
+  it('removes bidi embeddings, overrides and isolates, controls and lone surrogates', () => {
+    expect(cleanText('Invoice \u202Egpj.exe\u202C \u2066x\u2069')).toBe('Invoice gpj.exe x');
+    expect(cleanText('a\u0000b\u0007c\u009Fd\tok\n')).toBe('abcd\tok\n');
+    expect(cleanText('x\uD800y\uDFFFz')).toBe('xyz');
+    expect(cleanText('emoji 😀 and RLM \u200F kept')).toBe('emoji 😀 and RLM \u200F kept');
+    expect(cleanLine('  two\n\nlines\t ')).toBe('two lines');
+  });
+});
+
+describe('safeHttpUrl', () => {
+  it.each([
+    ['https://example.com/a?b=1#c', 'https://example.com/a?b=1#c'],
+    ['http://example.com', 'http://example.com/'],
+    ['HTTPS://EXAMPLE.com/x', 'https://example.com/x'],
+    ['https://example.com/q?x="><script>', 'https://example.com/q?x=%22%3E%3Cscript%3E'],
+  ])('links %s', (raw, expected) => {
+    expect(safeHttpUrl(raw)).toBe(expected);
+  });
+
+  it.each([
+    'javascript:alert(1)',
+    'JaVaScRiPt:alert(1)',
+    'java\tscript:alert(1)',
+    ' javascript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'vbscript:msgbox(1)',
+    'file:///etc/passwd',
+    '//evil.example/x',
+    '/relative/path',
+    'relative',
+    'https://user:pass@example.com/',
+    'https://exa mple.com/',
+    'https://\u202Eexample.com/',
+    '',
+  ])('refuses %j', (raw) => {
+    expect(safeHttpUrl(raw)).toBeUndefined();
+  });
+
+  it('refuses non-strings', () => {
+    expect(safeHttpUrl(undefined)).toBeUndefined();
+    expect(safeHttpUrl({ toString: () => 'https://example.com' })).toBeUndefined();
+  });
+});

@@ -1,0 +1,60 @@
+import vm from 'node:vm';
+import { buildSearchShard, indexKeywords, normalizeForSearch, searchWords, siteAssets } from '../../src/render';
+import { arabicStory, digest, story } from './digests';
+
+describe('search normalization', () => {
+  it('folds case, accents and compatibility forms', () => {
+    expect(normalizeForSearch('Café ÉCOLE Ｆｕｌｌ')).toBe('cafe ecole full');
+  });
+
+  it('unifies Arabic letter variants and drops harakat and tatweel', () => {
+    expect(normalizeForSearch('أحمد')).toBe(normalizeForSearch('احمد'));
+    expect(normalizeForSearch('إسرائيل')).toBe('اسراييل');
+    expect(normalizeForSearch('مدرسة')).toBe('مدرسه');
+    expect(normalizeForSearch('مستشفى')).toBe('مستشفي');
+    expect(normalizeForSearch('مُحَمَّد')).toBe('محمد');
+    expect(normalizeForSearch('جميـــل')).toBe('جميل');
+    expect(normalizeForSearch('٢٠٢٦ ۱۲')).toBe('2026 12');
+    // Presentation forms (as some old feeds send them) fold to the base letters.
+    expect(normalizeForSearch('\uFEFB')).toBe('\u0644\u0627');
+  });
+
+  it('drops Hebrew niqqud', () => {
+    expect(normalizeForSearch('שָׁלוֹם')).toBe('שלום');
+  });
+
+  it('indexes Arabic words without their attached article and conjunction', () => {
+    expect(indexKeywords('والحكومة').split(' ')).toEqual(['والحكومه', 'حكومه', 'الحكومه']);
+    expect(indexKeywords('بالمدينة').split(' ')).toEqual(expect.arrayContaining(['مدينه']));
+    expect(indexKeywords('للطلاب').split(' ')).toEqual(expect.arrayContaining(['طلاب']));
+    expect(indexKeywords('והרכבת').split(' ')).toEqual(['והרכבת', 'הרכבת']);
+    expect(searchWords('Hello, world! مرحبا-بالعالم')).toEqual(['hello', 'world', 'مرحبا', 'بالعالم']);
+  });
+});
+
+describe('search index', () => {
+  it('holds one document per story with a safe URL, newest day first', () => {
+    const shard = buildSearchShard('2026-11', [
+      digest({ date: '2026-11-28', stories: [story({ id: 'old', url: 'javascript:alert(1)' }), story({ id: 'b' })] }),
+      digest({ date: '2026-11-29', stories: [arabicStory()] }),
+    ]);
+    expect(shard.docs.map((d) => [d.d, d.p, d.l, d.r])).toEqual([
+      ['2026-11-29', '2026/11/29/index.html', 'ar', 'rtl'],
+      ['2026-11-28', '2026/11/28/index.html', 'en', 'ltr'],
+    ]);
+    expect(shard.docs[0]!.tk.split(' ')).toEqual(expect.arrayContaining(['ترامواي', 'رباط']));
+    expect(shard.docs[0]!.k.split(' ')).toEqual(expect.arrayContaining(['مدينه', 'العالم']));
+  });
+});
+
+describe('search script', () => {
+  it('is valid JavaScript carrying the same normalization as the index', () => {
+    const js = siteAssets().searchJs.body;
+    expect(() => new vm.Script(js)).not.toThrow();
+    // Pull the embedded function out and run it: it must agree with the build-time one.
+    const m = /var normalizeForSearch = ([\s\S]*?);\n  var MAX/.exec(js);
+    expect(m).not.toBeNull();
+    const shipped = vm.runInNewContext(`(${m![1]})`) as (s: string) => string;
+    for (const s of ['Café ÉCOLE', 'أحمد إسرائيل مدرسة مستشفى', 'שָׁלוֹם', '٢٠٢٦']) expect(shipped(s)).toBe(normalizeForSearch(s));
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * The subscribe Lambda handler with API Gateway HTTP API (v2) events, over a real
+ * S3-compatible server (s3rver) and the outbox mailer writing into the bucket.
+ */
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { logger } from '../../lambdas/deployment';
+import { handler, resetForTests } from '../../lambdas/subscribe';
+import { serializeDeployedConfig } from '../../lib/environment';
+import { parseConfig } from '../../src/config';
+import { startLocalS3, type LocalS3 } from '../helpers/s3';
+import { tempDir } from '../helpers/tmp';
+
+const BUCKET = 'subscribe-lambda';
+
+const event = (method: string, rawPath: string, options: { query?: string; body?: string; base64?: boolean; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 =>
+  ({
+    version: '2.0',
+    routeKey: `${method} ${rawPath}`,
+    rawPath,
+    rawQueryString: options.query ?? '',
+    headers: { host: 'abc.execute-api.eu-west-1.amazonaws.com', ...options.headers },
+    requestContext: { http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' } },
+    body: options.body === undefined ? undefined : options.base64 ? Buffer.from(options.body).toString('base64') : options.body,
+    isBase64Encoded: !!options.base64,
+  }) as unknown as APIGatewayProxyEventV2;
+
+describe('lambdas/subscribe', () => {
+  let s3: LocalS3;
+  let dir: string;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    s3 = await startLocalS3();
+    await s3.createBucket(BUCKET);
+    dir = await tempDir('subscribe-lambda-');
+    const configFile = path.join(dir, 'config.json');
+    await writeFile(
+      configFile,
+      serializeDeployedConfig(parseConfig({
+        feeds: [{ url: 'https://news.example.org/feed.xml' }],
+        digest: { title: 'Lambda Digest' },
+        store: { kind: 's3', bucket: BUCKET, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
+        email: { from: 'Lambda Digest <digest@example.org>' },
+      })),
+    );
+    Object.assign(process.env, {
+      RSS_DIGEST_CONFIG_FILE: configFile,
+      RSS_DIGEST_BUCKET: BUCKET,
+      RSS_DIGEST_SITE_URL: 'https://d111.cloudfront.net',
+      RSS_DIGEST_TOKEN_SECRET: 'lambda-test-secret-'.repeat(3),
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+    });
+    logger.setLogLevel('SILENT');
+    resetForTests();
+  });
+  afterAll(async () => {
+    process.env = saved;
+    resetForTests();
+    await s3.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const keys = async (prefix: string): Promise<string[]> =>
+    ((await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
+  const object = async (key: string): Promise<Buffer> =>
+    Buffer.from(await (await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
+
+  it('subscribes from a base64 form body and confirms through the link in the mail', async () => {
+    const res = await handler(
+      event('POST', '/api/subscribe', { body: 'email=lambda%40example.org', base64: true, headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    );
+    expect(res.statusCode).toBe(202);
+    expect(res.headers?.['content-type']).toBe('text/html; charset=utf-8');
+
+    const [outboxKey] = await keys('state/outbox/confirmations/');
+    expect(outboxKey).toMatch(/\.eml$/);
+    const mail = await simpleParser(await object(outboxKey));
+    const link = new URL((mail.text ?? '').match(/https:\/\/d111\.cloudfront\.net\/api\/confirm\?token=[\w.-]+/)![0]);
+
+    const confirmed = await handler(event('GET', link.pathname, { query: link.search.slice(1) }));
+    expect(confirmed.statusCode).toBe(200);
+    const [recordKey] = await keys('state/subscribers/');
+    expect(JSON.parse((await object(recordKey)).toString())).toMatchObject({ status: 'confirmed', address: 'lambda@example.org' });
+  });
+
+  it('refuses oversized and malformed requests before touching the bucket', async () => {
+    const before = await keys('state/');
+    const big = await handler(event('POST', '/api/subscribe', { body: 'x'.repeat(100_000), base64: true, headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    expect(big.statusCode).toBe(413);
+    const json = await handler(
+      event('POST', '/api/subscribe', { body: '{"email":"a@b"}', headers: { 'content-type': 'application/json', accept: 'application/json' } }),
+    );
+    expect(json.statusCode).toBe(400);
+    expect(JSON.parse(json.body as string)).toMatchObject({ ok: false, code: 'invalid-address' });
+    expect((await handler(event('DELETE', '/api/unsubscribe'))).statusCode).toBe(405);
+    expect(await keys('state/')).toEqual(before);
+  });
+});

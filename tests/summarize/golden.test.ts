@@ -1,0 +1,72 @@
+/**
+ * Golden summaries: one folder per case under tests/summarize/golden/<case>/ with the expected
+ * sentences; `UPDATE_GOLDEN=1 npx jest tests/summarize` rewrites them for review in the diff.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { summarize } from '../../src/summarize';
+
+const GOLDEN = join(__dirname, 'golden');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+function golden(name: string, actual: unknown): void {
+  const file = join(GOLDEN, name, 'expected.json');
+  if (update) writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
+  expect(existsSync(file)).toBe(true); // create it with UPDATE_GOLDEN=1
+  expect(actual).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/**
+ * The seed article's body: the paragraphs after the correspondent line, without the photo
+ * captions (lines ending with a parenthesized credit) and without the last two lines (page chrome).
+ */
+function seedArticle(): { title: string; body: string } {
+  const lines = readFileSync(join(__dirname, '..', 'fixtures', 'seed', 'ar-defense-deal.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const start = lines.findIndex((l) => l.startsWith('مراسل')) + 1;
+  const body = lines
+    .slice(start, -2)
+    .filter((l) => !/\([^()]+\)$/.test(l))
+    .join('\n');
+  return { title: lines[0], body };
+}
+
+describe('golden: seed article ar-defense-deal (Arabic)', () => {
+  const { title, body } = seedArticle();
+  const summary = summarize(body, { lang: 'ar', maxSentences: 3, title });
+
+  test('body extraction is as the brief describes', () => {
+    expect(body.startsWith('المغرب – قال مسؤول دفاع إسرائيلي كبير')).toBe(true);
+    expect(body).not.toContain('(وزارة الدفاع)');
+    expect(body).not.toContain('اقرأ المزيد');
+    expect(body.endsWith('قال بالتي.')).toBe(true);
+  });
+
+  test('three sentences in Arabic, original order, 40–90 words', () => {
+    expect(summary).toHaveLength(3);
+    const positions = summary.map((s) => body.indexOf(s));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    const words = summary.join(' ').split(/\s+/).length;
+    expect(words).toBeGreaterThanOrEqual(40);
+    expect(words).toBeLessThanOrEqual(90);
+    expect(summary.join(' ')).not.toMatch(/[A-Za-z]/);
+  });
+
+  test('says who signed what, where and when, and what the agreement allows', () => {
+    const text = summary.join(' ');
+    expect(text).toContain('غانتس'); // who: Defense Minister Benny Gantz
+    expect(text).toContain('مذكرة تفاهم'); // what: a memorandum of understanding
+    expect(text).toMatch(/المغرب|الرباط/); // where: Morocco, Rabat
+    expect(text).toContain('الأربعاء'); // when: Wednesday
+    expect(text).toContain('تبادل المعلومات'); // allows: intelligence sharing …
+    expect(text).toMatch(/التدريبات|تدريبات مشتركة/); // … and joint exercises
+    expect(text).not.toMatch(/^المغرب –/); // dateline removed
+  });
+
+  test('matches the golden file', () => {
+    golden('ar-defense-deal', summary);
+  });
+});
