@@ -19,7 +19,11 @@ interface Doc {
   references: string[];
 }
 interface ScorerLib {
-  scoreMulti(pred: string[], refs: string[][], opts: { lang: string; stem: boolean; multiRef?: 'max' | 'mean' }): {
+  scoreMulti(
+    pred: string[],
+    refs: string[][],
+    opts: { lang: string; stem: boolean; multiRef?: 'max' | 'mean' },
+  ): {
     rouge1: { f: number };
     rouge2: { f: number };
     rougeLsum: { f: number };
@@ -100,7 +104,11 @@ function evaluate(lib: ScorerLib, summarizer: SummarizeFn, docs: Doc[], k: numbe
   const result: SystemResult = { r1: [], r2: [], rl: [], tokens: 0, articlesPerSecond: 0 };
   const outputs = docs.map((d) => summarizer(d.text, { lang: d.lang, maxSentences: k }));
   docs.forEach((d, i) => {
-    const sc = lib.scoreMulti(outputs[i], d.references.map((r) => r.split('\n').filter(Boolean)), { lang: d.lang, stem: true, multiRef: 'max' });
+    const sc = lib.scoreMulti(
+      outputs[i],
+      d.references.map((r) => r.split('\n').filter(Boolean)),
+      { lang: d.lang, stem: true, multiRef: 'max' },
+    );
     result.r1.push(100 * sc.rouge1.f);
     result.r2.push(100 * sc.rouge2.f);
     result.rl.push(100 * sc.rougeLsum.f);
@@ -148,7 +156,9 @@ function pairedInterval(a: number[], b: number[], samples = 2000): [number, numb
 }
 
 async function main(): Promise<void> {
-  const dir = resolve(arg('data') ?? process.env.SUMMARIZATION_BENCH_DIR ?? join(__dirname, '..', '..', 'shared', 'bench', 'summarization'));
+  const dir = resolve(
+    arg('data') ?? process.env.SUMMARIZATION_BENCH_DIR ?? join(__dirname, '..', '..', 'shared', 'bench', 'summarization'),
+  );
   const limit = Number(arg('limit') ?? Infinity);
   const runs = Math.max(1, Number(arg('runs') ?? 3));
   if (!existsSync(join(dir, 'scorer', 'lib', 'rouge.mjs'))) {
@@ -165,7 +175,9 @@ async function main(): Promise<void> {
     { name: 'TextRank (plain)', fn: makeTextRank(lib) },
   ];
 
-  console.log(`summarization bench: ${dir}  (ROUGE F1 ×100, RL = summary-level ROUGE-L, English stemmed; speed = best of ${runs} passes, single thread, CPU time)`);
+  console.log(
+    `summarization bench: ${dir}  (ROUGE F1 ×100, RL = summary-level ROUGE-L, English stemmed; speed = best of ${runs} passes, single thread, CPU time)`,
+  );
   const fmt = (x: number): string => x.toFixed(2);
   const signed = (x: number): string => (x >= 0 ? '+' : '') + x.toFixed(2);
   for (const set of SETS) {
@@ -199,7 +211,9 @@ async function main(): Promise<void> {
     .filter((w) => w.length >= 600)
     .map((w) => ({ text: w.slice(0, 600).join(' '), lang: 'en' }));
   const speed = throughput((t, o) => summarize(t, o), sixHundred, 3, Math.max(runs, 5));
-  console.log(`\nspeed: ${sixHundred.length} CNN/DM articles cut at 600 words, k=3, single thread: ${speed.toFixed(0)} articles/s (target ≥ 1000)`);
+  console.log(
+    `\nspeed: ${sixHundred.length} CNN/DM articles cut at 600 words, k=3, single thread: ${speed.toFixed(0)} articles/s (target ≥ 1000)`,
+  );
 }
 
 main().catch((err: unknown) => {

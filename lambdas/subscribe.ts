@@ -28,7 +28,11 @@ export const handler = async (event: APIGatewayProxyEventV2, context?: Context):
   const raw = event.body ?? '';
   // Decoding a huge base64 body just to refuse it would waste memory: refuse by length first.
   const tooLarge = raw.length > (event.isBase64Encoded ? Math.ceil((MAX_BODY_BYTES * 4) / 3) + 4 : MAX_BODY_BYTES * 4);
-  const body = tooLarge ? Buffer.alloc(MAX_BODY_BYTES + 1) : event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  const body = tooLarge
+    ? Buffer.alloc(MAX_BODY_BYTES + 1)
+    : event.isBase64Encoded
+      ? Buffer.from(raw, 'base64')
+      : Buffer.from(raw, 'utf8');
   const response = await getEndpoint()({
     method: event.requestContext?.http?.method ?? 'GET',
     path: event.rawPath ?? event.requestContext?.http?.path ?? '/',

@@ -19,8 +19,20 @@ export interface BuildAppOptions {
   nag?: boolean;
 }
 
+/**
+ * Feature flags this app is written against, set here (not only in cdk.json) so tests synthesize
+ * exactly what `cdk synth` does. CLI / cdk.json context still takes precedence.
+ */
+export const FEATURE_FLAGS: Record<string, unknown> = {
+  '@aws-cdk/aws-iam:minimizePolicies': true,
+  '@aws-cdk/core:checkSecretUsage': true,
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/aws-lambda-nodejs:useLatestRuntimeVersion': false,
+  '@aws-cdk/aws-cloudfront:defaultSecurityPolicyTLSv1.2_2021': true,
+};
+
 export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: App; stack: DigestStack }> {
-  const app = new App(options.appProps);
+  const app = new App({ ...options.appProps, context: { ...FEATURE_FLAGS, ...options.appProps?.context } });
   const context = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
     return typeof value === 'string' && value ? value : undefined;

@@ -242,7 +242,14 @@ export class DigestStack extends Stack {
       comment: 'rss-digest: serve index.html for folder URLs',
       code: cloudfront.FunctionCode.fromInline(INDEX_REWRITE_FUNCTION),
     });
-    const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
+    // The origin sees the bucket through a read-only view, so CDK does not add its usual bucket-wide
+    // (bucket/*) OAC grant; the statement below grants CloudFront site/* and nothing else.
+    const siteBucketView = s3.Bucket.fromBucketAttributes(this, 'SiteBucketView', {
+      bucketArn: this.bucket.bucketArn,
+      bucketName: this.bucket.bucketName,
+      bucketRegionalDomainName: this.bucket.bucketRegionalDomainName,
+    });
+    const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(siteBucketView, {
       originPath: '/site',
       originAccessLevels: [cloudfront.AccessLevel.READ],
     });
@@ -290,6 +297,23 @@ export class DigestStack extends Stack {
       { id: 'AwsSolutions-CFR1', reason: 'A public news digest: no geographic restriction is wanted.' },
       { id: 'AwsSolutions-CFR2', reason: 'Static files and a throttled endpoint; WAF (~$6+/month) is optional hardening, not required.' },
     ]);
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudFrontReadsSiteOnly',
+        principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        resources: [this.bucket.arnForObjects(`${PREFIXES.site}*`)],
+        conditions: {
+          StringEquals: {
+            'AWS:SourceArn': this.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: this.distribution.distributionId }),
+          },
+        },
+      }),
+    );
+    Annotations.of(this).acknowledgeWarning(
+      '@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac',
+      'Deliberate: the bucket policy grants CloudFront site/* only (statement CloudFrontReadsSiteOnly).',
+    );
     const siteUrl = config.site.url?.replace(/\/+$/, '') ?? `https://${this.distribution.distributionDomainName}`;
 
     // --- Functions ---------------------------------------------------------------------------------

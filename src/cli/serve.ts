@@ -104,11 +104,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const siteDir = path.resolve(options.outDir, 'site');
   const config = options.config ?? parseConfig({});
   // Built once the port is known: links in confirmation mails point at this server unless site.url is set.
-  let endpoint: SubscriptionEndpoint | undefined;
+  const api: { endpoint?: SubscriptionEndpoint } = {};
   const server = http.createServer(async (req, res) => {
-    if (endpoint && /^\/api(\/|\?|$)/.test(req.url ?? '')) {
+    if (api.endpoint && /^\/api(\/|\?|$)/.test(req.url ?? '')) {
       try {
-        await serveApi(endpoint, req, res);
+        await serveApi(api.endpoint, req, res);
       } catch {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
         res.end('Internal error\n');
@@ -137,7 +137,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  endpoint = createSubscriptionEndpointFromConfig(config, {
+  api.endpoint = createSubscriptionEndpointFromConfig(config, {
     store: createStore(config, options.outDir),
     outDir: path.resolve(options.outDir),
     fallbackSiteUrl: url,

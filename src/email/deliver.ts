@@ -23,7 +23,7 @@ export interface DeliverDigestDeps {
   endpointUrl: string;
   from: string;
   replyTo?: string;
-  /** Label language (config digest.lang). */
+  /** Language of the labels (LABELS_LANG). */
   lang: string;
   now?: () => Date;
   /** Messages in flight at once (SES and most SMTP servers throttle beyond a few). */

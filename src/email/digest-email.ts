@@ -3,9 +3,8 @@
  * Pure: data in, strings out. Each story carries its own `lang`/`dir` so Arabic or Hebrew
  * stories read right-to-left inside an otherwise left-to-right mail.
  */
-import { dirForLang } from '../lang';
 import type { Digest, DigestStory } from '../types';
-import { COLORS, FONT, escapeHtml, renderButton, renderMailLayout, safeHref } from './layout';
+import { COLORS, FONT, directionOf, escapeHtml, renderButton, renderMailLayout, safeHref } from './layout';
 
 /** Gmail clips messages over ~102 KB; past this many stories the mail points to the web version. */
 export const MAX_EMAIL_STORIES = 30;
@@ -34,7 +33,10 @@ export interface RenderedEmail {
 
 /** One line, no control characters, collapsed spaces: safe for a header before the library encodes it. */
 export function singleLine(s: string, max = MAX_SUBJECT_LENGTH): string {
-  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = s
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean.length > max ? `${clean.slice(0, max - 1).trimEnd()}…` : clean;
 }
 
@@ -62,9 +64,15 @@ function renderStoryHtml(story: DigestStory, index: number, chrome: { lang: stri
   const align = story.dir === 'rtl' ? 'right' : 'left';
   const href = safeHref(story.url);
   const title = escapeHtml(story.title);
-  const meta = [sourcesLabel(story), story.category].filter((x): x is string => !!x).map(escapeHtml).join(' · ');
+  const meta = [sourcesLabel(story), story.category]
+    .filter((x): x is string => !!x)
+    .map(escapeHtml)
+    .join(' · ');
   const summary = story.summary
-    .map((p) => `<p class="fg" style="margin:0 0 12px;font-family:${FONT};font-size:16px;line-height:25px;color:${COLORS.text};">${escapeHtml(p)}</p>`)
+    .map(
+      (p) =>
+        `<p class="fg" style="margin:0 0 12px;font-family:${FONT};font-size:16px;line-height:25px;color:${COLORS.text};">${escapeHtml(p)}</p>`,
+    )
     .join('\n');
   const minutes = story.readingMinutes > 0 ? ` · ${story.readingMinutes} min read` : '';
   const more = href
@@ -74,7 +82,9 @@ function renderStoryHtml(story: DigestStory, index: number, chrome: { lang: stri
 <td class="bg-card px rule" lang="${escapeHtml(story.lang)}" dir="${story.dir}" align="${align}" style="padding:22px 32px;background-color:${COLORS.card};border-top:1px solid ${COLORS.rule};text-align:${align};font-family:${FONT};">
 <p class="fg-muted" style="margin:0 0 6px;font-family:${FONT};font-size:13px;line-height:18px;color:${COLORS.muted};"><span dir="ltr">${index + 1}.</span> ${meta}</p>
 <h2 style="margin:0 0 10px;font-family:${FONT};font-size:20px;line-height:27px;font-weight:700;">${
-    href ? `<a class="fg" href="${escapeHtml(href)}" style="color:${COLORS.text};text-decoration:none;">${title}</a>` : `<span class="fg" style="color:${COLORS.text};">${title}</span>`
+    href
+      ? `<a class="fg" href="${escapeHtml(href)}" style="color:${COLORS.text};text-decoration:none;">${title}</a>`
+      : `<span class="fg" style="color:${COLORS.text};">${title}</span>`
   }</h2>
 ${summary}
 ${more}
@@ -84,7 +94,7 @@ ${more}
 
 export function renderDigestEmail(digest: Digest, links: DigestEmailLinks, options: DigestEmailOptions = {}): RenderedEmail {
   const lang = options.lang ?? 'en';
-  const dir = dirForLang(lang);
+  const dir = directionOf(lang);
   const max = options.maxStories ?? MAX_EMAIL_STORIES;
   const shown = digest.stories.slice(0, max);
   const hidden = digest.stories.length - shown.length;
@@ -126,7 +136,10 @@ export function renderDigestEmail(digest: Digest, links: DigestEmailLinks, optio
   });
 
   const textStories = shown.map((s, i) => {
-    const lines = [`${i + 1}. ${singleLine(s.title, 500)}`, `   ${sourcesLabel(s)}${s.readingMinutes > 0 ? ` · ${s.readingMinutes} min read` : ''}`];
+    const lines = [
+      `${i + 1}. ${singleLine(s.title, 500)}`,
+      `   ${sourcesLabel(s)}${s.readingMinutes > 0 ? ` · ${s.readingMinutes} min read` : ''}`,
+    ];
     for (const p of s.summary) lines.push('', `   ${singleLine(p, 5000)}`);
     const href = safeHref(s.url);
     if (href) lines.push('', `   ${href}`);

@@ -10,6 +10,7 @@ import { resolvePublicUrls } from '../subscriptions/links';
 import { secretLoaderFromEnv, type SecretLoader } from '../subscriptions/secret';
 import type { Digest } from '../types';
 import { deliverDigest } from './deliver';
+import { LABELS_LANG } from './layout';
 import { createMailerFromConfig, type Mailer, type SesLike } from './mailers';
 
 export { renderDigestEmail, digestSubject, MAX_EMAIL_STORIES, type RenderedEmail, type DigestEmailLinks } from './digest-email';
@@ -47,7 +48,8 @@ export function createDigestDeliverer(options: DelivererOptions): ((digest: Dige
   const secret = options.secret ?? secretLoaderFromEnv(store);
   return async (digest) => {
     const mailer =
-      options.mailer ?? createMailerFromConfig(config, { store, outDir: options.outDir, sesClient: options.sesClient, outboxFolder: 'digests' });
+      options.mailer ??
+      createMailerFromConfig(config, { store, outDir: options.outDir, sesClient: options.sesClient, outboxFolder: 'digests' });
     try {
       return await deliverDigest(digest, {
         store,
@@ -57,7 +59,7 @@ export function createDigestDeliverer(options: DelivererOptions): ((digest: Dige
         endpointUrl,
         from: config.email.from,
         replyTo: config.email.replyTo,
-        lang: config.digest.lang,
+        lang: LABELS_LANG,
         now: options.now,
       });
     } finally {

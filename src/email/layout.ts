@@ -6,6 +6,23 @@
  */
 import type { TextDirection } from '../types';
 
+/**
+ * The language the labels of mails and endpoint pages are written in. Stories keep their own
+ * language and direction; the labels ("Read the article", "Unsubscribe") exist in English only,
+ * so the mail declares English rather than digest.lang.
+ */
+export const LABELS_LANG = 'en';
+
+/** Writing direction of the labels' language, from the platform's locale data. */
+export function directionOf(lang: string): TextDirection {
+  try {
+    const info = (new Intl.Locale(lang) as Intl.Locale & { textInfo?: { direction?: string } }).textInfo;
+    return info?.direction === 'rtl' ? 'rtl' : 'ltr';
+  } catch {
+    return 'ltr';
+  }
+}
+
 export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
@@ -36,7 +53,8 @@ export const COLORS = {
   darkRule: '#2f353d',
 } as const;
 
-export const FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans Arabic', 'Helvetica Neue', Arial, sans-serif";
+export const FONT =
+  "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans Arabic', 'Helvetica Neue', Arial, sans-serif";
 
 const STYLE = `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }

@@ -50,9 +50,11 @@ const SINGLE_LINE = /^[^\r\n\0]*$/;
 
 function composerOptions(message: MailMessage) {
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (!SINGLE_LINE.test(value) || !/^[A-Za-z0-9-]+$/.test(name)) throw new MailError(`Refusing header ${name}: not a single line`);
+    if (!SINGLE_LINE.test(value) || !/^[A-Za-z0-9-]+$/.test(name))
+      throw new MailError(`Refusing header ${name}: not a single line`);
   }
-  if (!SINGLE_LINE.test(message.subject) || !SINGLE_LINE.test(message.to)) throw new MailError('Refusing a subject or recipient with a line break');
+  if (!SINGLE_LINE.test(message.subject) || !SINGLE_LINE.test(message.to))
+    throw new MailError('Refusing a subject or recipient with a line break');
   return {
     from: message.from,
     to: message.to,
@@ -70,12 +72,17 @@ function composerOptions(message: MailMessage) {
 
 /** The RFC 5322 bytes of a message (CRLF line ends). */
 export async function buildMime(message: MailMessage): Promise<Buffer> {
-  const node = new MailComposer({ ...composerOptions(message), newline: '\r\n' } as ConstructorParameters<typeof MailComposer>[0]).compile();
+  const node = new MailComposer({ ...composerOptions(message), newline: '\r\n' } as ConstructorParameters<
+    typeof MailComposer
+  >[0]).compile();
   return node.build();
 }
 
 const safeLabel = (label: string): string =>
-  label.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'message';
+  label
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 120) || 'message';
 
 /** Outbox: every message becomes an .eml file in a folder (local runs) or under a store prefix. */
 export function createOutboxMailer(target: { dir: string } | { store: Store; prefix: string }): Mailer {

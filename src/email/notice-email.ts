@@ -3,8 +3,7 @@
  * and "you are already subscribed" (sent instead when a confirmed address subscribes again,
  * so the endpoint behaves the same whether or not it knew the address).
  */
-import { dirForLang } from '../lang';
-import { COLORS, FONT, escapeHtml, renderButton, renderMailLayout } from './layout';
+import { COLORS, FONT, directionOf, escapeHtml, renderButton, renderMailLayout } from './layout';
 import type { RenderedEmail } from './digest-email';
 import { singleLine } from './digest-email';
 
@@ -15,9 +14,12 @@ export interface NoticeEmailOptions {
   lang?: string;
 }
 
-function notice(options: NoticeEmailOptions, parts: { subject: string; lead: string; button: { href: string; label: string }; after: string }): RenderedEmail {
+function notice(
+  options: NoticeEmailOptions,
+  parts: { subject: string; lead: string; button: { href: string; label: string }; after: string },
+): RenderedEmail {
   const lang = options.lang ?? 'en';
-  const dir = dirForLang(lang);
+  const dir = directionOf(lang);
   const p = (text: string): string =>
     `<p class="fg" style="margin:0 0 16px;font-family:${FONT};font-size:16px;line-height:24px;color:${COLORS.text};">${escapeHtml(text)}</p>`;
   const body = `<tr>

@@ -401,10 +401,12 @@ export interface Block {
   timeChars: number;
   /** Boilerplate with text was dropped right before this block (used to drop headings that introduce it). */
   afterDrop: boolean;
+  /** A link-dense block (a headline link, a link list) was dropped right before this block. */
+  afterLinks: boolean;
 }
 
 const HEADING_TAG: Record<string, Block['tag']> = { h2: 'h2', h3: 'h3', h4: 'h4', h5: 'h4', h6: 'h4' };
-const LIST_LIKE = new Set(['ul', 'ol', 'dl', 'table', 'tbody', 'div', 'section', 'nav', 'span', 'p', 'li', 'td', 'tr']);
+const LIST_LIKE = new Set(['ul', 'ol', 'dl', 'table', 'tbody', 'thead', 'tr', 'td', 'div', 'section', 'article', 'aside', 'nav', 'center']);
 
 /** Turn the content roots into paragraphs, in document order. */
 export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = DEFAULTS): Block[] {
@@ -417,6 +419,7 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
   let hasLink = false;
   let inTime = 0;
   let droppedSinceLast = false;
+  let linksSinceLast = false;
   let blockTag: Block['tag'] = 'p';
   let list: Block['list'];
   let listCounter = 0;
@@ -441,10 +444,12 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
     const ld = lc / chars;
     if (ld > opts.maxLinkDensity && (blockTag === 'li' || chars >= 200 ? ld > 0.8 : true)) {
       droppedSinceLast = true;
+      linksSinceLast = true;
       return;
     }
-    blocks.push({ tag: blockTag, list, text: t, html: h, chars, linkChars: lc, timeChars: tc, afterDrop: droppedSinceLast });
+    blocks.push({ tag: blockTag, list, text: t, html: h, chars, linkChars: lc, timeChars: tc, afterDrop: droppedSinceLast, afterLinks: linksSinceLast });
     droppedSinceLast = false;
+    linksSinceLast = false;
   };
 
   const visit = (el: Element, i: number, depth: number): void => {
@@ -464,6 +469,7 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
     if (LIST_LIKE.has(name) && len > 0 && w.linkChars[i] / len > opts.maxLinkDensity) {
       flush();
       droppedSinceLast = true;
+      linksSinceLast = true;
       return;
     }
     const isBlock = BLOCK_TAGS.has(name);

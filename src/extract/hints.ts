@@ -65,6 +65,10 @@ const WEAK_ONLY: ReadonlySet<string> = new Set([
   'gallery',
 ]);
 
+// Run-together class names ("relatedposts", "sharebuttons", "commentform") are matched by stem.
+const DISCUSSION_PREFIX_RE = /^(related|comment|disqus|recommend|outbrain|taboola|mostread|mostpopular)/;
+const STRONG_PREFIX_RE = /^(sharing|sharebar|sharebutton|sharetool|shareicon|sharelink|social|newsletter|promo|advert|sponsor|subscri|breadcrumb|byline|caption|cookie|paywall)/;
+
 const wordCache = new Map<string, string[]>();
 
 /** Whole words of a class/id string: "storyBody__text-2" → ["story", "body", "text"], plus joined pairs. */
@@ -110,7 +114,8 @@ export function classHint(el: Element): Hint {
   let strong = false;
   let discussion = false;
   for (const w of words) {
-    if (DISCUSSION.has(w)) discussion = true;
+    if (DISCUSSION.has(w) || DISCUSSION_PREFIX_RE.test(w)) discussion = true;
+    else if (STRONG_PREFIX_RE.test(w)) strong = true;
     if (POSITIVE.has(w)) pos = true;
     else if (STRONG_NEGATIVE.has(w)) {
       if (WEAK_ONLY.has(w)) weak = true;

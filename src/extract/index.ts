@@ -57,11 +57,13 @@ export function extractArticle(html: string, url: string, options: { rules?: Rea
   const ldBody = ld?.articleBody ? jsonLdParagraphs(ld.articleBody) : [];
   const ldChars = ldBody.reduce((a, p) => a + countText(p).chars, 0);
   if (ldChars >= MIN_ARTICLE_CHARS && chars < ldChars * JSON_LD_PREFERRED_BELOW) {
-    blocks = ldBody.map((t) => ({ tag: 'p', text: t, html: escapeHtml(t), chars: countText(t).chars, linkChars: 0, timeChars: 0, afterDrop: false }));
+    blocks = ldBody.map((t) => ({ tag: 'p', text: t, html: escapeHtml(t), chars: countText(t).chars, linkChars: 0, timeChars: 0, afterDrop: false, afterLinks: false }));
     chars = ldChars;
     bodySource = 'json-ld';
   }
-  if (chars < MIN_ARTICLE_CHARS) {
+  // Only a page that does not declare itself an article can be a listing.
+  const declaredArticle = ld?.isArticle || /article/i.test(firstMeta(s.metas, ['og:type']) ?? '');
+  if (chars < MIN_ARTICLE_CHARS || (bodySource === 'dom' && !declaredArticle && looksLikeListing(blocks))) {
     blocks = [];
     bodySource = 'none';
   }
@@ -89,7 +91,7 @@ export function extractArticle(html: string, url: string, options: { rules?: Rea
     title,
     text,
     html: blocksToHtml(blocks),
-    byline: authors[0],
+    byline: ld && ld.authors.length > 1 ? ld.authors.slice(0, 4).join(', ') : authors[0],
     publishedAt: isoDate(
       ld?.datePublished ??
         firstMeta(s.metas, ['article:published_time', 'datepublished', 'og:published_time', 'pubdate', 'publishdate', 'date', 'dc.date', 'dc.date.issued', 'sailthru.date', 'parsely-pub-date']) ??
@@ -108,6 +110,21 @@ export function extractArticle(html: string, url: string, options: { rules?: Rea
     truncated: prepared.truncated,
   };
 }
+
+/**
+ * A section front or search page: what survives is teaser summaries, each right after a dropped headline link.
+ * In an article, paragraphs follow paragraphs; an inline "related" link between two of them is the exception.
+ */
+function looksLikeListing(blocks: Block[]): boolean {
+  if (blocks.length < LISTING_MIN_BLOCKS) return false;
+  const afterLinks = blocks.filter((b) => b.afterLinks).length;
+  const meanChars = blocks.reduce((a, b) => a + b.chars, 0) / blocks.length;
+  return afterLinks / blocks.length >= LISTING_AFTER_LINKS_SHARE && meanChars < LISTING_MAX_MEAN_CHARS;
+}
+/** Teaser summaries are a sentence or two. */
+const LISTING_MAX_MEAN_CHARS = 300;
+const LISTING_MIN_BLOCKS = 4;
+const LISTING_AFTER_LINKS_SHARE = 0.6;
 
 const normalizeForCompare = (t: string): string => t.replace(/\s+/g, ' ').trim().toLowerCase();
 
@@ -137,7 +154,22 @@ function cleanBlocks(blocks: Block[], titles: (string | undefined)[], authors: s
     }
     out.push(b);
   }
-  return out;
+  return trimEdges(out);
+}
+
+const SENTENCE_END_RE = /[.!?。！？؟…"'”’»)\]]$/;
+/** Below this many characters, an unpunctuated block at the edge of the body is a label (section kicker, "Share
+ * this:", article id, "Comments") rather than a sentence. */
+const EDGE_LABEL_MAX_CHARS = 50;
+
+/** Drop label-like blocks before the first and after the last sentence of the body. */
+function trimEdges(blocks: Block[]): Block[] {
+  const isLabel = (b: Block): boolean => b.tag === 'p' && b.chars < EDGE_LABEL_MAX_CHARS && !SENTENCE_END_RE.test(b.text);
+  let start = 0;
+  let end = blocks.length;
+  while (start < end && isLabel(blocks[start])) start++;
+  while (end > start && isLabel(blocks[end - 1])) end--;
+  return start === 0 && end === blocks.length ? blocks : blocks.slice(start, end);
 }
 
 const isHeading = (b: Block): boolean => b.tag === 'h2' || b.tag === 'h3' || b.tag === 'h4';

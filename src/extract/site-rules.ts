@@ -16,11 +16,11 @@ export interface SiteRule {
 
 /** Sorted by host. */
 export const SITE_RULES: Readonly<Record<string, SiteRule>> = {
-  // Fixture: tests/fixtures/pages/site-rule-inline-promos. The site's inline "continue reading" promos are plain
-  // <p> elements with one long link and a sentence around it, so link density alone keeps them.
+  // Fixture: tests/fixtures/pages/site-rule-inline-promos. The site's inline promos for its own series are whole
+  // sentences with one short link, in <p> elements with an uninformative class, so they read as body text.
   'dailyledger.example': {
     body: 'div.ledger-story',
-    drop: ['p.ledger-inline-promo', 'div.ledger-sticky'],
+    drop: ['p.ledger-inset', 'div.ledger-sticky'],
     why: 'Inline promo paragraphs look like body text to the generic rules.',
   },
 };

@@ -7,26 +7,116 @@
 
 const MONTHS: Record<string, number> = {};
 const addMonths = (names: string[]): void => names.forEach((n, i) => n.split('|').forEach((v) => (MONTHS[v] = i + 1)));
-addMonths(['jan|january', 'feb|february', 'mar|march', 'apr|april', 'may', 'jun|june', 'jul|july', 'aug|august', 'sep|sept|september', 'oct|october', 'nov|november', 'dec|december']);
+addMonths([
+  'jan|january',
+  'feb|february',
+  'mar|march',
+  'apr|april',
+  'may',
+  'jun|june',
+  'jul|july',
+  'aug|august',
+  'sep|sept|september',
+  'oct|october',
+  'nov|november',
+  'dec|december',
+]);
 // German, French, Spanish, Italian, Dutch, Portuguese, Swedish/Danish/Norwegian, Polish, Czech (genitive forms too).
-addMonths(['januar|jän|jänner|janv|janvier|enero|ene|gennaio|gen|januari|janeiro|stycznia|styczeń|sty|ledna|leden', 'februar|février|fevrier|févr|fevr|fév|febrero|febbraio|februari|fevereiro|fev|lutego|luty|lut|února|únor', 'märz|mär|maerz|mars|marzo|maart|março|marco|marca|marzec|března|březen|mrt', 'avril|avr|abril|abr|aprile|kwietnia|kwiecień|kwi|dubna|duben', 'mai|mayo|maggio|mag|mei|maio|maja|maj|května|květen|mey', 'juni|juin|junio|giugno|giu|junho|czerwca|czerwiec|cze|června|červen', 'juli|juillet|juil|julio|luglio|lug|julho|lipca|lipiec|lip|července|červenec', 'august|août|aout|agosto|ago|augustus|sierpnia|sierpień|sie|srpna|srpen|augusti', 'september|septembre|sept|septiembre|settembre|set|setembro|września|wrzesień|wrz|září|sep', 'oktober|octobre|octubre|ottobre|ott|outubro|out|października|październik|paź|okt|října|říjen', 'november|novembre|noviembre|novembro|listopada|listopad|lis|listopadu', 'dezember|dez|décembre|decembre|déc|diciembre|dic|dicembre|december|dezembro|grudnia|grudzień|gru|prosince|prosinec|des']);
+// Greek (feedparser's suite has "Κυρ, 11 Ιούλ 2004 12:00:00 EST").
+addMonths([
+  'ιαν|ιανουαρίου',
+  'φεβ|φεβρουαρίου',
+  'μάρ|μαρ|μαρτίου',
+  'απρ|απριλίου',
+  'μάι|μαϊ|μαΐ|μαΐου',
+  'ιούν|ιουν|ιουνίου',
+  'ιούλ|ιουλ|ιουλίου',
+  'αύγ|αυγ|αυγούστου',
+  'σεπ|σεπτεμβρίου',
+  'οκτ|οκτωβρίου',
+  'νοέ|νοε|νοεμβρίου',
+  'δεκ|δεκεμβρίου',
+]);
+addMonths([
+  'januar|jän|jänner|janv|janvier|enero|ene|gennaio|gen|januari|janeiro|stycznia|styczeń|sty|ledna|leden',
+  'februar|février|fevrier|févr|fevr|fév|febrero|febbraio|februari|fevereiro|fev|lutego|luty|lut|února|únor',
+  'märz|mär|maerz|mars|marzo|maart|março|marco|marca|marzec|března|březen|mrt',
+  'avril|avr|abril|abr|aprile|kwietnia|kwiecień|kwi|dubna|duben',
+  'mai|mayo|maggio|mag|mei|maio|maja|maj|května|květen|mey',
+  'juni|juin|junio|giugno|giu|junho|czerwca|czerwiec|cze|června|červen',
+  'juli|juillet|juil|julio|luglio|lug|julho|lipca|lipiec|lip|července|červenec',
+  'august|août|aout|agosto|ago|augustus|sierpnia|sierpień|sie|srpna|srpen|augusti',
+  'september|septembre|sept|septiembre|settembre|set|setembro|września|wrzesień|wrz|září|sep',
+  'oktober|octobre|octubre|ottobre|ott|outubro|out|października|październik|paź|okt|října|říjen',
+  'november|novembre|noviembre|novembro|listopada|listopad|lis|listopadu',
+  'dezember|dez|décembre|decembre|déc|diciembre|dic|dicembre|december|dezembro|grudnia|grudzień|gru|prosince|prosinec|des',
+]);
 
-const WEEKDAY = /^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mo|di|mi|do|fr|sa|so|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|lun|mar|mer|jeu|ven|sam|dim|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|mié|jue|vie|sáb|dom|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|ma|wo|vr|za|zo|segunda|terça|quarta|quinta|sexta)$/;
+const WEEKDAY =
+  /^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mo|di|mi|do|fr|sa|so|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|lun|mar|mer|jeu|ven|sam|dim|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|mié|jue|vie|sáb|dom|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|ma|wo|vr|za|zo|segunda|terça|quarta|quinta|sexta|κυρ|δευ|τρι|τετ|πεμ|παρ|σαβ)$/;
 
 /** Zone abbreviations seen in feeds, in minutes east of UTC. */
 const ZONES: Record<string, number> = {
-  z: 0, ut: 0, utc: 0, gmt: 0, wet: 0, bst: 60, ist: 330, west: 60,
-  est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
-  akst: -540, akdt: -480, hst: -600, ast: -240, adt: -180, nst: -210, ndt: -150,
-  met: 60, mest: 120, cet: 60, cest: 120, mez: 60, mesz: 120, eet: 120, eest: 180, msk: 180,
-  jst: 540, kst: 540, hkt: 480, sgt: 480, awst: 480, acst: 570, acdt: 630, aest: 600, aedt: 660, nzst: 720, nzdt: 780,
+  z: 0,
+  ut: 0,
+  utc: 0,
+  gmt: 0,
+  wet: 0,
+  bst: 60,
+  ist: 330,
+  west: 60,
+  est: -300,
+  edt: -240,
+  cst: -360,
+  cdt: -300,
+  mst: -420,
+  mdt: -360,
+  pst: -480,
+  pdt: -420,
+  akst: -540,
+  akdt: -480,
+  hst: -600,
+  ast: -240,
+  adt: -180,
+  nst: -210,
+  ndt: -150,
+  met: 60,
+  mest: 120,
+  cet: 60,
+  cest: 120,
+  mez: 60,
+  mesz: 120,
+  eet: 120,
+  eest: 180,
+  msk: 180,
+  jst: 540,
+  kst: 540,
+  hkt: 480,
+  sgt: 480,
+  awst: 480,
+  acst: 570,
+  acdt: 630,
+  aest: 600,
+  aedt: 660,
+  nzst: 720,
+  nzdt: 780,
 };
 
 const daysIn = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
 
-function build(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMin: number): Date | undefined {
+function build(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+  offsetMin: number,
+): Date | undefined {
   if (!(mo >= 1 && mo <= 12) || !(d >= 1 && d <= daysIn(y, mo))) return undefined;
-  if (h === 24 && mi === 0 && s === 0) h = 24; // 24:00 is the end of the day: Date.UTC handles it
+  if (h === 24 && mi === 0 && s === 0)
+    h = 24; // 24:00 is the end of the day: Date.UTC handles it
   else if (!(h >= 0 && h <= 23)) return undefined;
   if (!(mi >= 0 && mi <= 59) || !(s >= 0 && s <= 60)) return undefined;
   if (y < 1900 || y > 9999) return undefined;
@@ -37,7 +127,10 @@ function build(y: number, mo: number, d: number, h: number, mi: number, s: numbe
 /** "+05:30", "-0800", "+01", "EST", "GMT+2" → minutes east of UTC; undefined when unknown. */
 function zoneOffset(zone: string | undefined): number | undefined {
   if (!zone) return 0;
-  const z = zone.trim().toLowerCase().replace(/^\(|\)$/g, '');
+  const z = zone
+    .trim()
+    .toLowerCase()
+    .replace(/^\(|\)$/g, '');
   if (!z) return 0;
   const num = /^(?:gmt|utc|ut)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(z);
   if (num) {
@@ -59,7 +152,16 @@ function parseIso(s: string): Date | undefined {
   const offset = zoneOffset(m[8]);
   if (offset === undefined) return undefined;
   const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
-  return build(Number(m[1]), Number(m[2] ?? 1), Number(m[3] ?? 1), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), ms, offset);
+  return build(
+    Number(m[1]),
+    Number(m[2] ?? 1),
+    Number(m[3] ?? 1),
+    Number(m[4] ?? 0),
+    Number(m[5] ?? 0),
+    Number(m[6] ?? 0),
+    ms,
+    offset,
+  );
 }
 
 const TIME = /^(\d{1,2})[:.h](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)?$/;

@@ -75,7 +75,9 @@ export async function parseFeed(text: string, feedUrl: string, options: ParseFee
     ids.add(item.id);
     items.push(item);
   }
-  const title = raw.title ? cleanLine(raw.titleIsHtml || (htmlTitles && looksLikeHtml(raw.title)) ? htmlToText(raw.title, MAX_TITLE) : raw.title, 200) : undefined;
+  const title = raw.title
+    ? cleanLine(raw.titleIsHtml || (htmlTitles && looksLikeHtml(raw.title)) ? htmlToText(raw.title, MAX_TITLE) : raw.title, 200)
+    : undefined;
   const link = raw.link && /^https?:\/\//i.test(raw.link) ? raw.link : undefined;
   return {
     format: raw.format,
@@ -94,7 +96,8 @@ async function readFeed(text: string, feedUrl: string, limits: XmlLimits): Promi
   if (!body) throw new FeedParseError('not-a-feed', 'Empty document');
   if (body[0] === '{') return readJsonFeed(body, feedUrl);
   if (body[0] !== '<') throw new FeedParseError('not-a-feed', 'Neither XML nor JSON');
-  if (/^(<\?xml[^>]*>\s*)?<!doctype\s+html/i.test(body.slice(0, 512))) throw new FeedParseError('not-a-feed', 'An HTML page, not a feed');
+  if (/^(<\?xml[^>]*>\s*)?<!doctype\s+html/i.test(body.slice(0, 512)))
+    throw new FeedParseError('not-a-feed', 'An HTML page, not a feed');
   let format: XmlFeedFormat | undefined;
   try {
     const doc = await parseXml(body, feedUrl, limits, (root) => {
@@ -123,17 +126,32 @@ function normalizeItem(raw: RawItem, published: number, htmlTitles: boolean): Fe
   const link = raw.links.find(isHttp);
   if (!link) return undefined;
   const titleSource = raw.title ?? '';
-  const title = cleanLine(raw.titleIsHtml || (htmlTitles && looksLikeHtml(titleSource)) ? htmlToText(titleSource, MAX_TITLE * 2) : titleSource, MAX_TITLE);
+  const title = cleanLine(
+    raw.titleIsHtml || (htmlTitles && looksLikeHtml(titleSource)) ? htmlToText(titleSource, MAX_TITLE * 2) : titleSource,
+    MAX_TITLE,
+  );
   const publishedAt = new Date(published).toISOString();
-  const contentHtml = raw.contentHtml?.trim() ? boundHtml(raw.contentHtml.length > MAX_HTML ? raw.contentHtml.slice(0, MAX_HTML) : raw.contentHtml) : undefined;
+  const contentHtml = raw.contentHtml?.trim()
+    ? boundHtml(raw.contentHtml.length > MAX_HTML ? raw.contentHtml.slice(0, MAX_HTML) : raw.contentHtml)
+    : undefined;
   const contentText = raw.contentText?.trim()
-    ? truncateGraphemes(stripUnsafeChars(raw.contentText).replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n').trim(), MAX_TEXT)
+    ? truncateGraphemes(
+        stripUnsafeChars(raw.contentText)
+          .replace(/[ \t]+/g, ' ')
+          .replace(/\n{3,}/g, '\n\n')
+          .trim(),
+        MAX_TEXT,
+      )
     : contentHtml
       ? htmlToText(contentHtml, MAX_TEXT)
       : undefined;
   // The id must not change between runs: an undated item's hash uses its title only, never the fetch time.
   const id =
-    cleanLine(raw.id, 1000) || link || createHash('sha256').update(`${title}\n${raw.dates[0] ?? ''}`).digest('hex');
+    cleanLine(raw.id, 1000) ||
+    link ||
+    createHash('sha256')
+      .update(`${title}\n${raw.dates[0] ?? ''}`)
+      .digest('hex');
   const categories = [...new Set(raw.categories.map((c) => cleanLine(c, 100)).filter(Boolean))].slice(0, MAX_CATEGORIES);
   const item: FeedItem = { id, title, link, publishedAt };
   const author = cleanLine(raw.author, MAX_AUTHOR);

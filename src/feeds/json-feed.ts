@@ -16,7 +16,9 @@ const resolve = (ref: unknown, base: string): string | undefined => {
 
 const authorOf = (o: Record<string, unknown>): string | undefined => {
   const list = Array.isArray(o['authors']) ? o['authors'] : o['author'] ? [o['author']] : [];
-  const names = list.map((a) => (a && typeof a === 'object' ? str((a as Record<string, unknown>)['name']) : undefined)).filter((n): n is string => !!n?.trim());
+  const names = list
+    .map((a) => (a && typeof a === 'object' ? str((a as Record<string, unknown>)['name']) : undefined))
+    .filter((n): n is string => !!n?.trim());
   return names.length ? names.join(', ') : undefined;
 };
 
@@ -27,7 +29,8 @@ export function readJsonFeed(text: string, documentUrl: string): RawFeed {
   } catch (err) {
     throw new FeedParseError('parse', `JSON Feed is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new FeedParseError('not-a-feed', 'JSON document is not a JSON Feed');
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw new FeedParseError('not-a-feed', 'JSON document is not a JSON Feed');
   const feed = doc as Record<string, unknown>;
   const version = str(feed['version']) ?? '';
   if (!/^https?:\/\/jsonfeed\.org\/version\//i.test(version) && !Array.isArray(feed['items'])) {
@@ -55,5 +58,12 @@ export function readJsonFeed(text: string, documentUrl: string): RawFeed {
       lang: str(it['language']),
     });
   }
-  return { format: 'json', title: str(feed['title']), link: resolve(feed['home_page_url'], base), lang: str(feed['language']), author: feedAuthor, items };
+  return {
+    format: 'json',
+    title: str(feed['title']),
+    link: resolve(feed['home_page_url'], base),
+    lang: str(feed['language']),
+    author: feedAuthor,
+    items,
+  };
 }

@@ -31,10 +31,16 @@ export function stripUnsafeChars(text: string): string {
 /** One line of text: unsafe characters removed, whitespace collapsed, length-limited. */
 export function cleanLine(text: string | undefined, max: number): string {
   if (!text) return '';
-  return truncateGraphemes(stripUnsafeChars(text.length > max * 4 ? text.slice(0, max * 4) : text).replace(/\s+/g, ' ').trim(), max);
+  return truncateGraphemes(
+    stripUnsafeChars(text.length > max * 4 ? text.slice(0, max * 4) : text)
+      .replace(/\s+/g, ' ')
+      .trim(),
+    max,
+  );
 }
 
-const BLOCK_TAGS = /^(p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|table|section|article|header|footer|figure|figcaption|hr|dd|dt|dl)$/;
+const BLOCK_TAGS =
+  /^(p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|table|section|article|header|footer|figure|figcaption|hr|dd|dt|dl)$/;
 const SKIPPED_CONTENT = /^(script|style|head|template|noscript|title)$/;
 
 /** Plain text of an HTML fragment; paragraphs separated by "\n". Linear in the input. */
@@ -83,5 +89,7 @@ export function htmlToText(html: string, max = 100_000): string {
 
 /** Whether a string meant as plain text is really HTML (tags or entity references). */
 export function looksLikeHtml(text: string): boolean {
-  return /<\/?(a|abbr|b|big|blockquote|br|cite|code|div|em|font|h[1-6]|hr|i|img|li|ol|p|pre|q|s|small|span|strike|strong|sub|sup|table|td|tr|u|ul)\b[^>]*>|&(#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});/i.test(text);
+  return /<\/?(a|abbr|b|big|blockquote|br|cite|code|div|em|font|h[1-6]|hr|i|img|li|ol|p|pre|q|s|small|span|strike|strong|sub|sup|table|td|tr|u|ul)\b[^>]*>|&(#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});/i.test(
+    text,
+  );
 }

@@ -33,10 +33,11 @@ const text = (el: XmlElement | undefined): string | undefined => {
 
 const texts = (el: XmlElement, ns: readonly string[], names: string[]): string[] => {
   const out: string[] = [];
-  for (const name of names) for (const c of childrenOf(el, ns, name)) {
-    const t = text(c);
-    if (t) out.push(t);
-  }
+  for (const name of names)
+    for (const c of childrenOf(el, ns, name)) {
+      const t = text(c);
+      if (t) out.push(t);
+    }
   return out;
 };
 
@@ -71,10 +72,12 @@ export function textConstruct(el: XmlElement | undefined): { value: string; isHt
 function atomLink(el: XmlElement, ns: readonly string[] = ATOM): string | undefined {
   const links = childrenOf(el, ns, 'link');
   const rel = (l: XmlElement): string => (l.attrs['rel'] ?? 'alternate').trim().toLowerCase();
-  const alternates = links.filter((l) => rel(l) === 'alternate' || rel(l) === 'http://www.iana.org/assignments/relation/alternate');
+  const alternates = links.filter(
+    (l) => rel(l) === 'alternate' || rel(l) === 'http://www.iana.org/assignments/relation/alternate',
+  );
   const best = alternates.find((l) => /html/.test(l.attrs['type'] ?? 'text/html')) ?? alternates[0];
   // Atom 0.3 and some 1.0 feeds put the href as text.
-  return best ? (resolve(best.attrs['href'] ?? textContent(best), best.base)) : undefined;
+  return best ? resolve(best.attrs['href'] ?? textContent(best), best.base) : undefined;
 }
 
 function rssItem(item: XmlElement): RawItem {
@@ -115,7 +118,7 @@ function rssItem(item: XmlElement): RawItem {
     title: title?.value,
     titleIsHtml: title?.isHtml,
     links,
-    id: guid ?? (about ? resolve(about, item.base) ?? about : undefined),
+    id: guid ?? (about ? (resolve(about, item.base) ?? about) : undefined),
     dates: [
       ...texts(item, RSS, ['pubdate']),
       ...texts(item, DC, ['date']),
@@ -124,9 +127,15 @@ function rssItem(item: XmlElement): RawItem {
       ...texts(item, DCTERMS, ['modified']),
       ...texts(item, ATOM_ONLY, ['updated', 'modified']),
     ],
-    author: authorName(text(childOf(item, RSS, 'author')) ?? text(childOf(item, DC, 'creator')) ?? text(childOf(item, DC, 'author')) ?? text(childOf(item, ['itunes'], 'author'))),
+    author: authorName(
+      text(childOf(item, RSS, 'author')) ??
+        text(childOf(item, DC, 'creator')) ??
+        text(childOf(item, DC, 'author')) ??
+        text(childOf(item, ['itunes'], 'author')),
+    ),
     contentHtml: encoded ?? (descHtml?.trim() ? descHtml : undefined) ?? (atomContent?.isHtml ? atomContent.value : undefined),
-    contentText: (atomContent && !atomContent.isHtml ? atomContent.value : undefined) ?? (mediaDescription?.value.trim() || undefined),
+    contentText:
+      (atomContent && !atomContent.isHtml ? atomContent.value : undefined) ?? (mediaDescription?.value.trim() || undefined),
     categories,
     lang: item.lang ?? text(childOf(item, DC, 'language')),
   };
@@ -138,11 +147,19 @@ function atomEntry(entry: XmlElement, feedAuthor: string | undefined): RawItem {
   const id = text(idEl);
   const links = link ? [link] : [];
   if (!link && id && /^https?:\/\//i.test(id)) links.push(id);
-  const title = textConstruct(childOf(entry, ATOM, 'title') ?? childOf(entry, DC, 'title') ?? childOf(childOf(entry, MEDIA, 'group') ?? entry, MEDIA, 'title'));
+  const title = textConstruct(
+    childOf(entry, ATOM, 'title') ??
+      childOf(entry, DC, 'title') ??
+      childOf(childOf(entry, MEDIA, 'group') ?? entry, MEDIA, 'title'),
+  );
   const content = textConstruct(childOf(entry, ATOM, 'content'));
   const summary = textConstruct(childOf(entry, ATOM, 'summary'));
   const media = childOf(entry, MEDIA, 'group') ?? entry;
-  const body = content?.value.trim() ? content : summary?.value.trim() ? summary : textConstruct(childOf(media, MEDIA, 'description'));
+  const body = content?.value.trim()
+    ? content
+    : summary?.value.trim()
+      ? summary
+      : textConstruct(childOf(media, MEDIA, 'description'));
   const authorEl = childOf(entry, ATOM, 'author') ?? childOf(childOf(entry, ATOM, 'source') ?? entry, ATOM, 'author');
   const categories = childrenOf(entry, ATOM, 'category')
     .map((c) => (c.attrs['label'] ?? c.attrs['term'] ?? textContent(c)).trim())
@@ -159,7 +176,11 @@ function atomEntry(entry: XmlElement, feedAuthor: string | undefined): RawItem {
       ...texts(entry, ATOM, ['updated', 'modified']),
       ...texts(entry, DCTERMS, ['modified']),
     ],
-    author: authorName((authorEl ? text(childOf(authorEl, ATOM, 'name')) ?? text(authorEl) : undefined) ?? text(childOf(entry, DC, 'creator')) ?? feedAuthor),
+    author: authorName(
+      (authorEl ? (text(childOf(authorEl, ATOM, 'name')) ?? text(authorEl)) : undefined) ??
+        text(childOf(entry, DC, 'creator')) ??
+        feedAuthor,
+    ),
     contentHtml: body?.isHtml ? body.value : undefined,
     contentText: body && !body.isHtml ? body.value : undefined,
     categories: [...categories, ...texts(entry, DC, ['subject'])],
@@ -199,7 +220,7 @@ export function readXmlFeed(root: XmlElement, format: XmlFeedFormat): RawFeed {
   if (format === 'atom') {
     const title = textConstruct(childOf(root, ATOM, 'title'));
     const authorEl = childOf(root, ATOM, 'author');
-    const feedAuthor = authorEl ? text(childOf(authorEl, ATOM, 'name')) ?? text(authorEl) : undefined;
+    const feedAuthor = authorEl ? (text(childOf(authorEl, ATOM, 'name')) ?? text(authorEl)) : undefined;
     return {
       format,
       title: title?.value,

@@ -80,7 +80,8 @@ const NAMESPACES: Record<string, string> = {
 };
 const ROOT_SCOPE = Object.create(null) as Record<string, string>;
 
-const nsKeyFor = (uri: string): string => NAMESPACES[uri.toLowerCase()] ?? NAMESPACES[uri.toLowerCase() + '/'] ?? uri.toLowerCase();
+const nsKeyFor = (uri: string): string =>
+  NAMESPACES[uri.toLowerCase()] ?? NAMESPACES[uri.toLowerCase() + '/'] ?? uri.toLowerCase();
 
 const resolveUrl = (ref: string, base: string): string => {
   try {
@@ -98,7 +99,11 @@ export function dtdEntities(doctype: string, maxEntityChars: number): Record<str
   const declared = new Map<string, string>();
   const declRe = /<!ENTITY\s+(%\s+)?([A-Za-z_:][\w.:-]*)\s+(?:(SYSTEM|PUBLIC)\b|"([^"]*)"|'([^']*)')/g;
   for (let m = declRe.exec(doctype); m; m = declRe.exec(doctype)) {
-    if (m[3]) throw new XmlLimitError('parse', `External entity "${m[2]}" refused (the document asks us to read ${m[3] === 'SYSTEM' ? 'a local or remote file' : 'an external resource'})`);
+    if (m[3])
+      throw new XmlLimitError(
+        'parse',
+        `External entity "${m[2]}" refused (the document asks us to read ${m[3] === 'SYSTEM' ? 'a local or remote file' : 'an external resource'})`,
+      );
     if (m[1]) continue; // parameter entities only shape the DTD, which we do not process
     if (!declared.has(m[2])) declared.set(m[2], m[4] ?? m[5] ?? '');
   }
@@ -118,10 +123,15 @@ export function dtdEntities(doctype: string, maxEntityChars: number): Record<str
         if (ref === name) throw new XmlLimitError('parse', `Entity "${name}" refers to itself`);
         out += expand(ref, depth + 1);
       } else out += decodeEntities(r[0]);
-      if (out.length > maxEntityChars) throw new XmlLimitError('parse', `Entity "${name}" expands beyond ${maxEntityChars} characters (entity expansion attack?)`);
+      if (out.length > maxEntityChars)
+        throw new XmlLimitError(
+          'parse',
+          `Entity "${name}" expands beyond ${maxEntityChars} characters (entity expansion attack?)`,
+        );
     }
     out += raw.slice(last);
-    if (out.length > maxEntityChars) throw new XmlLimitError('parse', `Entity "${name}" expands beyond ${maxEntityChars} characters (entity expansion attack?)`);
+    if (out.length > maxEntityChars)
+      throw new XmlLimitError('parse', `Entity "${name}" expands beyond ${maxEntityChars} characters (entity expansion attack?)`);
     expanded[name] = out;
     return out;
   };
@@ -143,12 +153,19 @@ export async function parseXml(
   limits: XmlLimits = DEFAULT_XML_LIMITS,
   onRoot?: (root: XmlElement) => void,
 ): Promise<XmlDocument> {
-  const parser = sax.parser(false, { lowercase: true, trim: false, normalize: false, position: false, noscript: true } as sax.SAXOptions);
+  const parser = sax.parser(false, {
+    lowercase: true,
+    trim: false,
+    normalize: false,
+    position: false,
+    noscript: true,
+  } as sax.SAXOptions);
   const stack: { el: XmlElement; scope: Record<string, string> }[] = [];
   let root: XmlElement | undefined;
   let elements = 0;
   let textChars = 0;
   let failure: Error | undefined;
+  let aliasNamespace: [string, string] | undefined;
   const fail = (err: Error): void => {
     failure ??= err;
   };
@@ -167,7 +184,8 @@ export async function parseXml(
   const addText = (t: string): void => {
     if (failure || !t) return;
     textChars += t.length;
-    if (textChars > limits.maxTextChars) return fail(new XmlLimitError('too-large', `Document expands to more than ${limits.maxTextChars} characters of text`));
+    if (textChars > limits.maxTextChars)
+      return fail(new XmlLimitError('too-large', `Document expands to more than ${limits.maxTextChars} characters of text`));
     const top = stack[stack.length - 1];
     if (!top) return; // whitespace or junk outside the root
     const kids = top.el.children;
@@ -179,8 +197,10 @@ export async function parseXml(
 
   parser.onopentag = (tag) => {
     if (failure) return;
-    if (++elements > limits.maxElements) return fail(new XmlLimitError('too-large', `More than ${limits.maxElements} XML elements`));
-    if (stack.length >= limits.maxDepth) return fail(new XmlLimitError('parse', `XML nested deeper than ${limits.maxDepth} levels`));
+    if (++elements > limits.maxElements)
+      return fail(new XmlLimitError('too-large', `More than ${limits.maxElements} XML elements`));
+    if (stack.length >= limits.maxDepth)
+      return fail(new XmlLimitError('parse', `XML nested deeper than ${limits.maxDepth} levels`));
     if (root && stack.length === 0) return; // a second root: ignore it
     const parent = stack[stack.length - 1];
     const rawAttrs = tag.attributes as Record<string, string>;
@@ -202,11 +222,20 @@ export async function parseXml(
       const prefix = qname.slice(0, colon);
       return [prefix === 'xml' ? 'xml' : (scope[prefix] ?? prefix), qname.slice(colon + 1)];
     };
-    const [ns, name] = keyFor(tag.name, false);
+    const qualified = keyFor(tag.name, false);
+    const name = qualified[1];
+    let ns = qualified[0];
+    if (!parent && ns && /[:/]/.test(ns)) {
+      // An unknown namespace on a feed root (an Atom draft, "http://purl.org/rss/2.0/") is still that format.
+      if (name === 'feed') aliasNamespace = [ns, 'atom'];
+      else if (name === 'rss' || name === 'channel') aliasNamespace = [ns, ''];
+    }
+    if (aliasNamespace && ns === aliasNamespace[0]) ns = aliasNamespace[1];
     const attrs: Record<string, string> = {};
     for (const [qname, value] of Object.entries(rawAttrs)) {
       if (qname === 'xmlns' || qname.startsWith('xmlns:')) continue;
-      const [ans, local] = keyFor(qname, true);
+      const [rawNs, local] = keyFor(qname, true);
+      const ans = aliasNamespace && rawNs === aliasNamespace[0] ? aliasNamespace[1] : rawNs;
       attrs[ans ? `${ans}:${local}` : local] = value;
     }
     const parentBase = parent?.el.base ?? documentUrl;
@@ -255,7 +284,13 @@ export async function parseXml(
   }
   if (!failure) {
     // Unclosed elements at the end mean a truncated document.
-    if (root && stack.length > 0) fail(new XmlLimitError('parse', `Truncated XML: <${stack[stack.length - 1].el.qname}> and ${stack.length - 1} more elements never closed`));
+    if (root && stack.length > 0)
+      fail(
+        new XmlLimitError(
+          'parse',
+          `Truncated XML: <${stack[stack.length - 1].el.qname}> and ${stack.length - 1} more elements never closed`,
+        ),
+      );
   }
   if (failure) throw failure;
   if (!root) throw new XmlLimitError('not-a-feed', 'No XML root element');

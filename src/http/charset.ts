@@ -49,7 +49,10 @@ const LABEL_ALIASES: Record<string, string> = {
 /** The encoding iconv-lite should use for a charset label, or undefined when unknown. */
 export function normalizeCharset(label: string | undefined): string | undefined {
   if (!label) return undefined;
-  const key = label.trim().replace(/^["']|["']$/g, '').toLowerCase();
+  const key = label
+    .trim()
+    .replace(/^["']|["']$/g, '')
+    .toLowerCase();
   if (!key) return undefined;
   const name = LABEL_ALIASES[key] ?? key;
   return iconv.encodingExists(name) ? name : undefined;
@@ -106,7 +109,15 @@ export function decodeBody(body: Buffer, contentType: string | undefined, kind: 
   const fromHeader = normalizeCharset(charsetFromContentType(contentType));
   if (fromHeader) return decode(fromHeader, 'content-type');
   const sniffers: [DecodedBody['source'], (b: Buffer) => string | undefined][] =
-    kind === 'feed' ? [['xml-prolog', xmlPrologCharset], ['meta', metaCharset]] : [['meta', metaCharset], ['xml-prolog', xmlPrologCharset]];
+    kind === 'feed'
+      ? [
+          ['xml-prolog', xmlPrologCharset],
+          ['meta', metaCharset],
+        ]
+      : [
+          ['meta', metaCharset],
+          ['xml-prolog', xmlPrologCharset],
+        ];
   for (const [source, sniff] of sniffers) {
     let declared = normalizeCharset(sniff(body));
     // A document we could read as ASCII cannot really be UTF-16 (WHATWG: treat as UTF-8).

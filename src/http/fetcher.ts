@@ -73,7 +73,8 @@ export interface FetcherOptions {
   resolve?: (hostname: string) => Promise<LookupAddress[]>;
 }
 
-const systemResolve = (hostname: string): Promise<LookupAddress[]> => dns.promises.lookup(hostname, { all: true, verbatim: true });
+const systemResolve = (hostname: string): Promise<LookupAddress[]> =>
+  dns.promises.lookup(hostname, { all: true, verbatim: true });
 
 export function createFetcher(network: NetworkConfig, options: FetcherOptions = {}): Fetcher {
   const allowed = new Set(network.allowHosts.map((h) => h.toLowerCase()));
@@ -93,7 +94,8 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
     } catch {
       throw new FetchError('invalid-url', `Not a URL: ${raw.slice(0, 200)}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchError('invalid-url', `Not http(s): ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new FetchError('invalid-url', `Not http(s): ${url.protocol}`);
     if (url.username || url.password) throw new FetchError('invalid-url', 'URLs with credentials are not fetched');
     const hostname = url.hostname.toLowerCase();
     const allowListed = allowed.has(`${hostname}:${defaultPort(url)}`);
@@ -107,14 +109,22 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
   /** net's `lookup` hook: resolve, refuse if any returned address is not public. */
   const checkedLookup =
     (allowListed: boolean) =>
-    (hostname: string, opts: dns.LookupOptions, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void): void => {
+    (
+      hostname: string,
+      opts: dns.LookupOptions,
+      callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+    ): void => {
       resolve(hostname).then(
         (addresses) => {
           if (addresses.length === 0) return callback(new FetchError('network', `No address for ${hostname}`), '');
           if (!allowListed) {
             for (const a of addresses) {
               const reason = blockedAddressReason(a.address);
-              if (reason) return callback(new FetchError('blocked-address', `Refusing ${hostname}: resolves to ${reason} address ${a.address}`), '');
+              if (reason)
+                return callback(
+                  new FetchError('blocked-address', `Refusing ${hostname}: resolves to ${reason} address ${a.address}`),
+                  '',
+                );
             }
           }
           const usable = opts.family ? addresses.filter((a) => a.family === opts.family) : addresses;
@@ -122,7 +132,8 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
           if (opts.all) callback(null, list);
           else callback(null, list[0].address, list[0].family);
         },
-        (err: NodeJS.ErrnoException) => callback(new FetchError('network', `DNS lookup failed for ${hostname}: ${err.code ?? err.message}`), ''),
+        (err: NodeJS.ErrnoException) =>
+          callback(new FetchError('network', `DNS lookup failed for ${hostname}: ${err.code ?? err.message}`), ''),
       );
     };
 
@@ -178,7 +189,13 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
             socket.once('connect', () => clearTimeout(connectTimer));
           }
         });
-        req.on('error', (err) => finish(err instanceof FetchError ? err : new FetchError('network', `${url.host}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+        req.on('error', (err) =>
+          finish(
+            err instanceof FetchError
+              ? err
+              : new FetchError('network', `${url.host}: ${(err as NodeJS.ErrnoException).code ?? err.message}`),
+          ),
+        );
         req.on('response', (res) => {
           streams.push(res);
           const status = res.statusCode ?? 0;
@@ -189,13 +206,25 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
             res.destroy();
             return finish(null, { status, headers: flat, wireBytes, location: flat['location'] });
           }
+          const type = (flat['content-type'] ?? '').toLowerCase();
+          if (request.kind === 'page' && type && !/html|xml/.test(type)) {
+            // A PDF, image or podcast episode behind an item link: not worth downloading.
+            return finish(new FetchError('not-html', `Not an HTML page (${type.split(';')[0].trim()})`, status));
+          }
           const declared = Number(flat['content-length']);
           if (Number.isFinite(declared) && declared > network.maxBytes) {
-            return finish(new FetchError('too-large', `Body of ${declared} bytes is over the ${network.maxBytes}-byte limit`, status));
+            return finish(
+              new FetchError('too-large', `Body of ${declared} bytes is over the ${network.maxBytes}-byte limit`, status),
+            );
           }
           let body: Readable = res;
           try {
-            for (const coding of (flat['content-encoding'] ?? '').toLowerCase().split(',').map((s) => s.trim()).filter(Boolean).reverse()) {
+            for (const coding of (flat['content-encoding'] ?? '')
+              .toLowerCase()
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+              .reverse()) {
               const next = decoderFor(coding, body);
               if (next !== body) streams.push(next);
               body = next;
@@ -205,7 +234,8 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
           }
           res.on('data', (chunk: Buffer) => {
             wireBytes += chunk.length;
-            if (wireBytes > network.maxBytes) finish(new FetchError('too-large', `Body over the ${network.maxBytes}-byte limit`, status));
+            if (wireBytes > network.maxBytes)
+              finish(new FetchError('too-large', `Body over the ${network.maxBytes}-byte limit`, status));
           });
           const chunks: Buffer[] = [];
           let size = 0;
@@ -217,7 +247,9 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
             }
             chunks.push(chunk);
           });
-          body.on('error', (err) => finish(new FetchError('network', `Could not decode the body from ${url.host}: ${err.message}`, status)));
+          body.on('error', (err) =>
+            finish(new FetchError('network', `Could not decode the body from ${url.host}: ${err.message}`, status)),
+          );
           res.on('aborted', () => finish(new FetchError('network', `Connection to ${url.host} closed mid-body`, status)));
           body.on('end', () => finish(null, { status, headers: flat, body: Buffer.concat(chunks, size), wireBytes }));
         });
@@ -250,7 +282,8 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
           const base = { url: url.toString(), status: res.status, headers: res.headers, wireBytes, redirects };
           if (REDIRECT_STATUSES.has(res.status)) {
             if (!res.location) throw new FetchError('http-4xx', `Redirect (${res.status}) without a Location`, res.status);
-            if (redirects >= network.maxRedirects) throw new FetchError('redirects', `More than ${network.maxRedirects} redirects`, res.status);
+            if (redirects >= network.maxRedirects)
+              throw new FetchError('redirects', `More than ${network.maxRedirects} redirects`, res.status);
             let next: string;
             try {
               next = new URL(res.location, url).toString();
@@ -264,11 +297,24 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
             return { ...base, notModified: true, body: Buffer.alloc(0), text: '', durationMs: Date.now() - started };
           }
           if (res.status >= 400) {
-            throw new FetchError(res.status >= 500 ? 'http-5xx' : 'http-4xx', `HTTP ${res.status}`, res.status, res.headers['retry-after']);
+            throw new FetchError(
+              res.status >= 500 ? 'http-5xx' : 'http-4xx',
+              `HTTP ${res.status}`,
+              res.status,
+              res.headers['retry-after'],
+            );
           }
-          if (res.status < 200 || res.status >= 300 || !res.body) throw new FetchError('network', `Unexpected HTTP ${res.status}`, res.status);
+          if (res.status < 200 || res.status >= 300 || !res.body)
+            throw new FetchError('network', `Unexpected HTTP ${res.status}`, res.status);
           const decoded = decodeBody(res.body, res.headers['content-type'], request.kind);
-          return { ...base, notModified: false, body: res.body, text: decoded.text, charset: decoded.charset, durationMs: Date.now() - started };
+          return {
+            ...base,
+            notModified: false,
+            body: res.body,
+            text: decoded.text,
+            charset: decoded.charset,
+            durationMs: Date.now() - started,
+          };
         }
       } finally {
         clearTimeout(deadline);

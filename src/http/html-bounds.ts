@@ -13,7 +13,27 @@ export interface HtmlBounds {
 export const DEFAULT_MAX_HTML_DEPTH = 200;
 export const DEFAULT_MAX_HTML_CHARS = 3_000_000;
 
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'keygen', 'command', 'basefont', 'frame', 'isindex']);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+  'keygen',
+  'command',
+  'basefont',
+  'frame',
+  'isindex',
+]);
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext']);
 /** Start tags that end an open element of the same name (<p>…<p>, <li>…<li>). */
 const SELF_CLOSING_SIBLINGS = new Set(['p', 'li', 'dt', 'dd', 'option', 'tr', 'td', 'th']);
@@ -27,7 +47,6 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
   const open = new Map<string, number>();
   let changed = input !== html;
   let copiedUpTo = 0;
-  let noMoreGt = false;
   let i = input.indexOf('<');
   const push = (name: string): void => {
     stack.push(name);
@@ -42,7 +61,7 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
     copiedUpTo = to;
     changed = true;
   };
-  while (i !== -1 && !noMoreGt) {
+  while (i !== -1) {
     if (input.startsWith('<!--', i)) {
       const end = input.indexOf('-->', i + 4);
       if (end === -1) break;
@@ -50,10 +69,7 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
       continue;
     }
     const gt = input.indexOf('>', i + 1);
-    if (gt === -1) {
-      noMoreGt = true;
-      break;
-    }
+    if (gt === -1) break; // no ">" anywhere after: nothing further can be a tag
     const m = /^<(\/?)([A-Za-z][A-Za-z0-9:-]{0,60})/.exec(input.slice(i, Math.min(gt + 1, i + 64)));
     if (!m) {
       i = input.indexOf('<', i + 1);

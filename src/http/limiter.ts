@@ -62,3 +62,29 @@ export class HostLimiter {
     };
   }
 }
+
+/**
+ * Reorders work so consecutive entries go to different hosts (round-robin over hosts, keeping
+ * each host's own order). A pool of N workers over a list sorted by host would otherwise spend
+ * most of its slots waiting on one host's limit while other hosts sit idle.
+ */
+export function interleaveByHost<T>(items: readonly T[], urlOf: (item: T) => string): T[] {
+  const queues = new Map<string, T[]>();
+  for (const item of items) {
+    let host: string;
+    try {
+      host = new URL(urlOf(item)).host;
+    } catch {
+      host = '';
+    }
+    const q = queues.get(host);
+    if (q) q.push(item);
+    else queues.set(host, [item]);
+  }
+  const lists = [...queues.values()];
+  const out: T[] = [];
+  for (let round = 0; out.length < items.length; round++) {
+    for (const list of lists) if (round < list.length) out.push(list[round]);
+  }
+  return out;
+}

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Config, FeedConfig } from '../config/schema';
 import { extractArticle } from '../extract';
 import { parseFeed } from '../feeds';
-import { boundHtml, FetchError, type Fetcher } from '../http';
+import { boundHtml, FetchError, interleaveByHost, type Fetcher } from '../http';
 import { dirForLang, dirForText, detectLang, normalizeLang } from '../lang';
 import { getJson, putJson, type Store } from '../store';
 import type { ArticleRecord, ErrorClass, FeedItem, FeedStatus } from '../types';
@@ -125,7 +125,9 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
   const newItems: NewItem[] = [];
   const feedStates = new Map<string, FeedState>();
 
-  const feedReports = await mapLimit(config.feeds, config.network.concurrency, async (feed): Promise<FeedReport> => {
+  // Hosts interleaved so the per-host limit does not idle the pool; reports keep the config order.
+  const feedOrder = interleaveByHost(config.feeds.map((_, i) => i), (i) => config.feeds[i].url);
+  const feedReportsInFetchOrder = await mapLimit(feedOrder.map((i) => config.feeds[i]), config.network.concurrency, async (feed): Promise<FeedReport> => {
     const t0 = Date.now();
     const report: FeedReport = {
       url: feed.url,
@@ -209,6 +211,9 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
     }
   });
 
+  const feedReports: FeedReport[] = new Array(config.feeds.length);
+  feedOrder.forEach((configIndex, fetchIndex) => (feedReports[configIndex] = feedReportsInFetchOrder[fetchIndex]));
+
   // One story per canonical URL, listing every feed that carried it.
   const stories = new Map<string, NewItem[]>();
   for (const n of newItems) {
@@ -219,7 +224,7 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
 
   emit({ type: 'stage', stage: 'articles', total: stories.size });
   const prefix = articlesPrefix(date);
-  const pageReports = await mapLimit([...stories.values()], config.network.concurrency, async (group): Promise<PageReport> => {
+  const pageReports = await mapLimit(interleaveByHost([...stories.values()], (group) => group[0].item.link), config.network.concurrency, async (group): Promise<PageReport> => {
     const first = group[0];
     const key = `${prefix}/${first.storyId}.json`;
     const existing = await getJson<ArticleRecord>(store, key).catch(() => undefined);
@@ -337,7 +342,7 @@ async function buildRecord(
     }
   } catch (err) {
     const e = err as Error & { errorClass?: ErrorClass; status?: number };
-    report.status = 'error';
+    report.status = e.errorClass === 'not-html' ? 'skipped' : 'error';
     report.errorClass = e.errorClass ?? 'network';
     report.error = e.message;
     if (e.status) report.httpStatus = e.status;

@@ -22,6 +22,8 @@ export const SEARCH_JS = `/* rss-digest search: static, client-side, no third-pa
   var indexUrl = new URL(meta.getAttribute('content'), document.baseURI);
   var docsPromise = null;
   var timer = 0;
+  /** The query whose results are on screen, so typing then pressing Enter does not render twice. */
+  var shown = null;
 
   function json(r) {
     if (!r.ok) throw new Error('HTTP ' + r.status);
@@ -94,8 +96,10 @@ export const SEARCH_JS = `/* rss-digest search: static, client-side, no third-pa
     list.appendChild(frag);
   }
   function search(q) {
+    if (q === shown) return;
     var qs = terms(q);
     if (!qs.length) {
+      shown = q;
       list.textContent = '';
       status.textContent = 'Type a word to search every digest.';
       return;
@@ -114,6 +118,7 @@ export const SEARCH_JS = `/* rss-digest search: static, client-side, no third-pa
       status.textContent = hits.length
         ? (hits.length === 1 ? '1 story' : hits.length + ' stories') + ' found' + (hits.length > MAX ? ', showing the first ' + MAX : '') + '.'
         : 'No stories found.';
+      shown = q;
       render(hits);
     }, function () {
       status.textContent = 'The search index could not be loaded. The archive lists every day.';
@@ -121,6 +126,7 @@ export const SEARCH_JS = `/* rss-digest search: static, client-side, no third-pa
   }
   form.addEventListener('submit', function (e) {
     e.preventDefault();
+    clearTimeout(timer);
     var q = input.value;
     try { history.replaceState(null, '', '?q=' + encodeURIComponent(q)); } catch (err) { /* file: URLs */ }
     search(q);

@@ -60,6 +60,7 @@ summary{cursor:pointer}
 .res{padding:0;list-style:none}
 .res li{padding:.75rem 0;border-bottom:1px solid var(--bd)}
 .res h3{font-size:1.1rem}
+.res p{margin:.35rem 0 0}
 [hidden]{display:none!important}
 @media (max-width:30rem){body{font-size:1rem}h1{font-size:1.45rem}.top form{max-width:none}}
 @media print{

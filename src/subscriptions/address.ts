@@ -5,17 +5,10 @@
  */
 import { domainToASCII, domainToUnicode } from 'node:url';
 
-export type AddressProblem =
-  | 'missing'
-  | 'too-long'
-  | 'control-characters'
-  | 'syntax'
-  | 'local-part'
-  | 'domain';
+export type AddressProblem = 'missing' | 'too-long' | 'control-characters' | 'syntax' | 'local-part' | 'domain';
 
 export type AddressResult =
-  | { ok: true; address: string; display: string }
-  | { ok: false; problem: AddressProblem; message: string };
+  { ok: true; address: string; display: string } | { ok: false; problem: AddressProblem; message: string };
 
 /** RFC 5321: a forward path holds at most 256 octets, i.e. 254 for the address itself. */
 export const MAX_ADDRESS_LENGTH = 254;
@@ -42,7 +35,8 @@ export function normalizeAddress(input: unknown): AddressResult {
   const trimmed = /[\r\n]/.test(input) ? input : input.trim();
   if (FORBIDDEN.test(trimmed)) return fail('control-characters', 'The address contains line breaks or control characters.');
   if (!trimmed) return fail('missing', 'Enter an email address.');
-  if (trimmed.length > MAX_ADDRESS_LENGTH * 2) return fail('too-long', `An email address has at most ${MAX_ADDRESS_LENGTH} characters.`);
+  if (trimmed.length > MAX_ADDRESS_LENGTH * 2)
+    return fail('too-long', `An email address has at most ${MAX_ADDRESS_LENGTH} characters.`);
   if (/\s/.test(trimmed)) return fail('syntax', 'An email address cannot contain spaces.');
   const at = trimmed.lastIndexOf('@');
   if (at <= 0 || at === trimmed.length - 1 || trimmed.indexOf('@') !== at) {
@@ -52,7 +46,7 @@ export function normalizeAddress(input: unknown): AddressResult {
   const domainInput = trimmed.slice(at + 1).replace(/\.$/, '');
   if (local.length > MAX_LOCAL_LENGTH) return fail('too-long', `The part before @ has at most ${MAX_LOCAL_LENGTH} characters.`);
   if (local.split('.').some((part) => !ATEXT.test(part))) {
-    return fail('local-part', 'The part before @ may only use letters A–Z, digits and . ! # $ % & \' * + / = ? ^ _ ` { | } ~ -.');
+    return fail('local-part', "The part before @ may only use letters A–Z, digits and . ! # $ % & ' * + / = ? ^ _ ` { | } ~ -.");
   }
   if (domainInput.startsWith('[')) return fail('domain', 'Address literals such as [192.0.2.1] are not accepted.');
   const domain = domainToASCII(domainInput.normalize('NFC'));
@@ -66,7 +60,8 @@ export function normalizeAddress(input: unknown): AddressResult {
     return fail('domain', 'The part after @ is not a valid domain name.');
   }
   const address = `${local}@${domain}`;
-  if (address.length > MAX_ADDRESS_LENGTH) return fail('too-long', `An email address has at most ${MAX_ADDRESS_LENGTH} characters.`);
+  if (address.length > MAX_ADDRESS_LENGTH)
+    return fail('too-long', `An email address has at most ${MAX_ADDRESS_LENGTH} characters.`);
   return { ok: true, address, display: `${local}@${domainToUnicode(domain)}` };
 }
 

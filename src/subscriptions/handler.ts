@@ -44,7 +44,7 @@ export interface SubscriptionEndpointDeps {
   siteUrl: string;
   /** Public endpoint base URL, e.g. "https://example.org/api" (links in mails). */
   endpointUrl: string;
-  /** Digest title and label language (config digest.title / digest.lang). */
+  /** Digest title (config digest.title) and the language of the labels (LABELS_LANG). */
   title: string;
   lang: string;
   from: string;
@@ -85,9 +85,17 @@ const wantsJson = (request: EndpointRequest, params: URLSearchParams): boolean =
 type ParsedBody = { ok: true; fields: URLSearchParams | Record<string, unknown> } | { ok: false; content: PageContent };
 
 function parseBody(request: EndpointRequest, allowEmpty: boolean): ParsedBody {
-  const raw = request.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, 'utf8');
+  const raw =
+    request.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.isBuffer(request.body)
+        ? request.body
+        : Buffer.from(request.body, 'utf8');
   if (raw.length > MAX_BODY_BYTES) {
-    return { ok: false, content: problem(413, 'body-too-large', 'Request too large', `A request may carry at most ${MAX_BODY_BYTES} bytes.`) };
+    return {
+      ok: false,
+      content: problem(413, 'body-too-large', 'Request too large', `A request may carry at most ${MAX_BODY_BYTES} bytes.`),
+    };
   }
   const type = (header(request.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (raw.length === 0 && allowEmpty) return { ok: true, fields: new URLSearchParams() };
@@ -97,15 +105,29 @@ function parseBody(request: EndpointRequest, allowEmpty: boolean): ParsedBody {
   if (type === 'application/json') {
     try {
       const value: unknown = JSON.parse(raw.toString('utf8'));
-      if (value && typeof value === 'object' && !Array.isArray(value)) return { ok: true, fields: value as Record<string, unknown> };
+      if (value && typeof value === 'object' && !Array.isArray(value))
+        return { ok: true, fields: value as Record<string, unknown> };
     } catch {
       // fall through
     }
-    return { ok: false, content: problem(400, 'bad-json', 'Not understood', 'The request body must be a JSON object such as {"email": "name@example.com"}.') };
+    return {
+      ok: false,
+      content: problem(
+        400,
+        'bad-json',
+        'Not understood',
+        'The request body must be a JSON object such as {"email": "name@example.com"}.',
+      ),
+    };
   }
   return {
     ok: false,
-    content: problem(415, 'unsupported-media-type', 'Not understood', 'Send the form as application/x-www-form-urlencoded or JSON.'),
+    content: problem(
+      415,
+      'unsupported-media-type',
+      'Not understood',
+      'Send the form as application/x-www-form-urlencoded or JSON.',
+    ),
   };
 }
 
@@ -122,7 +144,12 @@ function problem(status: number, code: string, heading: string, message: string,
 }
 
 const INVALID_LINK = (what: string): PageContent =>
-  problem(400, 'invalid-link', 'This link does not work', `This ${what} link is invalid or has expired. You can subscribe again from the digest page.`);
+  problem(
+    400,
+    'invalid-link',
+    'This link does not work',
+    `This ${what} link is invalid or has expired. You can subscribe again from the digest page.`,
+  );
 
 export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): SubscriptionEndpoint {
   const now = deps.now ?? (() => new Date());
@@ -133,11 +160,23 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
   const recent = new Map<string, number>();
   let confirmationsSent = 0;
 
-  const sendNotice = async (record: SubscriberRecord, address: string, secret: Buffer, at: Date, nonce?: string): Promise<void> => {
+  const sendNotice = async (
+    record: SubscriberRecord,
+    address: string,
+    secret: Buffer,
+    at: Date,
+    nonce?: string,
+  ): Promise<void> => {
     const common = { title: deps.title, siteUrl: deps.siteUrl, lang: deps.lang };
     const mail = nonce
-      ? renderConfirmationEmail({ ...common, confirmUrl: `${endpoint}/confirm?token=${confirmToken(secret, record.id, nonce, at)}` })
-      : renderAlreadySubscribedEmail({ ...common, unsubscribeUrl: `${endpoint}/unsubscribe?token=${unsubscribeToken(secret, record.id, at)}` });
+      ? renderConfirmationEmail({
+          ...common,
+          confirmUrl: `${endpoint}/confirm?token=${confirmToken(secret, record.id, nonce, at)}`,
+        })
+      : renderAlreadySubscribedEmail({
+          ...common,
+          unsubscribeUrl: `${endpoint}/unsubscribe?token=${unsubscribeToken(secret, record.id, at)}`,
+        });
     await deps.mailer.send({
       from: deps.from,
       replyTo: deps.replyTo,
@@ -175,7 +214,13 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     }
     if (confirmationsSent >= deps.maxConfirmations) {
       log({ event: 'subscribe-capped', subscriber: id, confirmationsSent });
-      return problem(429, 'busy', 'Please try again later', 'Too many subscriptions right now. Please try again in a while.', CONFIRMATION_INTERVAL_SECONDS);
+      return problem(
+        429,
+        'busy',
+        'Please try again later',
+        'Too many subscriptions right now. Please try again in a while.',
+        CONFIRMATION_INTERVAL_SECONDS,
+      );
     }
     recent.set(id, at.getTime());
     confirmationsSent++;
@@ -228,7 +273,13 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
       };
     } catch (err) {
       log({ event: 'confirmation-failed', subscriber: id, error: (err as Error).name, message: (err as Error).message });
-      return problem(503, 'mail-failed', 'Please try again later', 'The confirmation mail could not be sent just now. Please try again in a few minutes.', 60);
+      return problem(
+        503,
+        'mail-failed',
+        'Please try again later',
+        'The confirmation mail could not be sent just now. Please try again in a few minutes.',
+        60,
+      );
     } finally {
       if (release) {
         recent.delete(id);

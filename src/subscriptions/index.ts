@@ -3,6 +3,7 @@
  * endpoint core that the Lambda and `rss-digest serve` both call.
  */
 import type { Config } from '../config/schema';
+import { LABELS_LANG } from '../email/layout';
 import { createMailerFromConfig, type Mailer, type SesLike } from '../email/mailers';
 import type { Store } from '../store';
 import { createSubscriptionEndpoint, type SubscriptionEndpoint, type SubscriptionEndpointDeps } from './handler';
@@ -10,7 +11,15 @@ import { resolvePublicUrls } from './links';
 import { secretLoaderFromEnv, type SecretLoader } from './secret';
 
 export { normalizeAddress, addressIdentity, MAX_ADDRESS_LENGTH, type AddressResult, type AddressProblem } from './address';
-export { createToken, verifyToken, subscriberIdFor, confirmToken, unsubscribeToken, type TokenPayload, type TokenPurpose } from './tokens';
+export {
+  createToken,
+  verifyToken,
+  subscriberIdFor,
+  confirmToken,
+  unsubscribeToken,
+  type TokenPayload,
+  type TokenPurpose,
+} from './tokens';
 export {
   TOKEN_SECRET_ENV,
   TOKEN_SECRET_KEY,
@@ -18,12 +27,20 @@ export {
   memoizeSecret,
   secretLoaderFromEnv,
   secretsManagerSecretLoader,
-  ssmSecretLoader,
   storeSecretLoader,
   valueSecretLoader,
   type SecretLoader,
 } from './secret';
-export { SUBSCRIBERS_PREFIX, listSubscribers, readSubscriber, subscriberKey, writeSubscriber, isMailable, type SubscriberRecord, type SubscriberStatus } from './subscribers';
+export {
+  SUBSCRIBERS_PREFIX,
+  listSubscribers,
+  readSubscriber,
+  subscriberKey,
+  writeSubscriber,
+  isMailable,
+  type SubscriberRecord,
+  type SubscriberStatus,
+} from './subscribers';
 export { resolvePublicUrls, dayPageUrl, LOCAL_SITE_URL, type PublicUrls } from './links';
 export {
   createSubscriptionEndpoint,
@@ -55,12 +72,17 @@ export function createSubscriptionEndpointFromConfig(config: Config, options: En
     store: options.store,
     mailer:
       options.mailer ??
-      createMailerFromConfig(config, { store: options.store, outDir: options.outDir, sesClient: options.sesClient, outboxFolder: 'confirmations' }),
+      createMailerFromConfig(config, {
+        store: options.store,
+        outDir: options.outDir,
+        sesClient: options.sesClient,
+        outboxFolder: 'confirmations',
+      }),
     secret: options.secret ?? secretLoaderFromEnv(options.store),
     siteUrl,
     endpointUrl,
     title: config.digest.title,
-    lang: config.digest.lang,
+    lang: LABELS_LANG,
     from: config.email.from,
     replyTo: config.email.replyTo,
     maxConfirmations: config.email.maxConfirmationsPerRun,

@@ -1,8 +1,8 @@
 /**
  * Where the token-signing secret comes from. Locally it is generated on first use and kept in
- * the store under state/ (private). Deployed, the stack generates it in Secrets Manager (or an
- * SSM SecureString) and passes its name in an environment variable; the AWS clients are
- * injected so tests need no AWS.
+ * the store under state/ (private). Deployed, the stack generates it in Secrets Manager
+ * (CloudFormation cannot create an SSM SecureString) and passes its ARN in an environment
+ * variable; the client is injected so tests need no AWS.
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store';
@@ -13,10 +13,8 @@ export type SecretLoader = () => Promise<Buffer>;
 export const TOKEN_SECRET_ENV = {
   /** The secret itself (tests, or a deployment without a secret store). */
   value: 'RSS_DIGEST_TOKEN_SECRET',
-  /** Name or ARN of a Secrets Manager secret whose SecretString is the secret. */
+  /** Name or ARN of a Secrets Manager secret whose SecretString is the secret (lib/environment.ts tokenSecretId). */
   secretsManagerId: 'RSS_DIGEST_TOKEN_SECRET_ID',
-  /** Name of an SSM SecureString parameter. */
-  ssmParameter: 'RSS_DIGEST_TOKEN_SECRET_PARAMETER',
 } as const;
 
 export const TOKEN_SECRET_KEY = 'state/secrets/token-secret';
@@ -31,7 +29,8 @@ export class SecretError extends Error {
 
 const checked = (value: string | undefined, source: string): Buffer => {
   const secret = Buffer.from((value ?? '').trim(), 'utf8');
-  if (secret.length < MIN_SECRET_BYTES) throw new SecretError(`${source}: the token secret must be at least ${MIN_SECRET_BYTES} characters`);
+  if (secret.length < MIN_SECRET_BYTES)
+    throw new SecretError(`${source}: the token secret must be at least ${MIN_SECRET_BYTES} characters`);
   return secret;
 };
 
@@ -62,12 +61,9 @@ export function valueSecretLoader(value: string | undefined, source = TOKEN_SECR
   return async () => checked(value, source);
 }
 
-/** The small slice of the AWS SDK clients used here, so tests can pass a local stand-in. */
+/** The slice of SecretsManagerClient used here, so tests can pass a local stand-in. */
 export interface SecretsManagerLike {
   send(command: import('@aws-sdk/client-secrets-manager').GetSecretValueCommand): Promise<{ SecretString?: string }>;
-}
-export interface SsmLike {
-  send(command: import('@aws-sdk/client-ssm').GetParameterCommand): Promise<{ Parameter?: { Value?: string } }>;
 }
 
 export function secretsManagerSecretLoader(client: SecretsManagerLike, secretId: string): SecretLoader {
@@ -83,22 +79,9 @@ export function secretsManagerSecretLoader(client: SecretsManagerLike, secretId:
   });
 }
 
-export function ssmSecretLoader(client: SsmLike, name: string): SecretLoader {
-  return memoizeSecret(async () => {
-    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
-    try {
-      const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-      return checked(out.Parameter?.Value, `SSM ${name}`);
-    } catch (err) {
-      if (err instanceof SecretError) throw err;
-      throw new SecretError(`Cannot read the token secret from SSM (${name})`, { cause: err });
-    }
-  });
-}
-
 /**
- * The loader the environment asks for: an explicit value, a Secrets Manager secret, an SSM
- * parameter, else the store (local runs). Clients are created only when needed.
+ * The loader the environment asks for: an explicit value, a Secrets Manager secret, else the
+ * store (local runs). The client is created only when needed.
  */
 export function secretLoaderFromEnv(store: Store, env: NodeJS.ProcessEnv = process.env): SecretLoader {
   const value = env[TOKEN_SECRET_ENV.value];
@@ -108,13 +91,6 @@ export function secretLoaderFromEnv(store: Store, env: NodeJS.ProcessEnv = proce
     return memoizeSecret(async () => {
       const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
       return secretsManagerSecretLoader(new SecretsManagerClient({}), secretId)();
-    });
-  }
-  const parameter = env[TOKEN_SECRET_ENV.ssmParameter];
-  if (parameter) {
-    return memoizeSecret(async () => {
-      const { SSMClient } = await import('@aws-sdk/client-ssm');
-      return ssmSecretLoader(new SSMClient({}), parameter)();
     });
   }
   return storeSecretLoader(store);

@@ -22,8 +22,7 @@ export interface TokenPayload {
 }
 
 export type TokenCheck =
-  | { ok: true; payload: TokenPayload }
-  | { ok: false; problem: 'malformed' | 'bad-signature' | 'wrong-purpose' | 'expired' };
+  { ok: true; payload: TokenPayload } | { ok: false; problem: 'malformed' | 'bad-signature' | 'wrong-purpose' | 'expired' };
 
 /** Confirmation links expire after a week; unsubscribe links must keep working in old mails. */
 export const CONFIRM_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
@@ -35,7 +34,11 @@ const sign = (secret: Buffer, body: string): string =>
 
 /** Subscriber id: keyed, so a leaked store listing cannot be matched against a list of addresses. */
 export function subscriberIdFor(secret: Buffer, normalizedAddress: string): string {
-  return createHmac('sha256', secret).update('rss-digest-subscriber.v1.').update(addressIdentity(normalizedAddress)).digest('hex').slice(0, 40);
+  return createHmac('sha256', secret)
+    .update('rss-digest-subscriber.v1.')
+    .update(addressIdentity(normalizedAddress))
+    .digest('hex')
+    .slice(0, 40);
 }
 
 export function createToken(secret: Buffer, payload: TokenPayload): string {
@@ -69,4 +72,9 @@ export const unsubscribeToken = (secret: Buffer, subscriberId: string, now: Date
   createToken(secret, { p: 'unsubscribe', s: subscriberId, e: Math.floor(now.getTime() / 1000) + UNSUBSCRIBE_TOKEN_TTL_SECONDS });
 
 export const confirmToken = (secret: Buffer, subscriberId: string, nonce: string, now: Date): string =>
-  createToken(secret, { p: 'confirm', s: subscriberId, e: Math.floor(now.getTime() / 1000) + CONFIRM_TOKEN_TTL_SECONDS, n: nonce });
+  createToken(secret, {
+    p: 'confirm',
+    s: subscriberId,
+    e: Math.floor(now.getTime() / 1000) + CONFIRM_TOKEN_TTL_SECONDS,
+    n: nonce,
+  });

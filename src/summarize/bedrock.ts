@@ -4,7 +4,12 @@
  * a bounded input (title + first `maxInputChars`), a timeout, and a fallback to the extractive
  * summary on any error, reported as `fallbackReason`.
  */
-import { BedrockRuntimeClient, ConverseCommand, type BedrockRuntimeClientConfig, type ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  type BedrockRuntimeClientConfig,
+  type ConverseCommandOutput,
+} from '@aws-sdk/client-bedrock-runtime';
 import type { SummarizerConfig } from '../config/schema';
 import { detectLang } from '../lang';
 import type { ArticleToSummarize, Summarizer, SummaryResult } from './index';
@@ -47,7 +52,11 @@ export function languageName(tag: string): string | undefined {
 }
 
 /** The Converse system prompt and user message for an article (input bounded to `maxInputChars`). */
-export function buildConversePrompt(article: ArticleToSummarize, language: string, maxInputChars: number): { system: string; user: string } {
+export function buildConversePrompt(
+  article: ArticleToSummarize,
+  language: string,
+  maxInputChars: number,
+): { system: string; user: string } {
   let body = article.text.trim();
   if (body.length > maxInputChars) {
     const cut = body.lastIndexOf(' ', maxInputChars);
@@ -67,11 +76,22 @@ export function buildConversePrompt(article: ArticleToSummarize, language: strin
 // Scripts that identify a language's output unambiguously (a summary in English for an Arabic
 // article is a failure, not a summary).
 const SCRIPT_OF: Record<string, RegExp> = {
-  ar: /\p{Script=Arabic}/u, fa: /\p{Script=Arabic}/u, ur: /\p{Script=Arabic}/u, ps: /\p{Script=Arabic}/u,
-  he: /\p{Script=Hebrew}/u, yi: /\p{Script=Hebrew}/u,
-  ru: /\p{Script=Cyrillic}/u, uk: /\p{Script=Cyrillic}/u, bg: /\p{Script=Cyrillic}/u, sr: /\p{Script=Cyrillic}/u,
-  el: /\p{Script=Greek}/u, hi: /\p{Script=Devanagari}/u, th: /\p{Script=Thai}/u,
-  zh: /\p{Script=Han}/u, ja: /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u, ko: /\p{Script=Hangul}/u,
+  ar: /\p{Script=Arabic}/u,
+  fa: /\p{Script=Arabic}/u,
+  ur: /\p{Script=Arabic}/u,
+  ps: /\p{Script=Arabic}/u,
+  he: /\p{Script=Hebrew}/u,
+  yi: /\p{Script=Hebrew}/u,
+  ru: /\p{Script=Cyrillic}/u,
+  uk: /\p{Script=Cyrillic}/u,
+  bg: /\p{Script=Cyrillic}/u,
+  sr: /\p{Script=Cyrillic}/u,
+  el: /\p{Script=Greek}/u,
+  hi: /\p{Script=Devanagari}/u,
+  th: /\p{Script=Thai}/u,
+  zh: /\p{Script=Han}/u,
+  ja: /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u,
+  ko: /\p{Script=Hangul}/u,
 };
 
 function inExpectedScript(text: string, lang: string): boolean {
@@ -94,7 +114,8 @@ function parseAnswer(output: ConverseCommandOutput, lang: string, maxSentences: 
   let lines = text
     .split('\n')
     .map((l) => l.replace(/^\s*(?:[-*•·]|\d+[.)])\s+/, '').trim())
-    .filter(Boolean);
+    // Drop empty lines and preambles such as "Summary:" or "Here is the summary in Arabic:".
+    .filter((l) => l && !(/[:：]$/.test(l) && l.split(/\s+/).length <= 8));
   if (lines.length < maxSentences) lines = lines.flatMap((l) => segmentSentences(l, lang).map((s) => s.text));
   return lines.slice(0, maxSentences);
 }
@@ -115,7 +136,10 @@ export function createBedrockSummarizer(config: BedrockConfig, fallback: Summari
       maxAttempts: 2,
     });
 
-  async function converse(article: ArticleToSummarize, lang: string): Promise<{ sentences: string[]; tokens?: SummaryResult['tokens'] }> {
+  async function converse(
+    article: ArticleToSummarize,
+    lang: string,
+  ): Promise<{ sentences: string[]; tokens?: SummaryResult['tokens'] }> {
     const language = languageName(lang) ?? 'the language of the article title';
     const prompt = buildConversePrompt(article, language, config.maxInputChars);
     const abort = new AbortController();
@@ -132,9 +156,12 @@ export function createBedrockSummarizer(config: BedrockConfig, fallback: Summari
         { abortSignal: abort.signal },
       );
     } catch (err) {
-      if (abort.signal.aborted) throw new BedrockSummaryError('timeout', `no answer within ${config.timeoutMs} ms`, { cause: err });
+      if (abort.signal.aborted)
+        throw new BedrockSummaryError('timeout', `no answer within ${config.timeoutMs} ms`, { cause: err });
       const name = err instanceof Error ? err.name : '';
-      const kind: BedrockErrorKind = /Serializ|Deserializ|SyntaxError|JSON/i.test(`${name} ${describe(err)}`) ? 'malformed' : 'service';
+      const kind: BedrockErrorKind = /Serializ|Deserializ|SyntaxError|JSON/i.test(`${name} ${describe(err)}`)
+        ? 'malformed'
+        : 'service';
       throw new BedrockSummaryError(kind, describe(err), { cause: err });
     } finally {
       clearTimeout(timer);
@@ -150,7 +177,9 @@ export function createBedrockSummarizer(config: BedrockConfig, fallback: Summari
 
   return {
     async summarizeArticle(article) {
-      const lang = (article.lang && article.lang !== 'und' ? article.lang : detectLang(`${article.title}\n${article.text}`)).split('-')[0].toLowerCase();
+      const lang = (article.lang && article.lang !== 'und' ? article.lang : detectLang(`${article.title}\n${article.text}`))
+        .split('-')[0]
+        .toLowerCase();
       try {
         const { sentences, tokens } = await converse(article, lang);
         return { sentences, kind: 'bedrock', ...(tokens ? { tokens } : {}) };

@@ -68,7 +68,10 @@ export const EXTRACTIVE_DEFAULTS: Readonly<ExtractiveTuning> = Object.freeze({
 interface Candidate {
   sentence: Sentence;
   text: string;
+  /** Word tokens (the length prior's unit). */
   words: number;
+  /** Words as a reader counts them: whitespace-separated (tokens for scripts without spaces); the budget's unit. */
+  readerWords: number;
   /** Sorted term ids and their tf-isf weights, unit length. */
   terms: Int32Array;
   weights: Float64Array;
@@ -100,16 +103,46 @@ const isCaption = (text: string): boolean => text.endsWith(')') && CAPTION_CREDI
 // Boilerplate that reaches article text through extraction (multilingual, lower-cased, normalized).
 const BOILERPLATE = new RegExp(
   [
-    'click here', 'read more', 'sign up', 'subscribe', 'newsletter', 'all rights reserved', 'follow us', 'share this',
-    'cookie', 'advertisement', 'copyright', '©', 'terms of use', 'privacy policy', 'related articles?', 'lire aussi',
-    'lire la suite', 'abonnez', 'mehr zum thema', 'weiterlesen', 'lee también', 'suscríbete', 'читайте также',
-    'подписывайтесь', 'اقرا ايضا', 'اقرا المزيد', 'اشترك', 'تابعونا', 'جميع الحقوق محفوظه', 'קראו עוד', 'לכתבה המלאה',
-    'https?://', 'www\\.', '@[\\w-]+\\.[a-z]{2,}',
+    'click here',
+    'read more',
+    'sign up',
+    'subscribe',
+    'newsletter',
+    'all rights reserved',
+    'follow us',
+    'share this',
+    'cookie',
+    'advertisement',
+    'copyright',
+    '©',
+    'terms of use',
+    'privacy policy',
+    'related articles?',
+    'lire aussi',
+    'lire la suite',
+    'abonnez',
+    'mehr zum thema',
+    'weiterlesen',
+    'lee también',
+    'suscríbete',
+    'читайте также',
+    'подписывайтесь',
+    'اقرا ايضا',
+    'اقرا المزيد',
+    'اشترك',
+    'تابعونا',
+    'جميع الحقوق محفوظه',
+    'קראו עוד',
+    'לכתבה המלאה',
+    'https?://',
+    'www\\.',
+    '@[\\w-]+\\.[a-z]{2,}',
   ].join('|'),
   'u',
 );
 // "WASHINGTON (Reuters) — ", "PARIS — ", "(CNN) -- ", "المغرب – ": a place or agency before a dash.
-const DATELINE = /^(?:\((?:[\p{L}\s.]{2,30})\)\s*(?:--|[-–—])?\s*|(?:[\p{Lu}\p{Lo}][\p{L}\p{M}.,'’]*(?:\s+[\p{Lu}\p{Lo}][\p{L}\p{M}.,'’]*){0,3})\s*(?:\([\p{L}\s.]{2,30}\))?\s*(?:--|[–—]|\s-)\s+)/u;
+const DATELINE =
+  /^(?:\((?:[\p{L}\s.]{2,30})\)\s*(?:--|[-–—])?\s*|(?:[\p{Lu}\p{Lo}][\p{L}\p{M}.,'’]*(?:\s+[\p{Lu}\p{Lo}][\p{L}\p{M}.,'’]*){0,3})\s*(?:\([\p{L}\s.]{2,30}\))?\s*(?:--|[–—]|\s-)\s+)/u;
 
 /** The sentence without a leading dateline; only where the dateline's words are capitalized or uncased. */
 export function stripDateline(text: string): string {
@@ -127,7 +160,8 @@ export function stripDateline(text: string): string {
 function prepare(sentences: Sentence[], lang: string, tuning: ExtractiveTuning): { candidates: Candidate[]; dimension: number } {
   const stopwords = stopwordsFor(lang);
   const ids = new Map<string, number>();
-  const raw: { sentence: Sentence; text: string; words: number; counts: Map<number, number>; stems: string[]; terminated: boolean; quoted: number }[] = [];
+  const df: number[] = [];
+  const raw: (Omit<Candidate, 'weights'> & { tf: Int32Array })[] = [];
   const noSpaceScript = sentences.some((s) => hasNoSpaceScript(s.text));
   // One scan of the whole text first: most articles have no boilerplate at all.
   const boilerplateSomewhere = BOILERPLATE.test(normalizeWords(sentences.map((s) => s.text).join('\n')));
@@ -142,32 +176,54 @@ function prepare(sentences: Sentence[], lang: string, tuning: ExtractiveTuning):
     if (boilerplateSomewhere && BOILERPLATE.test(normalized)) continue;
     const stems = contentStemsOfTokens(tokens, lang, stopwords);
     if (stems.length === 0) continue;
-    const counts = new Map<number, number>();
-    for (const s of stems) {
-      let id = ids.get(s);
-      if (id === undefined) ids.set(s, (id = ids.size));
-      counts.set(id, (counts.get(id) ?? 0) + 1);
+    // Term ids sorted, then run-length encoded into (term, tf): typed arrays, no per-sentence maps.
+    const sorted = new Int32Array(stems.length);
+    stems.forEach((stem, k) => {
+      let id = ids.get(stem);
+      if (id === undefined) {
+        ids.set(stem, (id = ids.size));
+        df.push(0);
+      }
+      sorted[k] = id;
+    });
+    sorted.sort();
+    let unique = 0;
+    for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) unique++;
+    const terms = new Int32Array(unique);
+    const tf = new Int32Array(unique);
+    for (let k = 0, u = -1; k < sorted.length; k++) {
+      if (k === 0 || sorted[k] !== sorted[k - 1]) {
+        terms[++u] = sorted[k];
+        df[sorted[k]]++;
+      }
+      tf[u]++;
     }
-    raw.push({ sentence, text, words: count, counts, stems, terminated: TERMINAL_END.test(text), quoted: quotedShare(text) });
+    raw.push({
+      sentence,
+      text,
+      words: count,
+      // Words as a reader counts them (whitespace-separated; tokens for scripts without spaces).
+      readerWords: noSpaceScript ? count : countSpaced(text),
+      terms,
+      tf,
+      stems,
+      terminated: TERMINAL_END.test(text),
+      quoted: quotedShare(text),
+    });
   }
-  // Inverse sentence frequency over the article.
-  const df = new Float64Array(ids.size);
-  for (const r of raw) for (const id of r.counts.keys()) df[id]++;
+  // tf-isf weights (inverse sentence frequency over the article), unit length.
   const n = raw.length;
-  const candidates = raw.map((r) => {
-    const entries = [...r.counts.entries()].sort((a, b) => a[0] - b[0]);
-    const terms = new Int32Array(entries.length);
-    const weights = new Float64Array(entries.length);
+  const candidates = raw.map(({ tf, ...r }) => {
+    const weights = new Float64Array(r.terms.length);
     let norm = 0;
-    entries.forEach(([id, tf], k) => {
-      const w = (1 + Math.log(tf)) * Math.log((n + 1) / df[id]);
-      terms[k] = id;
+    for (let k = 0; k < weights.length; k++) {
+      const w = (1 + Math.log(tf[k])) * Math.log((n + 1) / df[r.terms[k]]);
       weights[k] = w;
       norm += w * w;
-    });
+    }
     norm = Math.sqrt(norm) || 1;
     for (let k = 0; k < weights.length; k++) weights[k] /= norm;
-    return { sentence: r.sentence, text: r.text, words: r.words, terms, weights, stems: r.stems, terminated: r.terminated, quoted: r.quoted };
+    return { ...r, weights };
   });
   return { candidates, dimension: ids.size };
 }
@@ -221,7 +277,8 @@ export function summarize(text: string, options: SummarizeOptions = {}): string[
   }
   // Centroid: the sum of the (unit) sentence vectors; cosine of each sentence with it.
   const centroid = new Map<number, number>();
-  for (const c of candidates) for (let t = 0; t < c.terms.length; t++) centroid.set(c.terms[t], (centroid.get(c.terms[t]) ?? 0) + c.weights[t]);
+  for (const c of candidates)
+    for (let t = 0; t < c.terms.length; t++) centroid.set(c.terms[t], (centroid.get(c.terms[t]) ?? 0) + c.weights[t]);
   let centroidNorm = 0;
   for (const v of centroid.values()) centroidNorm += v * v;
   centroidNorm = Math.sqrt(centroidNorm) || 1;
@@ -240,15 +297,21 @@ export function summarize(text: string, options: SummarizeOptions = {}): string[
     const c = candidates[i];
     const position = 1 / (1 + Math.max(0, i - tuning.positionWindow + 1) / tuning.positionScale);
     const centrality = maxDegree > 0 ? degree[i] / maxDegree : 0;
-    let s = tuning.positionWeight * position + tuning.centralityWeight * centrality + tuning.centroidWeight * (centroidSim[i] / maxCentroid) + tuning.titleWeight * titleOverlap(c.stems, titleStems);
+    let s =
+      tuning.positionWeight * position +
+      tuning.centralityWeight * centrality +
+      tuning.centroidWeight * (centroidSim[i] / maxCentroid) +
+      tuning.titleWeight * titleOverlap(c.stems, titleStems);
     s *= lengthFactor(c.words, tuning);
     if (!c.terminated) s *= tuning.unterminatedFactor;
     s *= 1 - tuning.quotePenalty * c.quoted;
     score[i] = s;
   }
 
-  // Greedy MMR under a word budget; the budget keeps three sentences near 40–90 words.
+  // Greedy MMR under a word budget (3 sentences → at most 90 words, 1 sentence → 40). Every pick
+  // must fit, the first one too; only an article made of over-long sentences gets one anyway.
   const budget = tuning.wordsPerSentence * k + Math.max(0, 10 - 5 * (k - 1));
+  const fits = candidates.some((c) => c.readerWords <= budget);
   const chosen: number[] = [];
   let used = 0;
   const taken = new Uint8Array(n);
@@ -257,7 +320,7 @@ export function summarize(text: string, options: SummarizeOptions = {}): string[
     let bestValue = -Infinity;
     for (let i = 0; i < n; i++) {
       if (taken[i]) continue;
-      if (chosen.length > 0 && used + candidates[i].words > budget) continue;
+      if ((chosen.length > 0 || fits) && used + candidates[i].readerWords > budget) continue;
       let redundancy = 0;
       for (const j of chosen) redundancy = Math.max(redundancy, sim[i * n + j]);
       if (redundancy >= tuning.duplicateSimilarity) continue;
@@ -270,7 +333,7 @@ export function summarize(text: string, options: SummarizeOptions = {}): string[
     if (best < 0) break;
     taken[best] = 1;
     chosen.push(best);
-    used += candidates[best].words;
+    used += candidates[best].readerWords;
   }
   return chosen.sort((a, b) => a - b).map((i) => candidates[i].text);
 }
@@ -284,4 +347,30 @@ function languageOf(tag: string | undefined, text: string): string {
   if (/[\u0590-\u05FF]/.test(sample)) return 'he';
   if (/[\u0400-\u04FF]/.test(sample)) return 'ru';
   return 'und';
+}
+
+/**
+ * Whitespace-separated words that contain a letter or digit ("39-year-old" is one word, "–" none).
+ * A character loop: this runs on every sentence, and split + regex per word showed in profiles.
+ */
+function countSpaced(text: string): number {
+  let count = 0;
+  let wordHasLetter = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c === 32) {
+      if (wordHasLetter) count++;
+      wordHasLetter = false;
+    } else if (!wordHasLetter && isLetterOrDigit(c)) wordHasLetter = true;
+  }
+  return count;
+}
+
+/** ASCII letters and digits, and anything non-ASCII except common punctuation blocks. */
+function isLetterOrDigit(c: number): boolean {
+  if (c < 0x80) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  if (c < 0xc0) return false; // Latin-1 punctuation: « » ¡ ¿ ©
+  if (c >= 0x2000 && c <= 0x206f) return false; // dashes, quotes, ellipsis
+  if (c >= 0x3000 && c <= 0x303f) return false; // CJK punctuation
+  return c !== 0x060c && c !== 0x061b && c !== 0x061f; // Arabic comma, semicolon, question mark
 }

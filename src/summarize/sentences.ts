@@ -30,7 +30,42 @@ function sentenceSegmenter(lang: string): Intl.Segmenter {
 
 /** Abbreviations that are followed by a name or a number, never by the end of a sentence. */
 const TITLE_ABBREVIATIONS: Record<string, string[]> = {
-  en: ['mr', 'mrs', 'ms', 'dr', 'prof', 'sen', 'rep', 'gov', 'gen', 'lt', 'col', 'maj', 'capt', 'sgt', 'cpl', 'adm', 'rev', 'st', 'mt', 'ft', 'hon', 'pres', 'supt', 'det', 'insp', 'cmdr', 'messrs', 'gens', 'reps', 'sens', 'vol', 'pp', 'fig', 'vs'],
+  en: [
+    'mr',
+    'mrs',
+    'ms',
+    'dr',
+    'prof',
+    'sen',
+    'rep',
+    'gov',
+    'gen',
+    'lt',
+    'col',
+    'maj',
+    'capt',
+    'sgt',
+    'cpl',
+    'adm',
+    'rev',
+    'st',
+    'mt',
+    'ft',
+    'hon',
+    'pres',
+    'supt',
+    'det',
+    'insp',
+    'cmdr',
+    'messrs',
+    'gens',
+    'reps',
+    'sens',
+    'vol',
+    'pp',
+    'fig',
+    'vs',
+  ],
   fr: ['m', 'mm', 'mme', 'mmes', 'mlle', 'dr', 'pr', 'me', 'st', 'ste', 'mgr', 'cf'],
   de: ['dr', 'prof', 'hr', 'fr', 'nr', 'st', 'abs', 'art', 'vgl', 'bzw', 'ca', 'inkl', 'ggf', 'evtl', 'sog'],
   es: ['sr', 'sra', 'srta', 'dr', 'dra', 'ud', 'uds', 'lic', 'ing', 'arq', 'sto', 'sta', 'núm'],
@@ -41,7 +76,37 @@ const TITLE_ABBREVIATIONS: Record<string, string[]> = {
 };
 /** Abbreviations that may also end a sentence ("… Apple Inc. The company …"). */
 const AMBIGUOUS_ABBREVIATIONS: Record<string, string[]> = {
-  en: ['inc', 'ltd', 'co', 'corp', 'bros', 'etc', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'approx', 'est', 'dept', 'univ', 'ave', 'blvd', 'rd', 'jr', 'sr', 'plc', 'llc'],
+  en: [
+    'inc',
+    'ltd',
+    'co',
+    'corp',
+    'bros',
+    'etc',
+    'jan',
+    'feb',
+    'mar',
+    'apr',
+    'jun',
+    'jul',
+    'aug',
+    'sep',
+    'sept',
+    'oct',
+    'nov',
+    'dec',
+    'approx',
+    'est',
+    'dept',
+    'univ',
+    'ave',
+    'blvd',
+    'rd',
+    'jr',
+    'sr',
+    'plc',
+    'llc',
+  ],
   fr: ['etc', 'janv', 'févr', 'avr', 'juil', 'sept', 'oct', 'nov', 'déc', 'av', 'bd'],
   de: ['usw', 'etc', 'jan', 'feb', 'aug', 'sept', 'okt', 'nov', 'dez', 'str'],
   es: ['etc', 'ene', 'feb', 'abr', 'ago', 'sept', 'oct', 'nov', 'dic', 'av', 'avda'],
@@ -93,7 +158,10 @@ function isFalseBreak(prev: string, next: string, lang: string): boolean {
   if (/^(?:\p{L}{1,2}\.)+\p{L}{1,2}$/u.test(token)) return !nextIsFunctionWord;
   if (abbr.ambiguous.has(token)) return !nextIsFunctionWord;
   // Ordinal numbers in languages that write them with a dot ("am 3. Oktober").
-  if (/^\d{1,2}$/.test(token) && ['de', 'da', 'no', 'nb', 'fi', 'cs', 'sk', 'pl', 'hu', 'hr', 'sl', 'sr', 'et', 'lv', 'lt'].includes(lang)) {
+  if (
+    /^\d{1,2}$/.test(token) &&
+    ['de', 'da', 'no', 'nb', 'fi', 'cs', 'sk', 'pl', 'hu', 'hr', 'sl', 'sr', 'et', 'lv', 'lt'].includes(lang)
+  ) {
     return !nextIsFunctionWord;
   }
   return false;
@@ -105,7 +173,8 @@ function isFalseBreak(prev: string, next: string, lang: string): boolean {
  */
 function quoteDelta(s: string, lang: string): number {
   if (!QUOTE_CHAR.test(s)) return 0;
-  const lowOpen = lang === 'de' || lang === 'cs' || lang === 'sk' || lang === 'pl' || lang === 'hu' || lang === 'ro' || lang === 'bg';
+  const lowOpen =
+    lang === 'de' || lang === 'cs' || lang === 'sk' || lang === 'pl' || lang === 'hu' || lang === 'ro' || lang === 'bg';
   let d = 0;
   let straight = 0;
   for (const ch of s) {
@@ -163,7 +232,8 @@ function splitLongAtSemicolons(s: string): string[] {
   const out: string[] = [];
   for (const part of parts) {
     const last = out[out.length - 1];
-    if (last !== undefined && (count(last) < MIN_CLAUSE_WORDS || count(part) < MIN_CLAUSE_WORDS)) out[out.length - 1] = `${last} ${part}`;
+    if (last !== undefined && (count(last) < MIN_CLAUSE_WORDS || count(part) < MIN_CLAUSE_WORDS))
+      out[out.length - 1] = `${last} ${part}`;
     else out.push(part);
   }
   return out;
@@ -176,7 +246,10 @@ function splitLongAtSemicolons(s: string): string[] {
 export function paragraphs(text: string): string[] {
   const out: string[] = [];
   for (const block of text.replace(/\r\n?/g, '\n').split(/\n[ \t\u00A0]*\n/)) {
-    const lines = block.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = block
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (lines.length >= 3 && isHardWrapped(lines)) {
       let current = '';
       for (const line of lines) {
@@ -208,7 +281,9 @@ function isHardWrapped(lines: string[]): boolean {
 const GLUED_BOUNDARY = /["”’»)]?[.!?]["”’»)]?(?=\p{Lu}[\p{Ll} ])/gu;
 const WORD_END = /(?:\p{Ll}\p{Ll}|\p{Lu}\p{Lu}|\p{N})$/u;
 function unglue(text: string): string {
-  return text.replace(GLUED_BOUNDARY, (m: string, offset: number) => (WORD_END.test(text.slice(Math.max(0, offset - 2), offset)) ? `${m} ` : m));
+  return text.replace(GLUED_BOUNDARY, (m: string, offset: number) =>
+    WORD_END.test(text.slice(Math.max(0, offset - 2), offset)) ? `${m} ` : m,
+  );
 }
 
 /** Sentences of `text` in order, with their paragraph and position. */

@@ -26,7 +26,8 @@ export function normalizeWords(text: string): string {
 
 // Scripts written without spaces between words: only these need ICU's dictionary word segmenter
 // (which is ~30× slower than a regular expression on space-separated text).
-const NO_SPACE_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/u;
+const NO_SPACE_RUN =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]+/u;
 const WORD_RUN = /[\p{L}\p{N}\p{M}]+(?:['’]\p{L}+)?/gu;
 let dictionaryWordSegmenter: Intl.Segmenter | undefined;
 
@@ -80,7 +81,11 @@ const HEBREW_PREFIXES = ['וה', 'שה', 'מה', 'לה', 'בה', 'ה', 'ו', 'ב
 const STEM_CACHE_LIMIT = 50_000;
 const stemCaches = new Map<string, Map<string, string>>();
 
-const ENGLISH_ENDINGS = /(?<=\p{L}{3})(?:ing|ed|es|e|s|ly)$/u;
+const ENGLISH_ENDINGS = ['ing', 'ed', 'es', 'ly', 'e', 's'];
+function stripEnglishEnding(word: string): string {
+  for (const end of ENGLISH_ENDINGS) if (word.length - end.length >= 3 && word.endsWith(end)) return word.slice(0, -end.length);
+  return word;
+}
 
 /** A matching key for a content word: light affix stripping for Arabic/Hebrew, truncation elsewhere. */
 export function stem(word: string, lang: string): string {
@@ -118,7 +123,7 @@ function stemWord(word: string, lang: string): string {
   }
   // English inflection endings first ("agreed" → "agre", "agrees" → "agre"), then truncation to a
   // prefix: crude but language-independent, it merges inflections ("présidente", "président").
-  const w = lang === 'en' ? word.replace(ENGLISH_ENDINGS, '') : word;
+  const w = lang === 'en' ? stripEnglishEnding(word) : word;
   return w.length > 6 ? w.slice(0, 6) : w;
 }
 

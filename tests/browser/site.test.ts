@@ -193,6 +193,7 @@ describe('the digest page in Chromium', () => {
       expect(ar).toBe(0);
       await search('ترامواي');
       expect(await page.$eval('#search-results li', (li) => [li.getAttribute('lang'), getComputedStyle(li).direction])).toEqual(['ar', 'rtl']);
+      await page.screenshot({ path: await artifactPath('search-arabic.png') });
       expect(site.requests).toEqual(expect.arrayContaining(['/search/index.json', '/search/2026-11.json']));
       expect(problems).toEqual([]);
     } finally {

@@ -102,6 +102,42 @@ describe('hostile feeds, in a real browser with no CSP', () => {
     });
   }
 
+  it('the Atom and JSON feeds carry the hostile text escaped, never as markup', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${site.url}/index.html`);
+      const result = await page.evaluate(async () => {
+        const inert = (html: string) => {
+          // DOMParser documents are inert: scripts never run, images never load.
+          const doc = new DOMParser().parseFromString(html, 'text/html');
+          const all = [...doc.body.querySelectorAll('*')];
+          return {
+            bad: all.filter((e) => /^(script|img|svg|math|iframe|style|b)$/i.test(e.localName)).map((e) => e.localName),
+            handlers: all.flatMap((e) => [...e.attributes].filter((a) => /^on|^style$/i.test(a.name)).map((a) => a.name)),
+            links: [...doc.querySelectorAll('a')].map((a) => a.getAttribute('href') ?? '').filter((h) => !/^https?:\/\//.test(h)),
+            titles: [...doc.querySelectorAll('h3')].map((h) => h.textContent),
+          };
+        };
+        const xml = new DOMParser().parseFromString(await (await fetch('feed.xml')).text(), 'application/xml');
+        const json = await (await fetch('feed.json')).json();
+        return {
+          parseErrors: xml.getElementsByTagName('parsererror').length,
+          atom: inert(xml.getElementsByTagName('content')[0]!.textContent ?? ''),
+          json: inert(json.items[0].content_html),
+        };
+      });
+      const titles = digest.stories.map((s) => cleanLine(s.title));
+      expect(result).toEqual({
+        parseErrors: 0,
+        atom: { bad: [], handlers: [], links: [], titles },
+        json: { bad: [], handlers: [], links: [], titles },
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('search results built in the browser stay text too', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

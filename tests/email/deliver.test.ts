@@ -74,7 +74,9 @@ describe('createDigestDeliverer', () => {
       const lines = mail.headerLines.map((h) => h.line);
       expect(lines).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
       const listUnsubscribe = (mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line ?? '').replace(/\r?\n\s+/g, ' ');
-      const match = listUnsubscribe.match(/^List-Unsubscribe: <mailto:digest@example\.org\?subject=unsubscribe&body=([^>]+)>, <(https:\/\/digest\.example\.org\/api\/unsubscribe\?token=([^>]+))>$/);
+      const match = listUnsubscribe.match(
+        /^List-Unsubscribe: <mailto:digest@example\.org\?subject=unsubscribe&body=([^>]+)>, <(https:\/\/digest\.example\.org\/api\/unsubscribe\?token=([^>]+))>$/,
+      );
       expect(match).not.toBeNull();
       const token = match![3];
       expect(match![1]).toBe(token);
@@ -106,6 +108,10 @@ describe('createDigestDeliverer', () => {
       },
     })!;
     const report = await broken(digest);
-    expect(report).toMatchObject({ sent: 0, failed: 1, errors: [{ subscriber: '*', message: expect.stringContaining('AccessDenied') }] });
+    expect(report).toMatchObject({
+      sent: 0,
+      failed: 1,
+      errors: [{ subscriber: '*', message: expect.stringContaining('AccessDenied') }],
+    });
   });
 });

@@ -54,7 +54,8 @@ describe('renderDigestEmail', () => {
     expect(mail.html).toContain('@media (prefers-color-scheme: dark)');
     expect(mail.html).toContain('<!--[if mso]>');
     // Every visible element carries its own style (clients that drop <style> still render it).
-    for (const tag of mail.html.replace(/<!--\[if mso\]>.*?<!\[endif\]-->/g, '').match(/<(p|h1|h2|a|td)\b[^>]*>/g) ?? []) expect(tag).toMatch(/style="/);
+    for (const tag of mail.html.replace(/<!--\[if mso\]>.*?<!\[endif\]-->/g, '').match(/<(p|h1|h2|a|td)\b[^>]*>/g) ?? [])
+      expect(tag).toMatch(/style="/);
     expect(mail.html).not.toMatch(/<script|<img|href="javascript:/i);
     expect(mail.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(mail.html).toContain('&lt;script&gt;');
@@ -70,7 +71,10 @@ describe('renderDigestEmail', () => {
   });
 
   it('points to the web version for stories beyond the email limit', () => {
-    const many = { ...digest, stories: Array.from({ length: 5 }, (_, i) => ({ ...digest.stories[0], id: `s${i}`, title: `Story ${i}` })) };
+    const many = {
+      ...digest,
+      stories: Array.from({ length: 5 }, (_, i) => ({ ...digest.stories[0], id: `s${i}`, title: `Story ${i}` })),
+    };
     const capped = renderDigestEmail(many, links, { maxStories: 2 });
     expect(capped.html).toContain('3 more stories on the web');
     expect(capped.text).toContain(`3 more stories: ${links.webUrl}`);
@@ -80,11 +84,23 @@ describe('renderDigestEmail', () => {
   it('becomes multipart/alternative MIME with the subject RFC 2047-encoded', async () => {
     const arabicFirst = { ...digest, stories: [digest.stories[1], digest.stories[0]] };
     const m = renderDigestEmail(arabicFirst, links);
-    const raw = await buildMime({ from: 'Digest <d@example.org>', to: 'r@example.org', subject: m.subject, text: m.text, html: m.html, label: 'x' });
+    const raw = await buildMime({
+      from: 'Digest <d@example.org>',
+      to: 'r@example.org',
+      subject: m.subject,
+      text: m.text,
+      html: m.html,
+      label: 'x',
+    });
     const head = raw.toString('latin1').split('\r\n\r\n')[0];
     expect(head).toMatch(/^Subject: =\?UTF-8\?[BQ]\?/m);
     expect(head).toMatch(/Content-Type: multipart\/alternative/);
-    expect(raw.toString('latin1').split('\r\n').every((l) => l.length <= 998)).toBe(true);
+    expect(
+      raw
+        .toString('latin1')
+        .split('\r\n')
+        .every((l) => l.length <= 998),
+    ).toBe(true);
     const parsed = await simpleParser(raw);
     expect(parsed.subject).toBe(m.subject);
     expect(parsed.text).toContain('عقد صفقة دفاع');

@@ -8,7 +8,14 @@ import path from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { simpleParser } from 'mailparser';
 import { parseConfig } from '../../src/config';
-import { createMailerFromConfig, createOutboxMailer, createSesMailer, createSmtpMailer, MailError, type MailMessage } from '../../src/email';
+import {
+  createMailerFromConfig,
+  createOutboxMailer,
+  createSesMailer,
+  createSmtpMailer,
+  MailError,
+  type MailMessage,
+} from '../../src/email';
 import { FsStore } from '../../src/store';
 import { tempDir } from '../helpers/tmp';
 import { startLocalSmtp } from './local-smtp';
@@ -20,7 +27,10 @@ const message: MailMessage = {
   subject: 'Morning Digest — عقد صفقة دفاع',
   text: 'Plain text part',
   html: '<p dir="rtl" lang="ar">عقد صفقة دفاع</p>',
-  headers: { 'List-Unsubscribe': '<https://digest.example.org/api/unsubscribe?token=a.b>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  headers: {
+    'List-Unsubscribe': '<https://digest.example.org/api/unsubscribe?token=a.b>',
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  },
   label: '2026-11-29-abc',
 };
 
@@ -112,7 +122,11 @@ describe('mailers', () => {
       expect(await mailer.send(message)).toEqual({ messageId: 'ses-message-1', location: 'ses' });
       expect(requests).toHaveLength(1);
       expect(requests[0]).toMatchObject({ method: 'POST', url: '/v2/email/outbound-emails' });
-      const body = requests[0].body as { ConfigurationSetName: string; Destination: { ToAddresses: string[] }; Content: { Raw: { Data: string } } };
+      const body = requests[0].body as {
+        ConfigurationSetName: string;
+        Destination: { ToAddresses: string[] };
+        Content: { Raw: { Data: string } };
+      };
       expect(body.ConfigurationSetName).toBe('digest-mail');
       expect(body.Destination.ToAddresses).toEqual(['reader@xn--bcher-kva.example']);
       await expectSameMail(Buffer.from(body.Content.Raw.Data, 'base64'));
@@ -127,7 +141,10 @@ describe('mailers', () => {
     expect(createMailerFromConfig(parseConfig({}), { store }).kind).toBe('outbox');
     const local = createMailerFromConfig(parseConfig({}), { store, outDir: path.join(dir, 'out'), outboxFolder: 'digests' });
     expect((await local.send(message)).location).toBe(path.join(dir, 'out', 'outbox', 'digests', '2026-11-29-abc.eml'));
-    expect(createMailerFromConfig(parseConfig({ email: { transport: 'smtp', smtp: { host: '127.0.0.1', port: 2525 } } }), { store }).kind).toBe('smtp');
+    expect(
+      createMailerFromConfig(parseConfig({ email: { transport: 'smtp', smtp: { host: '127.0.0.1', port: 2525 } } }), { store })
+        .kind,
+    ).toBe('smtp');
     expect(createMailerFromConfig(parseConfig({ email: { transport: 'ses' } }), { store }).kind).toBe('ses');
   });
 });

@@ -23,7 +23,8 @@ import { startLocalSmtp, type LocalSmtp } from './local-smtp';
 
 const run = promisify(execFile);
 const BIN = path.join(__dirname, '..', '..', 'bin', 'rss-digest.js');
-const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+const esc = (s: string): string =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
 interface FixtureItem {
   slug: string;
@@ -32,7 +33,12 @@ interface FixtureItem {
 }
 
 /** Two feeds (English, Arabic) and their article pages; items can be added between runs. */
-async function startFeedServer(): Promise<{ hostPort: string; base: string; feeds: Record<'en' | 'ar', FixtureItem[]>; close(): Promise<void> }> {
+async function startFeedServer(): Promise<{
+  hostPort: string;
+  base: string;
+  feeds: Record<'en' | 'ar', FixtureItem[]>;
+  close(): Promise<void>;
+}> {
   const feeds: Record<'en' | 'ar', FixtureItem[]> = { en: [], ar: [] };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -41,7 +47,9 @@ async function startFeedServer(): Promise<{ hostPort: string; base: string; feed
     if (url.pathname === `/${lang}/feed.xml`) {
       const items = feeds[lang]
         .map(
-          (it) => `<item><title>${esc(it.title)}</title><link>${base}/${lang}/${it.slug}/</link><guid>${base}/${lang}/${it.slug}/</guid>
+          (
+            it,
+          ) => `<item><title>${esc(it.title)}</title><link>${base}/${lang}/${it.slug}/</link><guid>${base}/${lang}/${it.slug}/</guid>
 <pubDate>${new Date(Date.now() - 3_600_000).toUTCString()}</pubDate><description>${esc(it.paragraphs[0])}</description></item>`,
         )
         .join('\n');
@@ -83,7 +91,10 @@ const ENGLISH: FixtureItem = {
 };
 
 function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    env: { ...process.env, CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
@@ -141,13 +152,24 @@ describe('subscribing by email, end to end', () => {
       `  - url: ${feeds.base}/ar/feed.xml`,
       '    name: أخبار',
     ];
-    const mailConfig = ['email:', '  from: "Harbor Digest <digest@example.org>"', '  transport: smtp', '  smtp:', `    host: ${smtp.host}`, `    port: ${smtp.port}`];
+    const mailConfig = [
+      'email:',
+      '  from: "Harbor Digest <digest@example.org>"',
+      '  transport: smtp',
+      '  smtp:',
+      `    host: ${smtp.host}`,
+      `    port: ${smtp.port}`,
+    ];
     const serveConfig = path.join(dir, 'serve.yaml');
     await writeFile(serveConfig, ['digest:', '  title: Harbor Digest', ...feedConfig, ...mailConfig].join('\n') + '\n');
     serve = await startServe(['--config', serveConfig, '--out', out, '--port', '0']);
     const api = `${serve.url}/api`;
     const subscribe = (email: string) =>
-      fetch(`${api}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email }) });
+      fetch(`${api}/subscribe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ email }),
+      });
     const records = async () => {
       const names = await readdir(path.join(out, 'state', 'subscribers')).catch(() => [] as string[]);
       return Promise.all(names.sort().map(async (n) => readFile(path.join(out, 'state', 'subscribers', n), 'utf8')));
@@ -168,9 +190,17 @@ describe('subscribing by email, end to end', () => {
     const refusals = await Promise.all([
       subscribe('not an address'),
       subscribe('victim@example.org\r\nBcc: everyone@example.org'),
-      fetch(`${api}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=a%40example.org&x=${'y'.repeat(20_000)}` }),
+      fetch(`${api}/subscribe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `email=a%40example.org&x=${'y'.repeat(20_000)}`,
+      }),
       subscribe('reader@example.org'),
-      fetch(`${api}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{"email": 5}' }),
+      fetch(`${api}/subscribe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: '{"email": 5}',
+      }),
     ]);
     expect(refusals.map((r) => r.status)).toEqual([400, 400, 413, 429, 400]);
     expect(await refusals[4].json()).toMatchObject({ ok: false, code: 'invalid-address' });
@@ -227,8 +257,16 @@ describe('subscribing by email, end to end', () => {
     expect(oneClickUrl).toBeDefined();
     expect(mail.html).toContain(oneClickUrl);
 
-    // A second subscriber joins, so the next run has someone to mail.
-    expect((await subscribe('second@example.org')).status).toBe(202);
+    // A second subscriber joins through the form on the published page, so the next run has someone to mail.
+    const page = await (await fetch(`${serve.url}/`)).text();
+    const action = page.match(/<form[^>]*\baction="([^"]*\/subscribe)"/)?.[1];
+    expect(action).toBe(`${api}/subscribe`);
+    const viaForm = await fetch(action!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=second%40example.org',
+    });
+    expect(viaForm.status).toBe(202);
     const secondConfirm = await simpleParser((await smtp.waitFor(3))[2].raw);
     const secondUrl = (secondConfirm.text ?? '').match(/http:\/\/\S+\/api\/confirm\?token=[\w.-]+/)?.[0];
     expect((await fetch(secondUrl!)).status).toBe(200);
@@ -248,7 +286,12 @@ describe('subscribing by email, end to end', () => {
     feeds.feeds.en.push({ ...ENGLISH, slug: 'ferry-timetable', title: 'Ferry timetable changes for the winter season' });
     const config = await loadConfigFile(runConfig);
     const store = new FsStore(out);
-    const second = await runDigest({ config, store, date: tomorrow, deliver: createDigestDeliverer({ config, store, outDir: out }) });
+    const second = await runDigest({
+      config,
+      store,
+      date: tomorrow,
+      deliver: createDigestDeliverer({ config, store, outDir: out }),
+    });
     expect(second.publish.delivery).toMatchObject({ attempted: 1, sent: 1, failed: 0, skipped: 0 });
     const all = await smtp.waitFor(4);
     expect(all).toHaveLength(4);

@@ -77,7 +77,9 @@ describe('feed conformance set', () => {
       }
     }
     const lines = [...perClass].map(([cls, [p, t]]) => `  ${cls}: ${p}/${t}`);
-    console.log(`conformance: ${passed}/${total} checks passed (${((100 * passed) / total).toFixed(1)}%) over ${cases.length} feeds\n${lines.join('\n')}${failures.length ? `\nfailing:\n  ${failures.join('\n  ')}` : ''}`);
+    console.log(
+      `conformance: ${passed}/${total} checks passed (${((100 * passed) / total).toFixed(1)}%) over ${cases.length} feeds\n${lines.join('\n')}${failures.length ? `\nfailing:\n  ${failures.join('\n  ')}` : ''}`,
+    );
     expect(cases.length).toBeGreaterThanOrEqual(100);
     expect(passed / total).toBeGreaterThanOrEqual(0.95);
   });

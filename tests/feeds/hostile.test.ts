@@ -19,7 +19,8 @@ const errorClassOf = async (text: string): Promise<string> => {
 
 const item = (i: number, extra = ''): string =>
   `<item><title>Item ${i}</title><link>http://example.org/${i}</link><pubDate>${new Date(Date.UTC(2026, 0, 1) + i * 60_000).toUTCString()}</pubDate>${extra}</item>`;
-const rss = (items: string): string => `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>${items}</channel></rss>`;
+const rss = (items: string): string =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>${items}</channel></rss>`;
 
 describe('hostile feeds', () => {
   it.each([
@@ -44,7 +45,13 @@ describe('hostile feeds', () => {
   it('refuses nesting deeper than the limit (100,000 levels) in linear time', async () => {
     const depth = 100_000;
     const t0 = Date.now();
-    expect(await errorClassOf(rss(`<item><title>x</title><link>http://example.org/x</link><description>${'<div>'.repeat(depth)}${'</div>'.repeat(depth)}</description></item>`))).toBe('parse');
+    expect(
+      await errorClassOf(
+        rss(
+          `<item><title>x</title><link>http://example.org/x</link><description>${'<div>'.repeat(depth)}${'</div>'.repeat(depth)}</description></item>`,
+        ),
+      ),
+    ).toBe('parse');
     expect(Date.now() - t0).toBeLessThan(2_000);
   });
 
@@ -62,20 +69,28 @@ describe('hostile feeds', () => {
   it('is linear on content with an unmatched "<" (rss-parser took 17 s on 100 KB)', async () => {
     const evil = '&lt;a '.repeat(50_000);
     const t0 = Date.now();
-    const feed = await parseFeed(rss(`<item><title>x</title><link>http://example.org/x</link><description>${evil}</description></item>`), URL, { fetchedAt: FETCHED_AT });
+    const feed = await parseFeed(
+      rss(`<item><title>x</title><link>http://example.org/x</link><description>${evil}</description></item>`),
+      URL,
+      { fetchedAt: FETCHED_AT },
+    );
     expect(Date.now() - t0).toBeLessThan(1_000);
     expect(feed.items).toHaveLength(1);
   });
 
   it('stops at the CPU deadline', async () => {
     const text = rss(Array.from({ length: 20_000 }, (_, i) => item(i)).join(''));
-    await expect(parseFeed(text, URL, { fetchedAt: FETCHED_AT, limits: { deadlineMs: 1 } })).rejects.toMatchObject({ errorClass: 'timeout' });
+    await expect(parseFeed(text, URL, { fetchedAt: FETCHED_AT, limits: { deadlineMs: 1 } })).rejects.toMatchObject({
+      errorClass: 'timeout',
+    });
   });
 
   it('stops when text expands past its budget', async () => {
     const entity = '<!DOCTYPE rss [<!ENTITY big "' + 'x'.repeat(60_000) + '">]>';
     const text = `<?xml version="1.0"?>${entity}<rss><channel>${'<title>&big;</title>'.repeat(200)}</channel></rss>`;
-    await expect(parseFeed(text, URL, { fetchedAt: FETCHED_AT, limits: { maxTextChars: 1_000_000 } })).rejects.toMatchObject({ errorClass: 'too-large' });
+    await expect(parseFeed(text, URL, { fetchedAt: FETCHED_AT, limits: { maxTextChars: 1_000_000 } })).rejects.toMatchObject({
+      errorClass: 'too-large',
+    });
   });
 
   it.each([
@@ -111,7 +126,9 @@ describe('per-item repair', () => {
   });
 
   it('gives undated items a stable id that does not depend on the fetch time', async () => {
-    const text = rss('<item><title>Undated</title><description>x</description><enclosure url="http://example.org/a.mp3"/></item>');
+    const text = rss(
+      '<item><title>Undated</title><description>x</description><enclosure url="http://example.org/a.mp3"/></item>',
+    );
     const a = await parseFeed(text, URL, { fetchedAt: FETCHED_AT });
     const b = await parseFeed(text, URL, { fetchedAt: '2026-12-01T00:00:00.000Z' });
     expect(a.items[0].id).toBe(b.items[0].id);
@@ -120,7 +137,9 @@ describe('per-item repair', () => {
   it('strips control and bidi-override characters and cuts long titles on grapheme boundaries', async () => {
     const family = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}';
     const title = 'a\u202Eb\u2066c\u0000d ' + family.repeat(200);
-    const feed = await parseFeed(rss(`<item><title>${title}</title><link>http://example.org/x</link></item>`), URL, { fetchedAt: FETCHED_AT });
+    const feed = await parseFeed(rss(`<item><title>${title}</title><link>http://example.org/x</link></item>`), URL, {
+      fetchedAt: FETCHED_AT,
+    });
     const out = feed.items[0].title;
     expect(out.startsWith('abcd ')).toBe(true);
     expect(out.length).toBeLessThanOrEqual(500);
@@ -131,7 +150,9 @@ describe('per-item repair', () => {
 
   it('never turns escaped markup into live markup in text', async () => {
     const feed = await parseFeed(
-      rss('<item><title>x</title><link>http://example.org/x</link><description>&amp;lt;img src=x onerror=alert(1)&amp;gt;</description></item>'),
+      rss(
+        '<item><title>x</title><link>http://example.org/x</link><description>&amp;lt;img src=x onerror=alert(1)&amp;gt;</description></item>',
+      ),
       URL,
       { fetchedAt: FETCHED_AT },
     );

@@ -30,7 +30,10 @@ describe('blockedAddressReason', () => {
     expect(blockedAddressReason(address)).toBe(reason);
   });
 
-  it.each(['8.8.8.8', '93.184.216.34', '2606:4700:4700::1111', '::ffff:8.8.8.8', '100.128.0.1', '172.32.0.1'])('allows public %s', (address) => {
-    expect(blockedAddressReason(address)).toBeUndefined();
-  });
+  it.each(['8.8.8.8', '93.184.216.34', '2606:4700:4700::1111', '::ffff:8.8.8.8', '100.128.0.1', '172.32.0.1'])(
+    'allows public %s',
+    (address) => {
+      expect(blockedAddressReason(address)).toBeUndefined();
+    },
+  );
 });

@@ -15,9 +15,15 @@ describe('decodeBody (WHATWG order: BOM, Content-Type, document, default)', () =
   });
 
   it('reads a page charset from <meta charset> and from http-equiv', () => {
-    const meta = iconv.encode(`<!doctype html><html><head><meta charset="windows-1256"><title>${ARABIC}</title></head></html>`, 'windows-1256');
+    const meta = iconv.encode(
+      `<!doctype html><html><head><meta charset="windows-1256"><title>${ARABIC}</title></head></html>`,
+      'windows-1256',
+    );
     expect(decodeBody(meta, 'text/html', 'page').text).toContain(ARABIC);
-    const equiv = iconv.encode(`<html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-6"></head><body>${ARABIC}</body></html>`, 'iso-8859-6');
+    const equiv = iconv.encode(
+      `<html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-6"></head><body>${ARABIC}</body></html>`,
+      'iso-8859-6',
+    );
     const decoded = decodeBody(equiv, 'text/html', 'page');
     expect([decoded.charset, decoded.source]).toEqual(['iso-8859-6', 'meta']);
     expect(decoded.text).toContain(ARABIC);
@@ -30,7 +36,10 @@ describe('decodeBody (WHATWG order: BOM, Content-Type, document, default)', () =
   });
 
   it('lets a BOM win over Content-Type, and Content-Type over the document', () => {
-    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<?xml version="1.0" encoding="windows-1256"?><a>é</a>')]);
+    const bom = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('<?xml version="1.0" encoding="windows-1256"?><a>é</a>'),
+    ]);
     const decoded = decodeBody(bom, 'text/xml; charset=iso-8859-6', 'feed');
     expect([decoded.charset, decoded.text]).toEqual(['utf-8', '<?xml version="1.0" encoding="windows-1256"?><a>é</a>']);
     const header = iconv.encode(`<?xml version="1.0" encoding="iso-8859-6"?><a>${ARABIC}</a>`, 'windows-1256');
@@ -41,7 +50,10 @@ describe('decodeBody (WHATWG order: BOM, Content-Type, document, default)', () =
 
   it('defaults to UTF-8 when valid, else windows-1252', () => {
     expect(decodeBody(Buffer.from('<a>é ✓</a>'), undefined, 'feed').text).toBe('<a>é ✓</a>');
-    expect(decodeBody(Buffer.from([0x3c, 0x61, 0x3e, 0xe9, 0x3c]), undefined, 'feed')).toMatchObject({ text: '<a>é<', charset: 'windows-1252' });
+    expect(decodeBody(Buffer.from([0x3c, 0x61, 0x3e, 0xe9, 0x3c]), undefined, 'feed')).toMatchObject({
+      text: '<a>é<',
+      charset: 'windows-1252',
+    });
   });
 
   it('ignores unknown labels and a UTF-16 declaration in an ASCII-readable document', () => {

@@ -99,9 +99,15 @@ describe('fetcher against a local server', () => {
         return res.end();
       }
       if (path === '/ua') return res.end(String(req.headers['user-agent']));
+      if (path === '/episode.mp3') {
+        res.setHeader('content-type', 'audio/mpeg');
+        return res.end(Buffer.alloc(64 * 1024));
+      }
       if (path === '/arabic') {
         res.setHeader('content-type', 'text/xml');
-        return res.end(iconv.encode('<?xml version="1.0" encoding="windows-1256"?><rss><t>مرحبا بالعالم</t></rss>', 'windows-1256'));
+        return res.end(
+          iconv.encode('<?xml version="1.0" encoding="windows-1256"?><rss><t>مرحبا بالعالم</t></rss>', 'windows-1256'),
+        );
       }
       if (path === '/slow') {
         active++;
@@ -198,8 +204,15 @@ describe('fetcher against a local server', () => {
   it('refuses a name whose DNS answer is private, and allows it only through allowHosts', async () => {
     const resolve = async () => [{ address: '127.0.0.1', family: 4 }];
     const plain = createFetcher(network({ allowHosts: [a.hostPort] }), { resolve });
-    expect((await errorOf(plain.fetch(`http://feeds.example.com:${b.port}/`, { kind: 'feed' }))).errorClass).toBe('blocked-address');
-    const mixed = createFetcher(network(), { resolve: async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.7', family: 4 }] });
+    expect((await errorOf(plain.fetch(`http://feeds.example.com:${b.port}/`, { kind: 'feed' }))).errorClass).toBe(
+      'blocked-address',
+    );
+    const mixed = createFetcher(network(), {
+      resolve: async () => [
+        { address: '93.184.216.34', family: 4 },
+        { address: '10.0.0.7', family: 4 },
+      ],
+    });
     expect((await errorOf(mixed.fetch('http://mixed.example.com/', { kind: 'feed' }))).errorClass).toBe('blocked-address');
     expect(b.requests).toHaveLength(0);
     const allowed = createFetcher(network({ allowHosts: [`feeds.example.com:${b.port}`] }), { resolve });
@@ -216,7 +229,11 @@ describe('fetcher against a local server', () => {
   it('sends conditional requests and reports 304 as not modified', async () => {
     const first = await fetcher().fetch(`${a.origin}/cond`, { kind: 'feed' });
     expect(first.headers['etag']).toBe('"v1"');
-    const second = await fetcher().fetch(`${a.origin}/cond`, { kind: 'feed', etag: first.headers['etag'], lastModified: first.headers['last-modified'] });
+    const second = await fetcher().fetch(`${a.origin}/cond`, {
+      kind: 'feed',
+      etag: first.headers['etag'],
+      lastModified: first.headers['last-modified'],
+    });
     expect(second.notModified).toBe(true);
     expect(second.status).toBe(304);
     const seen = a.requests.filter((r) => r.path === '/cond');
@@ -229,6 +246,12 @@ describe('fetcher against a local server', () => {
     expect([missing.errorClass, missing.status]).toEqual(['http-4xx', 404]);
     const busy = await errorOf(fetcher().fetch(`${a.origin}/busy`, { kind: 'feed' }));
     expect([busy.errorClass, busy.status, busy.retryAfter]).toEqual(['http-5xx', 503, '120']);
+  });
+
+  it('does not download a page that is not HTML', async () => {
+    const err = await errorOf(fetcher().fetch(`${a.origin}/episode.mp3`, { kind: 'page' }));
+    expect(err.errorClass).toBe('not-html');
+    expect((await fetcher().fetch(`${a.origin}/episode.mp3`, { kind: 'feed' })).body.length).toBe(64 * 1024);
   });
 
   it('decodes a windows-1256 feed declared only in its XML prolog', async () => {
@@ -248,7 +271,9 @@ describe('fetcher against a local server', () => {
     maxActive = 0;
     const resolve = async () => [{ address: '127.0.0.1', family: 4 }];
     const hosts = ['h1.test', 'h2.test', 'h3.test', 'h4.test'];
-    const f = createFetcher(network({ allowHosts: hosts.map((h) => `${h}:${a.port}`), perHostConcurrency: 2, concurrency: 3 }), { resolve });
+    const f = createFetcher(network({ allowHosts: hosts.map((h) => `${h}:${a.port}`), perHostConcurrency: 2, concurrency: 3 }), {
+      resolve,
+    });
     await Promise.all(hosts.flatMap((h) => [1, 2, 3].map(() => f.fetch(`http://${h}:${a.port}/slow`, { kind: 'page' }))));
     expect(maxActive).toBe(3);
   });

@@ -3,7 +3,8 @@ import { boundHtml } from '../../src/http';
 
 describe('boundHtml', () => {
   it('leaves ordinary pages untouched', () => {
-    const html = '<!doctype html><html><head><script>if (a<b) x()</script></head><body><p>One<p>Two<ul><li>a<li>b</ul><br><img src=x></body></html>';
+    const html =
+      '<!doctype html><html><head><script>if (a<b) x()</script></head><body><p>One<p>Two<ul><li>a<li>b</ul><br><img src=x></body></html>';
     expect(boundHtml(html)).toBe(html);
   });
 

@@ -2,7 +2,11 @@ import { addressIdentity, MAX_ADDRESS_LENGTH, normalizeAddress } from '../../src
 
 describe('normalizeAddress', () => {
   it('trims, lower-cases the domain and keeps the local part', () => {
-    expect(normalizeAddress('  Ann.Lee+news@Example.COM \t')).toEqual({ ok: true, address: 'Ann.Lee+news@example.com', display: 'Ann.Lee+news@example.com' });
+    expect(normalizeAddress('  Ann.Lee+news@Example.COM \t')).toEqual({
+      ok: true,
+      address: 'Ann.Lee+news@example.com',
+      display: 'Ann.Lee+news@example.com',
+    });
   });
 
   it('converts an internationalized domain to punycode and shows it in Unicode', () => {

@@ -106,7 +106,11 @@ describe('subscription endpoint', () => {
     expect(mail.html).toContain('Confirm my subscription');
 
     const [pending] = await listSubscribers(h.store);
-    expect(pending).toMatchObject({ status: 'pending', address: 'Reader@example.org', id: subscriberIdFor(secretBytes, 'reader@example.org') });
+    expect(pending).toMatchObject({
+      status: 'pending',
+      address: 'Reader@example.org',
+      id: subscriberIdFor(secretBytes, 'reader@example.org'),
+    });
     // The address is in the record (it must be mailed) but not in the key.
     expect((await h.store.list(SUBSCRIBERS_PREFIX)).join()).not.toMatch(/reader|example/i);
 
@@ -152,7 +156,12 @@ describe('subscription endpoint', () => {
     });
     expect(res.status).toBe(202);
     expect(JSON.parse(res.body)).toEqual({ ok: true, code: 'confirmation-sent', message: expect.any(String) });
-    const bad = await h.endpoint({ method: 'POST', path: '/subscribe', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{"email": "nope"}' });
+    const bad = await h.endpoint({
+      method: 'POST',
+      path: '/subscribe',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: '{"email": "nope"}',
+    });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body)).toMatchObject({ ok: false, code: 'invalid-address' });
   });
@@ -170,8 +179,14 @@ describe('subscription endpoint', () => {
     // The confirmed address is told it is already subscribed, and stays confirmed.
     const mails = await h.mails();
     expect(mails).toHaveLength(3);
-    const notices = await Promise.all(mails.map(async (f) => (await simpleParser(await readFile(path.join(h.outbox, f)))).subject));
-    expect(notices.sort()).toEqual(['Confirm your subscription to Morning Digest', 'Confirm your subscription to Morning Digest', 'You are already subscribed to Morning Digest']);
+    const notices = await Promise.all(
+      mails.map(async (f) => (await simpleParser(await readFile(path.join(h.outbox, f)))).subject),
+    );
+    expect(notices.sort()).toEqual([
+      'Confirm your subscription to Morning Digest',
+      'Confirm your subscription to Morning Digest',
+      'You are already subscribed to Morning Digest',
+    ]);
     const records = await listSubscribers(h.store);
     expect(records.map((r) => r.status).sort()).toEqual(['confirmed', 'pending']);
   });
@@ -189,8 +204,16 @@ describe('subscription endpoint', () => {
       [form('email=victim%40example.org%0ASubject%3A%20spam'), 400, 'invalid-address'],
       [form(`email=${'a'.repeat(300)}%40example.org`), 400, 'invalid-address'],
       [form(`email=x%40example.org&pad=${'x'.repeat(MAX_BODY_BYTES)}`), 413, 'body-too-large'],
-      [{ method: 'POST', path: '/api/subscribe', headers: { 'content-type': 'text/plain' }, body: 'first@example.org' }, 415, 'unsupported-media-type'],
-      [{ method: 'POST', path: '/api/subscribe', headers: { 'content-type': 'application/json' }, body: '["x"]' }, 400, 'bad-json'],
+      [
+        { method: 'POST', path: '/api/subscribe', headers: { 'content-type': 'text/plain' }, body: 'first@example.org' },
+        415,
+        'unsupported-media-type',
+      ],
+      [
+        { method: 'POST', path: '/api/subscribe', headers: { 'content-type': 'application/json' }, body: '["x"]' },
+        400,
+        'bad-json',
+      ],
       [form('email=first%40example.org'), 429, 'rate-limited'],
       [form('email=FIRST%40Example.org'), 429, 'rate-limited'],
       [{ method: 'GET', path: '/api/subscribe' }, 405, 'method-not-allowed'],
@@ -200,7 +223,12 @@ describe('subscription endpoint', () => {
     ];
     for (const [request, status, code] of cases) {
       const res = await h.endpoint({ ...request, headers: { ...request.headers, accept: 'application/json' } });
-      expect({ path: request.path, body: String(request.body).slice(0, 60), status: res.status, code: JSON.parse(res.body).code }).toEqual({
+      expect({
+        path: request.path,
+        body: String(request.body).slice(0, 60),
+        status: res.status,
+        code: JSON.parse(res.body).code,
+      }).toEqual({
         path: request.path,
         body: String(request.body).slice(0, 60),
         status,

@@ -16,7 +16,11 @@ import { tempDir } from '../helpers/tmp';
 
 const BUCKET = 'subscribe-lambda';
 
-const event = (method: string, rawPath: string, options: { query?: string; body?: string; base64?: boolean; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 =>
+const event = (
+  method: string,
+  rawPath: string,
+  options: { query?: string; body?: string; base64?: boolean; headers?: Record<string, string> } = {},
+): APIGatewayProxyEventV2 =>
   ({
     version: '2.0',
     routeKey: `${method} ${rawPath}`,
@@ -40,12 +44,14 @@ describe('lambdas/subscribe', () => {
     const configFile = path.join(dir, 'config.json');
     await writeFile(
       configFile,
-      serializeDeployedConfig(parseConfig({
-        feeds: [{ url: 'https://news.example.org/feed.xml' }],
-        digest: { title: 'Lambda Digest' },
-        store: { kind: 's3', bucket: BUCKET, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
-        email: { from: 'Lambda Digest <digest@example.org>' },
-      })),
+      serializeDeployedConfig(
+        parseConfig({
+          feeds: [{ url: 'https://news.example.org/feed.xml' }],
+          digest: { title: 'Lambda Digest' },
+          store: { kind: 's3', bucket: BUCKET, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
+          email: { from: 'Lambda Digest <digest@example.org>' },
+        }),
+      ),
     );
     Object.assign(process.env, {
       RSS_DIGEST_CONFIG_FILE: configFile,
@@ -67,13 +73,19 @@ describe('lambdas/subscribe', () => {
   });
 
   const keys = async (prefix: string): Promise<string[]> =>
-    ((await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
+    ((await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? [])
+      .map((o) => o.Key!)
+      .sort();
   const object = async (key: string): Promise<Buffer> =>
     Buffer.from(await (await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
 
   it('subscribes from a base64 form body and confirms through the link in the mail', async () => {
     const res = await handler(
-      event('POST', '/api/subscribe', { body: 'email=lambda%40example.org', base64: true, headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      event('POST', '/api/subscribe', {
+        body: 'email=lambda%40example.org',
+        base64: true,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
     );
     expect(res.statusCode).toBe(202);
     expect(res.headers?.['content-type']).toBe('text/html; charset=utf-8');
@@ -86,15 +98,27 @@ describe('lambdas/subscribe', () => {
     const confirmed = await handler(event('GET', link.pathname, { query: link.search.slice(1) }));
     expect(confirmed.statusCode).toBe(200);
     const [recordKey] = await keys('state/subscribers/');
-    expect(JSON.parse((await object(recordKey)).toString())).toMatchObject({ status: 'confirmed', address: 'lambda@example.org' });
+    expect(JSON.parse((await object(recordKey)).toString())).toMatchObject({
+      status: 'confirmed',
+      address: 'lambda@example.org',
+    });
   });
 
   it('refuses oversized and malformed requests before touching the bucket', async () => {
     const before = await keys('state/');
-    const big = await handler(event('POST', '/api/subscribe', { body: 'x'.repeat(100_000), base64: true, headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    const big = await handler(
+      event('POST', '/api/subscribe', {
+        body: 'x'.repeat(100_000),
+        base64: true,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
     expect(big.statusCode).toBe(413);
     const json = await handler(
-      event('POST', '/api/subscribe', { body: '{"email":"a@b"}', headers: { 'content-type': 'application/json', accept: 'application/json' } }),
+      event('POST', '/api/subscribe', {
+        body: '{"email":"a@b"}',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+      }),
     );
     expect(json.statusCode).toBe(400);
     expect(JSON.parse(json.body as string)).toMatchObject({ ok: false, code: 'invalid-address' });

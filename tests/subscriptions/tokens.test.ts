@@ -39,7 +39,10 @@ describe('tokens', () => {
     const forged = Buffer.from(JSON.stringify({ p: 'unsubscribe', s: id, e: 9e9 })).toString('base64url');
     expect(verifyToken(secret, `${forged}.${mac}`, 'unsubscribe', now)).toEqual({ ok: false, problem: 'bad-signature' });
     expect(verifyToken(secret, token, 'unsubscribe', now)).toEqual({ ok: false, problem: 'wrong-purpose' });
-    expect(verifyToken(secret, token, 'confirm', new Date(now.getTime() + 8 * 86400_000))).toEqual({ ok: false, problem: 'expired' });
+    expect(verifyToken(secret, token, 'confirm', new Date(now.getTime() + 8 * 86400_000))).toEqual({
+      ok: false,
+      problem: 'expired',
+    });
     expect(verifyToken(Buffer.from('z'.repeat(48)), token, 'confirm', now)).toEqual({ ok: false, problem: 'bad-signature' });
     expect(verifyToken(secret, `${body}.`, 'confirm', now).ok).toBe(false);
     expect(verifyToken(secret, undefined, 'confirm', now).ok).toBe(false);
@@ -80,7 +83,9 @@ describe('secret loaders', () => {
 
   it('prefers an explicit value from the environment and refuses a short one', async () => {
     const store = new FsStore('/nonexistent-never-written');
-    await expect(secretLoaderFromEnv(store, { RSS_DIGEST_TOKEN_SECRET: 's'.repeat(40) })()).resolves.toEqual(Buffer.from('s'.repeat(40)));
+    await expect(secretLoaderFromEnv(store, { RSS_DIGEST_TOKEN_SECRET: 's'.repeat(40) })()).resolves.toEqual(
+      Buffer.from('s'.repeat(40)),
+    );
     await expect(secretLoaderFromEnv(store, { RSS_DIGEST_TOKEN_SECRET: 'short' })()).rejects.toThrow(/at least 32/);
   });
 });

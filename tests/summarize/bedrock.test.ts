@@ -3,7 +3,12 @@
  * (the real SDK pointed at it with `endpoint`, static fake credentials); never real AWS.
  * The Bedrock runtime client speaks HTTP/2, so the server is a cleartext HTTP/2 server.
  */
-import { createServer, type Http2Server as Server, type Http2ServerRequest as IncomingMessage, type Http2ServerResponse as ServerResponse } from 'node:http2';
+import {
+  createServer,
+  type Http2Server as Server,
+  type Http2ServerRequest as IncomingMessage,
+  type Http2ServerResponse as ServerResponse,
+} from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { createSummarizer, buildConversePrompt, languageName, type ArticleToSummarize } from '../../src/summarize';
 import type { SummarizerConfig } from '../../src/config/schema';
@@ -32,7 +37,12 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      received.push({ method: req.method ?? '', path: decodeURIComponent(req.url ?? ''), body: body ? JSON.parse(body) : {}, authorization: req.headers.authorization });
+      received.push({
+        method: req.method ?? '',
+        path: decodeURIComponent(req.url ?? ''),
+        body: body ? JSON.parse(body) : {},
+        authorization: req.headers.authorization,
+      });
       handler(req, res, body);
     });
   });
@@ -95,7 +105,14 @@ const arabicArticle: ArticleToSummarize = {
 
 describe('Bedrock summarizer (Converse over a local endpoint)', () => {
   test('success: Converse request names the target language, bounds the input, and the answer is used', async () => {
-    handler = (_req, res) => json(res, 200, converseAnswer('- وقع وزير الدفاع الإسرائيلي بيني غانتس مذكرة تفاهم دفاعية مع المغرب في الرباط يوم الأربعاء.\n- تسمح الاتفاقية بتبادل المعلومات الاستخباراتية والتدريبات المشتركة.\n- كما تتيح التعاون بين الصناعات الدفاعية في البلدين.'));
+    handler = (_req, res) =>
+      json(
+        res,
+        200,
+        converseAnswer(
+          'إليك الملخص:\n\n- وقع وزير الدفاع الإسرائيلي بيني غانتس مذكرة تفاهم دفاعية مع المغرب في الرباط يوم الأربعاء.\n- تسمح الاتفاقية بتبادل المعلومات الاستخباراتية والتدريبات المشتركة.\n- كما تتيح التعاون بين الصناعات الدفاعية في البلدين.',
+        ),
+      );
     const summarizer = createSummarizer(config(), { credentials });
     const result = await summarizer.summarizeArticle(arabicArticle);
 
@@ -145,14 +162,24 @@ describe('Bedrock summarizer (Converse over a local endpoint)', () => {
     expect(broken.kind).toBe('extractive');
     expect(broken.fallbackReason).toMatch(/^malformed: /);
 
-    handler = (_req, res) => json(res, 200, { stopReason: 'end_turn', usage: { inputTokens: 5, outputTokens: 0, totalTokens: 5 } });
+    handler = (_req, res) =>
+      json(res, 200, { stopReason: 'end_turn', usage: { inputTokens: 5, outputTokens: 0, totalTokens: 5 } });
     const empty = await createSummarizer(config(), { credentials }).summarizeArticle(arabicArticle);
     expect(empty.kind).toBe('extractive');
     expect(empty.fallbackReason).toMatch(/^malformed: /);
   });
 
   test('answer in the wrong language: falls back, tokens still counted', async () => {
-    handler = (_req, res) => json(res, 200, converseAnswer('Israel and Morocco signed a defense agreement in Rabat on Wednesday.', { inputTokens: 700, outputTokens: 20, totalTokens: 720 }));
+    handler = (_req, res) =>
+      json(
+        res,
+        200,
+        converseAnswer('Israel and Morocco signed a defense agreement in Rabat on Wednesday.', {
+          inputTokens: 700,
+          outputTokens: 20,
+          totalTokens: 720,
+        }),
+      );
     const result = await createSummarizer(config(), { credentials }).summarizeArticle(arabicArticle);
     expect(result.kind).toBe('extractive');
     expect(result.fallbackReason).toMatch(/^wrong-language: /);
@@ -179,7 +206,11 @@ describe('Converse prompt', () => {
     expect(languageName('he')).toBe('Hebrew');
     expect(languageName('pt-BR')).toBe('Brazilian Portuguese');
     expect(languageName('und')).toBeUndefined();
-    const { system, user } = buildConversePrompt({ title: 'Titre', text: 'Un texte. '.repeat(500), lang: 'fr', maxSentences: 2 }, 'French', 1000);
+    const { system, user } = buildConversePrompt(
+      { title: 'Titre', text: 'Un texte. '.repeat(500), lang: 'fr', maxSentences: 2 },
+      'French',
+      1000,
+    );
     expect(system).toContain('Write the summary in French.');
     expect(system).toContain('Write 2 short, factual sentences');
     expect(user.startsWith('Title: Titre\n')).toBe(true);

@@ -54,7 +54,12 @@ describe('summarize (extractive)', () => {
 
   test('redundancy control: a repeated caption is not chosen twice', () => {
     const lead = 'Firefighters rescued two hikers from a ravine in the Alps on Sunday after a night in freezing temperatures.';
-    const text = [lead, lead, 'The hikers, both in their twenties, were treated for hypothermia at a hospital in Grenoble and are now stable.', 'A helicopter crew located the pair at dawn using thermal cameras after their phones lost signal.'].join(' ');
+    const text = [
+      lead,
+      lead,
+      'The hikers, both in their twenties, were treated for hypothermia at a hospital in Grenoble and are now stable.',
+      'A helicopter crew located the pair at dawn using thermal cameras after their phones lost signal.',
+    ].join(' ');
     const out = summarize(text, { lang: 'en', maxSentences: 3 });
     expect(out.filter((s) => s === lead)).toHaveLength(1);
   });
@@ -75,15 +80,20 @@ describe('summarize (extractive)', () => {
   test('empty and tiny inputs', () => {
     expect(summarize('', { lang: 'en' })).toEqual([]);
     expect(summarize('Too short.', { lang: 'en' })).toEqual([]);
-    expect(summarize('One sentence that is long enough to be a summary on its own.', { lang: 'en', maxSentences: 3 })).toHaveLength(1);
+    expect(
+      summarize('One sentence that is long enough to be a summary on its own.', { lang: 'en', maxSentences: 3 }),
+    ).toHaveLength(1);
   });
 
   test('other languages and scripts: Hebrew, Russian, Chinese, unknown tag', () => {
-    const he = 'ראש הממשלה נפגש היום בירושלים עם שר החוץ האמריקאי כדי לדון בהסכם החדש. השניים דנו בהסכם החדש ובשיתוף הפעולה הביטחוני בין המדינות. בסוף הפגישה נמסר כי ההסכם ייחתם בחודש הבא בוושינגטון.';
+    const he =
+      'ראש הממשלה נפגש היום בירושלים עם שר החוץ האמריקאי כדי לדון בהסכם החדש. השניים דנו בהסכם החדש ובשיתוף הפעולה הביטחוני בין המדינות. בסוף הפגישה נמסר כי ההסכם ייחתם בחודש הבא בוושינגטון.';
     expect(summarize(he, { lang: 'he', maxSentences: 2 })).toHaveLength(2);
-    const ru = 'Президент подписал во вторник закон о новых налогах для крупных компаний. Закон вступит в силу с первого января следующего года. Эксперты считают, что новые налоги принесут бюджету миллиарды рублей.';
+    const ru =
+      'Президент подписал во вторник закон о новых налогах для крупных компаний. Закон вступит в силу с первого января следующего года. Эксперты считают, что новые налоги принесут бюджету миллиарды рублей.';
     expect(summarize(ru, { lang: 'und', maxSentences: 2 })).toHaveLength(2);
-    const zh = '中国国家统计局周一发布的数据显示，今年第三季度国内生产总值同比增长百分之四点九。分析人士表示，消费和出口的回升推动了经济增长。政府表示将继续实施积极的财政政策以支持经济。';
+    const zh =
+      '中国国家统计局周一发布的数据显示，今年第三季度国内生产总值同比增长百分之四点九。分析人士表示，消费和出口的回升推动了经济增长。政府表示将继续实施积极的财政政策以支持经济。';
     const out = summarize(zh, { lang: 'zh', maxSentences: 2 });
     expect(out.length).toBeGreaterThanOrEqual(1);
     expect(out.every((s) => zh.includes(s))).toBe(true);
@@ -91,17 +101,33 @@ describe('summarize (extractive)', () => {
 
   test('named defaults are frozen and overridable per call', () => {
     expect(Object.isFrozen(EXTRACTIVE_DEFAULTS)).toBe(true);
-    const leadOnly = summarize(article, { lang: 'en', maxSentences: 2, tuning: { centralityWeight: 0, centroidWeight: 0, positionWindow: 1 } });
+    const leadOnly = summarize(article, {
+      lang: 'en',
+      maxSentences: 2,
+      tuning: { centralityWeight: 0, centroidWeight: 0, positionWindow: 1 },
+    });
     expect(leadOnly[0]).toContain('The city council approved');
   });
 });
 
 describe('stripDateline', () => {
   test.each([
-    ['WASHINGTON (Reuters) - The Senate passed the bill on a 60-40 vote late on Tuesday.', 'The Senate passed the bill on a 60-40 vote late on Tuesday.'],
-    ['PARIS — Le gouvernement a présenté mardi son projet de budget pour 2025.', 'Le gouvernement a présenté mardi son projet de budget pour 2025.'],
-    ['(CNN) -- A powerful earthquake struck off the coast of Japan on Friday morning.', 'A powerful earthquake struck off the coast of Japan on Friday morning.'],
-    ['المغرب – قال مسؤول دفاع إسرائيلي كبير إن البلدين سيبدآن تعاونا عميقا.', 'قال مسؤول دفاع إسرائيلي كبير إن البلدين سيبدآن تعاونا عميقا.'],
+    [
+      'WASHINGTON (Reuters) - The Senate passed the bill on a 60-40 vote late on Tuesday.',
+      'The Senate passed the bill on a 60-40 vote late on Tuesday.',
+    ],
+    [
+      'PARIS — Le gouvernement a présenté mardi son projet de budget pour 2025.',
+      'Le gouvernement a présenté mardi son projet de budget pour 2025.',
+    ],
+    [
+      '(CNN) -- A powerful earthquake struck off the coast of Japan on Friday morning.',
+      'A powerful earthquake struck off the coast of Japan on Friday morning.',
+    ],
+    [
+      'المغرب – قال مسؤول دفاع إسرائيلي كبير إن البلدين سيبدآن تعاونا عميقا.',
+      'قال مسؤول دفاع إسرائيلي كبير إن البلدين سيبدآن تعاونا عميقا.',
+    ],
   ])('%s', (input, expected) => {
     expect(stripDateline(input)).toBe(expected);
   });

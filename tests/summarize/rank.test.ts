@@ -52,7 +52,11 @@ describe('rankStories', () => {
   });
 
   test('scores stay finite for undated, future-dated and source-less stories', () => {
-    const odd = [story('undated', 'not a date', ['a']), story('future', '2030-01-01T00:00:00Z', ['a']), story('orphan', hoursAgo(1), [])];
+    const odd = [
+      story('undated', 'not a date', ['a']),
+      story('future', '2030-01-01T00:00:00Z', ['a']),
+      story('orphan', hoursAgo(1), []),
+    ];
     for (const s of odd) expect(Number.isFinite(storyScore(s, { now, priorities: new Map() }))).toBe(true);
     const ranked = ids(rankStories(odd, { now, priorities: new Map(), maxStories: 10 }));
     expect(ranked[ranked.length - 1]).toBe('undated');

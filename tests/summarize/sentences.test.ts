@@ -13,8 +13,14 @@ describe('splitSentences: ICU repaired for news text', () => {
   });
 
   test('an abbreviation before a function word still ends the sentence', () => {
-    expect(splitSentences('He moved to the U.S. He never came back.', 'en')).toEqual(['He moved to the U.S.', 'He never came back.']);
-    expect(splitSentences('They sold shoes, hats, etc. The shop closed in May.', 'en')).toEqual(['They sold shoes, hats, etc.', 'The shop closed in May.']);
+    expect(splitSentences('He moved to the U.S. He never came back.', 'en')).toEqual([
+      'He moved to the U.S.',
+      'He never came back.',
+    ]);
+    expect(splitSentences('They sold shoes, hats, etc. The shop closed in May.', 'en')).toEqual([
+      'They sold shoes, hats, etc.',
+      'The shop closed in May.',
+    ]);
   });
 
   test('numbers and decimals stay whole', () => {
@@ -33,10 +39,9 @@ describe('splitSentences: ICU repaired for news text', () => {
       '“We are ready. We will not wait any longer,” the minister said.',
       'Talks begin today.',
     ]);
-    expect(splitSentences('« Nous sommes prêts. Nous irons jusqu’au bout », a déclaré le ministre. La séance est levée.', 'fr')).toEqual([
-      '« Nous sommes prêts. Nous irons jusqu’au bout », a déclaré le ministre.',
-      'La séance est levée.',
-    ]);
+    expect(
+      splitSentences('« Nous sommes prêts. Nous irons jusqu’au bout », a déclaré le ministre. La séance est levée.', 'fr'),
+    ).toEqual(['« Nous sommes prêts. Nous irons jusqu’au bout », a déclaré le ministre.', 'La séance est levée.']);
     // “Why?” he asked. — ICU breaks after "?" even when the sentence goes on in lower case.
     expect(splitSentences('“Why now?” he asked. Nobody answered.', 'en')).toEqual(['“Why now?” he asked.', 'Nobody answered.']);
   });
@@ -47,11 +52,9 @@ describe('splitSentences: ICU repaired for news text', () => {
   });
 
   test('Arabic: ؟ ends a sentence, ، and ؛ do not, one-letter abbreviations do not', () => {
-    expect(splitSentences('قال د. محمد علي إن الوضع مستقر، وإن الحكومة تتابع الأمر؛ ثم غادر. هل انتهت الأزمة؟ لا أحد يعرف.', 'ar')).toEqual([
-      'قال د. محمد علي إن الوضع مستقر، وإن الحكومة تتابع الأمر؛ ثم غادر.',
-      'هل انتهت الأزمة؟',
-      'لا أحد يعرف.',
-    ]);
+    expect(
+      splitSentences('قال د. محمد علي إن الوضع مستقر، وإن الحكومة تتابع الأمر؛ ثم غادر. هل انتهت الأزمة؟ لا أحد يعرف.', 'ar'),
+    ).toEqual(['قال د. محمد علي إن الوضع مستقر، وإن الحكومة تتابع الأمر؛ ثم غادر.', 'هل انتهت الأزمة؟', 'لا أحد يعرف.']);
   });
 
   test('Arabic quotation across sentences stays with “…”، قال', () => {

@@ -1,0 +1,353 @@
+/**
+ * The stack, synthesized offline exactly as `npm run synth` does (buildApp + cdk-nag's AwsSolutions
+ * pack, real esbuild bundling), then checked for the properties that matter. No AWS call anywhere.
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildApp } from '../../lib/app';
+import type { DigestStack } from '../../lib/digest-stack';
+import { DEPLOY_ENV, DEPLOYED_CONFIG_FORMAT } from '../../lib/environment';
+import { tempDir } from '../helpers/tmp';
+
+const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'lib', 'example.config.yaml');
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+let outdir: string;
+const scratchDirs: string[] = [];
+/** A temporary folder removed after the file's tests. */
+const scratch = async (): Promise<string> => {
+  const dir = await tempDir('rss-digest-cdk-');
+  scratchDirs.push(dir);
+  return dir;
+};
+let stack: DigestStack;
+let template: Template;
+let resources: Resources;
+
+const ofType = (type: string): [string, Resources[string]][] => Object.entries(resources).filter(([, r]) => r.Type === type);
+const json = (value: unknown): string => JSON.stringify(value);
+
+beforeAll(async () => {
+  outdir = await scratch();
+  const built = await buildApp({ configFile: EXAMPLE_CONFIG, appProps: { outdir } });
+  stack = built.stack;
+  // Throws "Validation failed" when cdk-nag reports an unacknowledged finding.
+  built.app.synth();
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Resources;
+}, 120_000);
+
+afterAll(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('synthesis', () => {
+  test('passes cdk-nag AwsSolutions: every finding is acknowledged with a reason', () => {
+    // synth() above would have thrown on an unacknowledged finding; the report lists none either.
+    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { summary: { status: string } }[];
+    };
+    expect(report.pluginReports.filter((r) => r.summary.status !== 'success')).toEqual([]);
+  });
+
+  test('cdk-nag is really watching: one unacknowledged resource fails the synth', async () => {
+    const built = await buildApp({ configFile: EXAMPLE_CONFIG, appProps: { outdir: await scratch(), context: { 'aws:cdk:bundling-stacks': [] } } });
+    new Bucket(built.stack, 'UncheckedBucket');
+    expect(() => built.app.synth()).toThrow(/AwsSolutions-S1[\s\S]*UncheckedBucket/);
+  }, 60_000);
+
+  test('each function asset carries its bundle, the validated config and the lazily loaded language model', () => {
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.') && existsSync(path.join(outdir, d, 'index.js')));
+    expect(assets).toHaveLength(3);
+    for (const asset of assets) {
+      const dir = path.join(outdir, asset);
+      const bundled = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { format: string; config: { feeds: unknown[]; network: { concurrency: number } } };
+      expect(bundled.format).toBe(DEPLOYED_CONFIG_FORMAT);
+      expect(bundled.config.feeds).toHaveLength(3);
+      // Defaults were filled in by parseConfig at synth time.
+      expect(bundled.config.network.concurrency).toBe(16);
+      expect(existsSync(path.join(dir, 'node_modules', 'tinyld', 'dist', 'tinyld.heavy.node.js'))).toBe(true);
+      expect(existsSync(path.join(dir, 'index.js.map'))).toBe(true);
+    }
+  });
+});
+
+describe('storage', () => {
+  test('the store bucket is private, encrypted, TLS-only and versioned, with expiry per config', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'state/articles/', ExpirationInDays: 30, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'state/runs/', ExpirationInDays: 90, Status: 'Enabled' }),
+          Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+        ]),
+      },
+    });
+    for (const [, bucket] of ofType('AWS::S3::Bucket')) {
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(json(bucket.Properties.BucketEncryption)).toContain('AES256');
+    }
+  });
+
+  test('no bucket policy allows anyone but CloudFront (site/* only) and S3 log delivery', () => {
+    for (const [, policy] of ofType('AWS::S3::BucketPolicy')) {
+      const statements = (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+      // TLS-only.
+      expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+      for (const st of statements.filter((s) => s.Effect === 'Allow')) {
+        expect(json(st.Principal)).not.toContain('"*"');
+        const principal = json(st.Principal);
+        if (principal.includes('cloudfront')) {
+          expect(st.Action).toBe('s3:GetObject');
+          expect(json(st.Resource)).toMatch(/\/site\/\*"/);
+          expect(json(st.Condition)).toContain('AWS:SourceArn');
+        } else {
+          expect(principal).toContain('logging.s3.amazonaws.com');
+        }
+      }
+    }
+  });
+});
+
+describe('site', () => {
+  test('CloudFront serves only site/ through origin access control, HTTPS, compressed, index.html for folders', () => {
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        Origins: Match.arrayWith([Match.objectLike({ OriginPath: '/site', OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })]),
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+          Compress: true,
+          FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
+          ResponseHeadersPolicyId: Match.anyValue(),
+        }),
+        CacheBehaviors: [Match.objectLike({ PathPattern: '/api/*', ViewerProtocolPolicy: 'redirect-to-https' })],
+        Logging: Match.objectLike({ Prefix: 'cloudfront/' }),
+      }),
+    });
+  });
+
+  test('the folder rewrite maps "/x/" to "/x/index.html" and redirects "/x" to "/x/"', () => {
+    const [, fn] = ofType('AWS::CloudFront::Function')[0];
+    const code = fn.Properties.FunctionCode as string;
+    const handler = new Function(`${code}; return handler;`)() as (e: unknown) => { uri?: string; statusCode?: number; headers?: Record<string, { value: string }> };
+    expect(handler({ request: { uri: '/' } }).uri).toBe('/index.html');
+    expect(handler({ request: { uri: '/2026/03/29/' } }).uri).toBe('/2026/03/29/index.html');
+    expect(handler({ request: { uri: '/feed.xml' } }).uri).toBe('/feed.xml');
+    const redirect = handler({ request: { uri: '/2026/03/29' } });
+    expect(redirect.statusCode).toBe(301);
+    expect(redirect.headers?.location.value).toBe('/2026/03/29/');
+  });
+
+  test('strict security headers: CSP, HSTS, nosniff, no framing, referrer policy', () => {
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          ContentSecurityPolicy: { ContentSecurityPolicy: Match.stringLikeRegexp("frame-ancestors 'none'"), Override: true },
+          StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true }),
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
+        }),
+      }),
+    });
+    const csp = json(ofType('AWS::CloudFront::ResponseHeadersPolicy')[0][1].Properties);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("form-action 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+  });
+});
+
+describe('daily run', () => {
+  test('the schedule uses the config cron in its IANA zone and starts the state machine', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 7 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/London',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp('DailyRun') },
+        Input: Match.stringLikeRegexp('aws.scheduler.scheduled-time'),
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+      }),
+    });
+  });
+
+  test('functions: arm64, Node.js 22, explicit memory and timeout, source maps, structured logs with retention', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(3);
+    const byName = Object.fromEntries(functions.map(([id, fn]) => [id.replace(/Function.*$/, ''), fn.Properties]));
+    expect(byName.Fetch).toMatchObject({ MemorySize: 1024, Timeout: 900 });
+    expect(byName.Summarize).toMatchObject({ MemorySize: 1024, Timeout: 600 });
+    expect(byName.Subscribe).toMatchObject({ MemorySize: 256, Timeout: 10 });
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs22.x', Handler: 'index.handler' });
+      const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^rss-digest-/) });
+      expect(env[DEPLOY_ENV.bucket]).toBeDefined();
+      expect(env[DEPLOY_ENV.siteUrl]).toBeDefined();
+      expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: expect.stringMatching(/Logs/) } });
+    }
+    for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  test('the state machine runs fetch then summarize, retries transient errors and records failures', () => {
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0];
+    const definition = json(machine.Properties.DefinitionString);
+    expect(definition).toContain('\\"StartAt\\":\\"FetchFeeds\\"');
+    expect(definition).toContain('\\"Next\\":\\"SummarizeAndPublish\\"');
+    for (const name of ['TransientError', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']) expect(definition).toContain(name);
+    expect(definition).toMatch(/\\"MaxAttempts\\":3/);
+    expect(definition).toMatch(/\\"ErrorEquals\\":\[\\"States.ALL\\"\],\\"ResultPath\\":\\"\$.error\\",\\"Next\\":\\"RecordFailure\\"/);
+    expect(definition).toContain('state/runs/failures/');
+    expect(machine.Properties).toMatchObject({
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: expect.objectContaining({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+    expect(definition).toContain('\\"TimeoutSeconds\\":2400');
+  });
+});
+
+describe('alarms', () => {
+  test('run failed, run timed out, each function\'s errors and "no digest today" notify the operator', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const metricNames = alarms.map((a) => a.MetricName);
+    expect(metricNames).toEqual(expect.arrayContaining(['ExecutionsFailed', 'ExecutionsTimedOut', 'DigestsPublished']));
+    expect(metricNames.filter((m) => m === 'Errors')).toHaveLength(3);
+    for (const alarm of alarms) expect(json(alarm.AlarmActions)).toContain('Alarms');
+    expect(alarms.find((a) => a.MetricName === 'DigestsPublished')).toMatchObject({
+      Namespace: 'RssDigest/RssDigest',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      Period: 3600,
+      EvaluationPeriods: 26,
+      DatapointsToAlarm: 26,
+      TreatMissingData: 'breaching',
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
+
+describe('least privilege', () => {
+  const policies = (): [string, { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] }][] =>
+    ofType('AWS::IAM::Policy').map(([id, p]) => [id, p.Properties.PolicyDocument as never]);
+  const statementsOf = (prefix: string) => policies().find(([id]) => id.startsWith(prefix))![1].Statement;
+  const objectPrefixes = (prefix: string): string[] =>
+    [...json(statementsOf(prefix).filter((s) => json(s.Action).includes('s3:'))).matchAll(/"\/([a-z/]+\/)\*"/g)].map((m) => m[1]).sort();
+
+  test('no "*" resource except for actions AWS offers no resource-level permission for', () => {
+    const allowedStar = /^(xray:|logs:(CreateLogDelivery|DeleteLogDelivery|DescribeLogGroups|DescribeResourcePolicies|GetLogDelivery|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery)$)/;
+    for (const [id, doc] of policies()) {
+      for (const st of doc.Statement) {
+        if (st.Resource === '*') {
+          for (const action of [st.Action].flat()) expect(`${id} ${action}`).toMatch(new RegExp(`^${id} ${allowedStar.source.slice(1)}`));
+        }
+        expect(json(st.Action)).not.toMatch(/"s3:\*"|"\*"/);
+      }
+    }
+  });
+
+  test('each function reaches exactly its store prefixes', () => {
+    expect([...new Set(objectPrefixes('FetchRole'))]).toEqual(['state/articles/', 'state/feeds/', 'state/runs/']);
+    expect([...new Set(objectPrefixes('SummarizeRole'))]).toEqual(['site/', 'state/articles/', 'state/runs/', 'state/subscribers/']);
+    expect([...new Set(objectPrefixes('SubscribeRole'))]).toEqual(['state/subscribers/']);
+    // The publisher only reads subscribers; only the endpoint writes or deletes them.
+    const summarizeWrites = statementsOf('SummarizeRole').filter((s) => json(s.Action).includes('s3:PutObject'));
+    expect(json(summarizeWrites)).not.toContain('state/subscribers');
+    expect(json(statementsOf('FetchRole'))).not.toContain('s3:DeleteObject');
+  });
+
+  test('mail: SES send only as email.from, through the stack identity and configuration set', () => {
+    for (const role of ['SummarizeRole', 'SubscribeRole']) {
+      const ses = statementsOf(role).find((s) => json(s.Action).includes('ses:SendEmail'))!;
+      expect(ses.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'digest@news.example.com' } });
+      expect(json(ses.Resource)).toContain(':configuration-set/');
+      expect(json(ses.Resource)).toContain(':identity/');
+      const secret = statementsOf(role).find((s) => json(s.Action).includes('secretsmanager:GetSecretValue'))!;
+      expect(secret.Resource).toEqual({ Ref: expect.stringMatching(/^TokenSecret/) });
+    }
+    expect(json(statementsOf('FetchRole'))).not.toMatch(/ses:|secretsmanager:/);
+  });
+});
+
+describe('subscriptions (issue 8)', () => {
+  test('HTTP API: throttled stage, the three /api routes to the subscribe function', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 20 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
+    expect(routes).toEqual(['GET /api/confirm', 'GET /api/unsubscribe', 'POST /api/subscribe', 'POST /api/unsubscribe']);
+  });
+
+  test('SES identity for email.from\'s domain with a configuration set that suppresses bounces and complaints', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'news.example.com', ConfigurationSetAttributes: Match.anyValue() });
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+    });
+  });
+
+  test('the token secret is generated at deploy time and named to the functions that sign tokens', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
+    const withSecret = ofType('AWS::Lambda::Function').filter(([, fn]) => json(fn.Properties.Environment).includes(DEPLOY_ENV.tokenSecretId));
+    expect(withSecret.map(([id]) => id.replace(/Function.*$/, '')).sort()).toEqual(['Subscribe', 'Summarize']);
+  });
+
+  test('outputs: site URL, state machine, subscribe endpoint, DKIM records', () => {
+    const outputs = Object.keys(template.toJSON().Outputs as object);
+    expect(outputs).toEqual(expect.arrayContaining(['SiteUrl', 'StateMachineArn', 'SubscribeEndpoint', 'ApiEndpoint', 'DkimRecord1']));
+  });
+});
+
+describe('configuration at synth time', () => {
+  const writeConfig = async (text: string): Promise<string> => {
+    const dir = await scratch();
+    const file = path.join(dir, 'digest.config.yaml');
+    writeFileSync(file, text);
+    return file;
+  };
+  // No bundling here: these synths check configuration handling only.
+  const noBundling = { context: { 'aws:cdk:bundling-stacks': [] } };
+  const noBundlingIn = async () => ({ ...noBundling, outdir: await scratch() });
+
+  test('a bad key fails synthesis with a message naming it', async () => {
+    const file = await writeConfig('feeds:\n  - url: https://example.com/feed.xml\ndigest:\n  titel: Oops\nschedule:\n  cron: "0 7 * * *"\n');
+    await expect(buildApp({ configFile: file, appProps: noBundling })).rejects.toThrow(/digest\.titel[\s\S]*schedule\.cron/);
+  });
+
+  test('SES mail needs a real sender domain', async () => {
+    const file = await writeConfig('feeds:\n  - url: https://example.com/feed.xml\nemail:\n  transport: ses\n');
+    await expect(buildApp({ configFile: file, appProps: noBundling })).rejects.toThrow(/email\.from/);
+  });
+
+  test('without SES: no API, no mail resources, no subscriber access; the schedule falls back to digest.timezone', async () => {
+    const file = await writeConfig('feeds:\n  - url: https://example.com/feed.xml\ndigest:\n  timezone: Asia/Tokyo\nretention:\n  articleDays: 7\n');
+    const built = await buildApp({ configFile: file, appProps: await noBundlingIn() });
+    built.app.synth();
+    const t = Template.fromStack(built.stack);
+    t.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    t.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    t.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    t.resourceCountIs('AWS::Lambda::Function', 2);
+    t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpressionTimezone: 'Asia/Tokyo' });
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'state/articles/', ExpirationInDays: 7 })]) },
+    });
+    expect(JSON.stringify(t.toJSON())).not.toContain('state/subscribers');
+  }, 60_000);
+});
