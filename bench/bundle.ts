@@ -14,7 +14,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { copySidePackages, esbuildOptionsFor, HANDLER_ENTRIES, PROJECT_ROOT, SIDE_PACKAGES, type HandlerName } from '../lib/handlers';
+import {
+  copySidePackages,
+  esbuildOptionsFor,
+  HANDLER_ENTRIES,
+  PROJECT_ROOT,
+  SIDE_PACKAGES,
+  type HandlerName,
+} from '../lib/handlers';
 
 const SIZE_TARGET = 1.5 * 1024 * 1024;
 const LOAD_TARGET_MS = 300;
@@ -37,7 +44,17 @@ function contributors(metafile: Metafile): [string, number][] {
   for (const [file, info] of Object.entries(output?.inputs ?? {})) {
     const parts = file.split('node_modules/');
     const last = parts[parts.length - 1];
-    const key = parts.length > 1 ? last.split('/').slice(0, last.startsWith('@') ? 2 : 1).join('/') : file.replace(/^(\.\.\/)+/, '').split('/').slice(0, 2).join('/');
+    const key =
+      parts.length > 1
+        ? last
+            .split('/')
+            .slice(0, last.startsWith('@') ? 2 : 1)
+            .join('/')
+        : file
+            .replace(/^(\.\.\/)+/, '')
+            .split('/')
+            .slice(0, 2)
+            .join('/');
     totals.set(key, (totals.get(key) ?? 0) + info.bytesInOutput);
   }
   return [...totals].sort((a, b) => b[1] - a[1]);
@@ -55,9 +72,13 @@ function coldLoad(file: string): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rss-digest-bundles-'));
-  const names = (Object.keys(HANDLER_ENTRIES) as HandlerName[]).filter((n) => (!only || only.includes(n)) && existsSync(HANDLER_ENTRIES[n]));
+  const names = (Object.keys(HANDLER_ENTRIES) as HandlerName[]).filter(
+    (n) => (!only || only.includes(n)) && existsSync(HANDLER_ENTRIES[n]),
+  );
   const rows: { name: string; bytes: number; gzip: number; loadMs: number; buildMs: number }[] = [];
-  process.stdout.write(`Lambda bundles (esbuild, minified, node22 target; cold load on Node ${process.version}, median of ${runs})\n\n`);
+  process.stdout.write(
+    `Lambda bundles (esbuild, minified, node22 target; cold load on Node ${process.version}, median of ${runs})\n\n`,
+  );
   try {
     for (const name of names) {
       const outfile = path.join(dir, name, 'index.js');
@@ -80,7 +101,10 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const side = SIDE_PACKAGES.map((pkg) => `${pkg.module} ${mb(pkg.files.reduce((sum, f) => sum + statSync(path.join(PROJECT_ROOT, 'node_modules', pkg.name, f)).size, 0))}`);
+  const side = SIDE_PACKAGES.map(
+    (pkg) =>
+      `${pkg.module} ${mb(pkg.files.reduce((sum, f) => sum + statSync(path.join(PROJECT_ROOT, 'node_modules', pkg.name, f)).size, 0))}`,
+  );
   process.stdout.write(`\nShipped beside each index.js and loaded only on first use: ${side.join(', ')}\n`);
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(rows) + '\n');
 }

@@ -7,7 +7,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUNDLED_CONFIG_FILE, DEPLOY_ENV, DEPLOYED_CONFIG_FORMAT, DIGEST_PUBLISHED_METRIC, TRANSIENT_ERROR_NAME } from '../lib/environment';
+import {
+  BUNDLED_CONFIG_FILE,
+  DEPLOY_ENV,
+  DEPLOYED_CONFIG_FORMAT,
+  DIGEST_PUBLISHED_METRIC,
+  TRANSIENT_ERROR_NAME,
+} from '../lib/environment';
 import type { Config } from '../src/config';
 import { S3Store } from '../src/store';
 
@@ -36,7 +42,9 @@ export function loadDeployedConfig(env: NodeJS.ProcessEnv = process.env): Config
     throw new DeployedConfigError(`Cannot read the deployed configuration ${file}: ${(err as Error).message}`, { cause: err });
   }
   if (parsed?.format !== DEPLOYED_CONFIG_FORMAT || typeof parsed.config !== 'object' || parsed.config === null) {
-    throw new DeployedConfigError(`${file} is not a configuration written by the rss-digest stack (format ${DEPLOYED_CONFIG_FORMAT})`);
+    throw new DeployedConfigError(
+      `${file} is not a configuration written by the rss-digest stack (format ${DEPLOYED_CONFIG_FORMAT})`,
+    );
   }
   const config = structuredClone(parsed.config) as Config;
   const siteUrl = env[DEPLOY_ENV.siteUrl];
@@ -79,7 +87,15 @@ export class InvalidEventError extends Error {
   }
 }
 
-const TRANSIENT_NAMES = new Set(['SlowDown', 'ThrottlingException', 'Throttling', 'RequestTimeout', 'TimeoutError', 'InternalError', 'ServiceUnavailable']);
+const TRANSIENT_NAMES = new Set([
+  'SlowDown',
+  'ThrottlingException',
+  'Throttling',
+  'RequestTimeout',
+  'TimeoutError',
+  'InternalError',
+  'ServiceUnavailable',
+]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNREFUSED']);
 
 /** AWS SDK throttling / 5xx and socket errors become TransientError; everything else is rethrown as is. */
@@ -97,13 +113,26 @@ export function classifyFailure(err: unknown): Error {
  * One CloudWatch embedded-metric-format line on stdout (Lambda turns it into a metric, no API call):
  * the "no digest today" alarm watches DigestsPublished.
  */
-export function emitPublishedMetric(stories: number, env: NodeJS.ProcessEnv = process.env, write = (line: string) => process.stdout.write(line)): void {
+export function emitPublishedMetric(
+  stories: number,
+  env: NodeJS.ProcessEnv = process.env,
+  write: (line: string) => unknown = (line) => process.stdout.write(line),
+): void {
   const namespace = env[DEPLOY_ENV.metricsNamespace];
   if (!namespace) return;
   const line = {
     _aws: {
       Timestamp: Date.now(),
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: [{ Name: DIGEST_PUBLISHED_METRIC, Unit: 'Count' }, { Name: 'Stories', Unit: 'Count' }] }],
+      CloudWatchMetrics: [
+        {
+          Namespace: namespace,
+          Dimensions: [[]],
+          Metrics: [
+            { Name: DIGEST_PUBLISHED_METRIC, Unit: 'Count' },
+            { Name: 'Stories', Unit: 'Count' },
+          ],
+        },
+      ],
     },
     [DIGEST_PUBLISHED_METRIC]: 1,
     Stories: stories,

@@ -29,7 +29,8 @@ export function dateOfEvent(event: FetchEvent, timeZone: string, now: Date): str
   }
   if (event.scheduledTime !== undefined) {
     const at = new Date(event.scheduledTime);
-    if (Number.isNaN(at.getTime())) throw new InvalidEventError(`scheduledTime is not a timestamp: ${JSON.stringify(event.scheduledTime)}`);
+    if (Number.isNaN(at.getTime()))
+      throw new InvalidEventError(`scheduledTime is not a timestamp: ${JSON.stringify(event.scheduledTime)}`);
     return dateInZone(at, timeZone);
   }
   return dateInZone(now, timeZone);
@@ -47,7 +48,8 @@ export const handler = async (event: FetchEvent = {}, context?: Context): Promis
       fetcher: createFetcher(config.network),
       date,
       onEvent: (e) => {
-        if (e.type === 'feed' && e.status === 'error') logger.warn('feed failed', { url: e.url, errorClass: e.errorClass, error: e.error });
+        if (e.type === 'feed' && e.status === 'error')
+          logger.warn('feed failed', { url: e.url, errorClass: e.errorClass, error: e.error });
       },
     });
     logger.info('fetch stage done', { date, durationMs: report.durationMs, ...report.stats });

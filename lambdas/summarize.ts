@@ -9,7 +9,14 @@ import { createDigestDeliverer } from '../src/email';
 import { isValidDate } from '../src/pipeline/dates';
 import { runPublishStage, type DeliveryReport, type PublishReport } from '../src/pipeline/publish-stage';
 import { createSummarizer } from '../src/summarize';
-import { classifyFailure, createDeployedStore, emitPublishedMetric, InvalidEventError, loadDeployedConfig, logger } from './deployment';
+import {
+  classifyFailure,
+  createDeployedStore,
+  emitPublishedMetric,
+  InvalidEventError,
+  loadDeployedConfig,
+  logger,
+} from './deployment';
 
 export interface SummarizeEvent {
   date: string;
@@ -43,7 +50,13 @@ export const handler = async (event: SummarizeEvent, context?: Context): Promise
     });
     emitPublishedMetric(report.digest.stories.length);
     const delivery = report.delivery ? { ...report.delivery, errors: report.delivery.errors.length } : undefined;
-    logger.info('publish stage done', { date, stories: report.digest.stories.length, summaries: report.summaries, tokens: report.tokens, delivery });
+    logger.info('publish stage done', {
+      date,
+      stories: report.digest.stories.length,
+      summaries: report.summaries,
+      tokens: report.tokens,
+      delivery,
+    });
     return { date, stories: report.digest.stories.length, published: report.keys, summaries: report.summaries, delivery };
   } catch (err) {
     const failure = classifyFailure(err);

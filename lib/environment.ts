@@ -39,3 +39,16 @@ export function serializeDeployedConfig(validatedConfig: unknown): string {
 
 /** Error name a handler gives a failure worth retrying; the state machine retries exactly these (and Lambda's own). */
 export const TRANSIENT_ERROR_NAME = 'TransientError';
+
+/**
+ * Which store prefixes each function may touch: the stack grants exactly these (grant* per prefix),
+ * and the handler tests check that every key a real run writes falls under them.
+ * read = GetObject (+ List, so missing keys are 404s); put = PutObject, no delete; write = put + delete.
+ */
+export const STORE_ACCESS = {
+  fetch: { read: [], put: ['state/feeds/', 'state/articles/', 'state/runs/'], write: [] },
+  summarize: { read: [], put: ['site/', 'state/site/', 'state/articles/', 'state/runs/'], write: [] },
+  /** Added to summarize when the stack sets up mail: the digest mailer reads confirmed subscribers. */
+  summarizeMail: { read: ['state/subscribers/'], put: [], write: [] },
+  subscribe: { read: [], put: [], write: ['state/subscribers/'] },
+} as const satisfies Record<string, { read: readonly string[]; put: readonly string[]; write: readonly string[] }>;

@@ -8,6 +8,7 @@ import type { DeliveryReport } from '../pipeline/publish-stage';
 import { mapLimit } from '../pipeline/limit';
 import { getJson, putJson, type Store } from '../store';
 import type { SecretLoader } from '../subscriptions/secret';
+import { maskAddress } from '../subscriptions/address';
 import { isMailable, listSubscribers } from '../subscriptions/subscribers';
 import { unsubscribeToken } from '../subscriptions/tokens';
 import { dayPageUrl } from '../subscriptions/links';
@@ -104,7 +105,7 @@ export async function deliverDigest(digest: Digest, deps: DeliverDigestDeps): Pr
     } catch (err) {
       report.failed++;
       // Server replies often quote the recipient; the report is stored, so the address is masked.
-      const message = (err as Error).message.split(subscriber.address).join('<subscriber>');
+      const message = maskAddress((err as Error).message, subscriber.address);
       report.errors.push({ subscriber: subscriber.id, message });
     }
   });

@@ -70,17 +70,16 @@ function renderStoryHtml(story: DigestStory, index: number, chrome: { lang: stri
     .join(' · ');
   const summary = story.summary
     .map(
-      (p) =>
-        `<p class="fg" style="margin:0 0 12px;font-family:${FONT};font-size:16px;line-height:25px;color:${COLORS.text};">${escapeHtml(p)}</p>`,
+      (p) => `<p class="fg" style="margin:0 0 12px;font-size:16px;line-height:25px;color:${COLORS.text};">${escapeHtml(p)}</p>`,
     )
     .join('\n');
   const minutes = story.readingMinutes > 0 ? ` · ${story.readingMinutes} min read` : '';
   const more = href
-    ? `<p style="margin:0;font-family:${FONT};font-size:14px;line-height:20px;"><span lang="${escapeHtml(chrome.lang)}" dir="${chrome.dir}"><a class="fg-link" href="${escapeHtml(href)}" style="color:${COLORS.link};font-weight:600;text-decoration:underline;">Read the article</a><span class="fg-muted" style="color:${COLORS.muted};">${minutes}</span></span></p>`
+    ? `<p style="margin:0;font-size:14px;line-height:20px;"><span lang="${escapeHtml(chrome.lang)}" dir="${chrome.dir}"><a class="fg-link" href="${escapeHtml(href)}" style="color:${COLORS.link};font-weight:600;text-decoration:underline;">Read the article</a><span class="fg-muted" style="color:${COLORS.muted};">${minutes}</span></span></p>`
     : '';
   return `<tr>
 <td class="bg-card px rule" lang="${escapeHtml(story.lang)}" dir="${story.dir}" align="${align}" style="padding:22px 32px;background-color:${COLORS.card};border-top:1px solid ${COLORS.rule};text-align:${align};font-family:${FONT};">
-<p class="fg-muted" style="margin:0 0 6px;font-family:${FONT};font-size:13px;line-height:18px;color:${COLORS.muted};"><span dir="ltr">${index + 1}.</span> ${meta}</p>
+<p class="fg-muted" style="margin:0 0 6px;font-size:13px;line-height:18px;color:${COLORS.muted};"><span dir="ltr">${index + 1}.</span> ${meta}</p>
 <h2 style="margin:0 0 10px;font-family:${FONT};font-size:20px;line-height:27px;font-weight:700;">${
     href
       ? `<a class="fg" href="${escapeHtml(href)}" style="color:${COLORS.text};text-decoration:none;">${title}</a>`
@@ -106,9 +105,9 @@ export function renderDigestEmail(digest: Digest, links: DigestEmailLinks, optio
 
   const header = `<tr>
 <td class="bg-card px" style="padding:28px 32px 20px;background-color:${COLORS.card};border-radius:10px 10px 0 0;font-family:${FONT};">
-<p class="fg-muted" style="margin:0 0 4px;font-family:${FONT};font-size:13px;line-height:18px;color:${COLORS.muted};text-transform:uppercase;letter-spacing:0.06em;">${escapeHtml(longDate)}</p>
+<p class="fg-muted" style="margin:0 0 4px;font-size:13px;line-height:18px;color:${COLORS.muted};text-transform:uppercase;letter-spacing:0.06em;">${escapeHtml(longDate)}</p>
 <h1 class="fg title" style="margin:0 0 8px;font-family:${FONT};font-size:28px;line-height:34px;font-weight:800;color:${COLORS.text};">${escapeHtml(digest.title)}</h1>
-<p class="fg-muted" style="margin:0;font-family:${FONT};font-size:14px;line-height:20px;color:${COLORS.muted};">${escapeHtml(countLine)} · <a class="fg-link" href="${escapeHtml(links.webUrl)}" style="color:${COLORS.link};text-decoration:underline;">Read it on the web</a></p>
+<p class="fg-muted" style="margin:0;font-size:14px;line-height:20px;color:${COLORS.muted};">${escapeHtml(countLine)} · <a class="fg-link" href="${escapeHtml(links.webUrl)}" style="color:${COLORS.link};text-decoration:underline;">Read it on the web</a></p>
 </td>
 </tr>`;
   const empty = shown.length

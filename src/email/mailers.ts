@@ -63,8 +63,6 @@ function composerOptions(message: MailMessage) {
     text: message.text,
     html: message.html,
     headers: message.headers,
-    // Quoted-printable keeps long HTML lines within RFC 5322 limits and stays readable in the .eml.
-    textEncoding: 'quoted-printable' as const,
     disableFileAccess: true,
     disableUrlAccess: true,
   };

@@ -21,14 +21,14 @@ function notice(
   const lang = options.lang ?? 'en';
   const dir = directionOf(lang);
   const p = (text: string): string =>
-    `<p class="fg" style="margin:0 0 16px;font-family:${FONT};font-size:16px;line-height:24px;color:${COLORS.text};">${escapeHtml(text)}</p>`;
+    `<p class="fg" style="margin:0 0 16px;font-size:16px;line-height:24px;color:${COLORS.text};">${escapeHtml(text)}</p>`;
   const body = `<tr>
 <td class="bg-card px" style="padding:32px;background-color:${COLORS.card};border-radius:10px;font-family:${FONT};">
 <h1 class="fg title" style="margin:0 0 16px;font-family:${FONT};font-size:24px;line-height:30px;font-weight:800;color:${COLORS.text};">${escapeHtml(options.title)}</h1>
 ${p(parts.lead)}
 ${renderButton(parts.button.href, parts.button.label)}
-<p class="fg-muted" style="margin:16px 0 0;font-family:${FONT};font-size:13px;line-height:20px;color:${COLORS.muted};word-break:break-all;">${escapeHtml(parts.button.href)}</p>
-<p class="fg-muted" style="margin:16px 0 0;font-family:${FONT};font-size:14px;line-height:20px;color:${COLORS.muted};">${escapeHtml(parts.after)}</p>
+<p class="fg-muted" style="margin:16px 0 0;font-size:13px;line-height:20px;color:${COLORS.muted};word-break:break-all;">${escapeHtml(parts.button.href)}</p>
+<p class="fg-muted" style="margin:16px 0 0;font-size:14px;line-height:20px;color:${COLORS.muted};">${escapeHtml(parts.after)}</p>
 </td>
 </tr>`;
   const html = renderMailLayout({

@@ -403,8 +403,12 @@ export interface Block {
   afterDrop: boolean;
   /** A link-dense block (a headline link, a link list) was dropped right before this block. */
   afterLinks: boolean;
+  /** The text sat in a <p>, table cell, heading, list item or quote, not loose in a div or span. */
+  inParagraph: boolean;
 }
 
+/** Elements whose short text is content in its own right (a paragraph, a table cell, a definition). */
+const TEXT_CELL = new Set(['p', 'td', 'th', 'dd', 'dt', 'caption']);
 const HEADING_TAG: Record<string, Block['tag']> = { h2: 'h2', h3: 'h3', h4: 'h4', h5: 'h4', h6: 'h4' };
 const LIST_LIKE = new Set(['ul', 'ol', 'dl', 'table', 'tbody', 'thead', 'tr', 'td', 'div', 'section', 'article', 'aside', 'nav', 'center']);
 
@@ -421,6 +425,7 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
   let droppedSinceLast = false;
   let linksSinceLast = false;
   let blockTag: Block['tag'] = 'p';
+  let paragraphDepth = 0;
   let list: Block['list'];
   let listCounter = 0;
 
@@ -447,7 +452,7 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
       linksSinceLast = true;
       return;
     }
-    blocks.push({ tag: blockTag, list, text: t, html: h, chars, linkChars: lc, timeChars: tc, afterDrop: droppedSinceLast, afterLinks: linksSinceLast });
+    blocks.push({ tag: blockTag, list, text: t, html: h, chars, linkChars: lc, timeChars: tc, afterDrop: droppedSinceLast, afterLinks: linksSinceLast, inParagraph: paragraphDepth > 0 || blockTag !== 'p' });
     droppedSinceLast = false;
     linksSinceLast = false;
   };
@@ -484,6 +489,7 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
       else if (name === 'pre') blockTag = 'pre';
       else if (name === 'blockquote') blockTag = 'blockquote';
       else if (name === 'p' && blockTag !== 'li' && blockTag !== 'blockquote') blockTag = 'p';
+      if (TEXT_CELL.has(name)) paragraphDepth++;
     }
     const href = name === 'a' ? linkHref(el.attribs.href, baseUrl) : undefined;
     if (name === 'a') inLink++;
@@ -519,6 +525,7 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
     if (isBlock) {
       flush();
       blockTag = savedTag;
+      if (TEXT_CELL.has(name)) paragraphDepth--;
       list = savedList;
     }
   };

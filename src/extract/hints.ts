@@ -108,25 +108,39 @@ export function classHint(el: Element): Hint {
   const cls = el.attribs.class;
   const id = el.attribs.id;
   if (!cls && !id) return Hint.None;
-  const words = hintWords(cls && id ? `${cls} ${id}` : (cls ?? id));
+  const key = cls && id ? `${cls} ${id}` : (cls ?? id);
+  const cached = hintCache.get(key);
+  if (cached !== undefined) return cached;
   let pos = false;
   let weak = false;
   let strong = false;
   let discussion = false;
-  for (const w of words) {
-    if (DISCUSSION.has(w) || DISCUSSION_PREFIX_RE.test(w)) discussion = true;
-    else if (STRONG_PREFIX_RE.test(w)) strong = true;
-    if (POSITIVE.has(w)) pos = true;
-    else if (STRONG_NEGATIVE.has(w)) {
-      if (WEAK_ONLY.has(w)) weak = true;
-      else strong = true;
+  // Each class name (and the id) on its own: its last word is its head noun, so "entry-meta" is metadata of an
+  // entry (weakly negative) while "meta-content" is content.
+  for (const name of key.split(/\s+/)) {
+    if (!name) continue;
+    const words = hintWords(name);
+    const parts = name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z]+/).filter(Boolean);
+    const head = parts[parts.length - 1] ?? '';
+    const weakHead = WEAK_ONLY.has(head);
+    for (const w of words) {
+      if (DISCUSSION.has(w) || DISCUSSION_PREFIX_RE.test(w)) discussion = true;
+      else if (STRONG_PREFIX_RE.test(w)) strong = true;
+      if (POSITIVE.has(w)) {
+        if (!weakHead) pos = true;
+      } else if (STRONG_NEGATIVE.has(w)) {
+        if (WEAK_ONLY.has(w)) weak = true;
+        else strong = true;
+      }
     }
   }
-  if (discussion) return Hint.Discussion;
-  if (strong) return Hint.StrongNegative;
-  if (pos) return Hint.Positive;
-  return weak ? Hint.Negative : Hint.None;
+  const hint = discussion ? Hint.Discussion : strong ? Hint.StrongNegative : pos ? Hint.Positive : weak ? Hint.Negative : Hint.None;
+  if (hintCache.size > 5000) hintCache.clear();
+  hintCache.set(key, hint);
+  return hint;
 }
+
+const hintCache = new Map<string, Hint>();
 
 /** Markup that says "not article text" whatever the class names: roles, microdata, hidden state. */
 export function isBoilerplateByMarkup(el: Element): boolean {

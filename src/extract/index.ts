@@ -57,7 +57,7 @@ export function extractArticle(html: string, url: string, options: { rules?: Rea
   const ldBody = ld?.articleBody ? jsonLdParagraphs(ld.articleBody) : [];
   const ldChars = ldBody.reduce((a, p) => a + countText(p).chars, 0);
   if (ldChars >= MIN_ARTICLE_CHARS && chars < ldChars * JSON_LD_PREFERRED_BELOW) {
-    blocks = ldBody.map((t) => ({ tag: 'p', text: t, html: escapeHtml(t), chars: countText(t).chars, linkChars: 0, timeChars: 0, afterDrop: false, afterLinks: false }));
+    blocks = ldBody.map((t) => ({ tag: 'p', text: t, html: escapeHtml(t), chars: countText(t).chars, linkChars: 0, timeChars: 0, afterDrop: false, afterLinks: false, inParagraph: true }));
     chars = ldChars;
     bodySource = 'json-ld';
   }
@@ -140,6 +140,8 @@ function cleanBlocks(blocks: Block[], titles: (string | undefined)[], authors: s
     if (b.timeChars / b.chars > 0.4 && b.chars < 120) continue;
     if (b.chars < 80 && authorSet.some((a) => norm.includes(a))) continue;
     if (b.chars > 20 && seen.has(norm)) continue;
+    // A word or two loose in a div between paragraphs: an ad label ("Advertisement"), a "share" prompt.
+    if (!b.inParagraph && b.chars < LOOSE_LABEL_MAX_CHARS && !SENTENCE_END_RE.test(b.text)) continue;
     seen.add(norm);
     kept.push(b);
   }
@@ -157,6 +159,7 @@ function cleanBlocks(blocks: Block[], titles: (string | undefined)[], authors: s
   return trimEdges(out);
 }
 
+const LOOSE_LABEL_MAX_CHARS = 14;
 const SENTENCE_END_RE = /[.!?。！？؟…"'”’»)\]]$/;
 /** Below this many characters, an unpunctuated block at the edge of the body is a label (section kicker, "Share
  * this:", article id, "Comments") rather than a sentence. */

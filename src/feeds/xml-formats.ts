@@ -109,7 +109,7 @@ function rssItem(item: XmlElement): RawItem {
   const media = childOf(item, MEDIA, 'group') ?? item;
   const title = textConstruct(childOf(item, RSS, 'title') ?? childOf(item, DC, 'title') ?? childOf(media, MEDIA, 'title'));
   const mediaDescription = textConstruct(childOf(media, MEDIA, 'description'));
-  const encoded = text(childOf(item, ['content'], 'encoded'));
+  const encoded = textConstruct(childOf(item, ['content'], 'encoded'))?.value.trim() || undefined;
   const description = childOf(item, RSS, 'description');
   const descHtml = description ? textConstruct(description)?.value : undefined;
   const atomContent = textConstruct(childOf(item, ATOM_ONLY, 'content') ?? childOf(item, ATOM_ONLY, 'summary'));

@@ -55,7 +55,7 @@ export const DEFAULT_XML_LIMITS: XmlLimits = {
   maxElements: 400_000,
   maxTextChars: 20_000_000,
   maxEntityChars: 65_536,
-  deadlineMs: 5_000,
+  deadlineMs: 3_000,
 };
 
 /** Namespace URIs (lowercased, trailing "/" or "#" kept) → the key the feed readers look for. */

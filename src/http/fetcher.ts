@@ -64,6 +64,15 @@ const ACCEPT: Record<FetchRequest['kind'], string> = {
   page: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
 };
 
+/** One request/response exchange (one hop of a redirect chain). */
+interface HopResult {
+  status: number;
+  headers: Record<string, string>;
+  body?: Buffer;
+  wireBytes: number;
+  location?: string;
+}
+
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 const defaultPort = (u: URL): string => u.port || (u.protocol === 'https:' ? '443' : '80');
@@ -143,11 +152,17 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
     request: FetchRequest,
     signal: AbortSignal,
     onSlot: () => void,
-  ): Promise<{ status: number; headers: Record<string, string>; body?: Buffer; wireBytes: number; location?: string }> {
+  ): Promise<HopResult> {
     const release = await limiter.acquire(`${url.hostname.toLowerCase()}:${defaultPort(url)}`);
     onSlot();
     try {
-      return await new Promise((resolvePromise, reject) => {
+      return await exchange(false);
+    } finally {
+      release();
+    }
+
+    function exchange(retried: boolean): Promise<HopResult> {
+      return new Promise((resolvePromise, reject) => {
         if (signal.aborted) return reject(signal.reason);
         const headers: Record<string, string> = {
           'user-agent': userAgent,
@@ -161,7 +176,7 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
         let settled = false;
         let connectTimer: NodeJS.Timeout | undefined;
         const streams: Readable[] = [];
-        const finish = (err: unknown, value?: Parameters<typeof resolvePromise>[0]): void => {
+        const finish = (err: unknown, value?: HopResult): void => {
           if (settled) return;
           settled = true;
           clearTimeout(connectTimer);
@@ -183,27 +198,41 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
         req.on('socket', (socket) => {
           if (socket.connecting) {
             connectTimer = setTimeout(
-              () => finish(new FetchError('timeout', `Could not connect to ${url.host} within ${network.connectTimeoutMs} ms`)),
+              () =>
+                afterPendingIo(() => {
+                  if (socket.connecting) {
+                    finish(new FetchError('timeout', `Could not connect to ${url.host} within ${network.connectTimeoutMs} ms`));
+                  }
+                }),
               network.connectTimeoutMs,
             );
             socket.once('connect', () => clearTimeout(connectTimer));
           }
         });
-        req.on('error', (err) =>
-          finish(
-            err instanceof FetchError
-              ? err
-              : new FetchError('network', `${url.host}: ${(err as NodeJS.ErrnoException).code ?? err.message}`),
-          ),
-        );
+        let responded = false;
+        req.on('error', (err) => {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (!settled && !retried && !responded && req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) {
+            // The server closed a kept-alive socket just as we reused it: one fresh try (Node's documented remedy).
+            settled = true;
+            clearTimeout(connectTimer);
+            signal.removeEventListener('abort', onAbort);
+            exchange(true).then(resolvePromise, reject);
+            return;
+          }
+          finish(err instanceof FetchError ? err : new FetchError('network', `${url.host}: ${code ?? err.message}`));
+        });
         req.on('response', (res) => {
+          responded = true;
           streams.push(res);
           const status = res.statusCode ?? 0;
           const flat: Record<string, string> = {};
           for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
           if (status === 304 || REDIRECT_STATUSES.has(status) || status >= 400 || status < 200) {
-            // These bodies are never read: drop the connection rather than drain an endless body.
-            res.destroy();
+            // These bodies are never read: drop the connection rather than drain a possibly endless
+            // body (a 304 has none, so its connection stays open for the next request).
+            if (status === 304) res.resume();
+            else res.destroy();
             return finish(null, { status, headers: flat, wireBytes, location: flat['location'] });
           }
           const type = (flat['content-type'] ?? '').toLowerCase();
@@ -255,8 +284,6 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
         });
         req.end();
       });
-    } finally {
-      release();
     }
   }
 
@@ -270,7 +297,10 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
       let deadline: NodeJS.Timeout | undefined;
       const startDeadline = (): void => {
         deadline ??= setTimeout(
-          () => controller.abort(new FetchError('timeout', `No complete response within ${network.timeoutMs} ms`)),
+          () =>
+            afterPendingIo(() =>
+              controller.abort(new FetchError('timeout', `No complete response within ${network.timeoutMs} ms`)),
+            ),
           network.timeoutMs,
         );
       };
@@ -322,6 +352,15 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
     },
   };
 }
+
+/**
+ * Runs `fn` after the I/O that is already waiting. When the event loop was busy (a big feed being
+ * parsed), timers run before the I/O callbacks of the same turn: without this, a connection that
+ * completed in time, or a body that has fully arrived, would be reported as a timeout.
+ */
+const afterPendingIo = (fn: () => void): void => {
+  setImmediate(fn);
+};
 
 /** A decompressing stream for one Content-Encoding token; tolerant of truncated streams. */
 function decoderFor(coding: string, input: Readable): Readable {

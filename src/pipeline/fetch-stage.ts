@@ -4,7 +4,6 @@
  * article records under state/articles/YYYY/MM/DD/. Nothing here aborts the run: each failed
  * feed or page becomes a counted entry in the report.
  */
-import { createHash } from 'node:crypto';
 import type { Config, FeedConfig } from '../config/schema';
 import { extractArticle } from '../extract';
 import { parseFeed } from '../feeds';
@@ -12,7 +11,8 @@ import { boundHtml, FetchError, interleaveByHost, type Fetcher } from '../http';
 import { dirForLang, dirForText, detectLang, normalizeLang } from '../lang';
 import { getJson, putJson, type Store } from '../store';
 import type { ArticleRecord, ErrorClass, FeedItem, FeedStatus } from '../types';
-import { datePath, endOfDay } from './dates';
+import { endOfDay } from './dates';
+import { articlesPrefix, feedStateKey, fetchReportKey } from './keys';
 import { mapLimit } from './limit';
 import { canonicalizeUrl, storyIdFor } from './urls';
 import type { PipelineEvent } from './events';
@@ -89,10 +89,7 @@ export interface FetchStageDeps {
 /** A page's extracted text shorter than this (and shorter than the feed's own text) is not trusted. */
 const MIN_ARTICLE_CHARS = 200;
 
-export const feedStateKey = (url: string): string =>
-  `state/feeds/${createHash('sha256').update(url).digest('hex').slice(0, 32)}.json`;
-export const articlesPrefix = (date: string): string => `state/articles/${datePath(date)}`;
-export const fetchReportKey = (date: string): string => `state/runs/${date}/fetch.json`;
+export { feedStateKey, articlesPrefix, fetchReportKey };
 
 const feedName = (feed: FeedConfig, parsedTitle?: string): string => {
   if (feed.name) return feed.name;

@@ -1,5 +1,5 @@
 /** site/archive.html: every day, newest first, grouped by month, with story counts. */
-import { cleanLine, html, safeDir, safeLang } from './html';
+import { cleanLine, markup, safeDir, safeLang } from './html';
 import { formatMonth, formatShortDate, plural } from './format';
 import { renderShell, type PageContext } from './layout';
 
@@ -20,22 +20,30 @@ export function renderArchivePage(days: ArchiveDay[], ctx: PageContext): string 
     months.set(m, [...(months.get(m) ?? []), d]);
   }
   const total = sorted.reduce((n, d) => n + d.stories, 0);
-  const main = html`<h1>Archive</h1>
+  const main = markup`<h1>Archive</h1>
 <p class="lede">${plural(sorted.length, 'day')}, ${plural(total, 'story', 'stories')}. <a href="search.html">Search them all</a>.</p>
 ${[...months].map(
-  ([month, list]) => html`<section aria-labelledby="m${month}"><h2 id="m${month}">${formatMonth(month)}</h2><ul class="days">${list.map(
+  ([
+    month,
+    list,
+  ]) => markup`<section aria-labelledby="m${month}"><h2 id="m${month}">${formatMonth(month)}</h2><ul class="days">${list.map(
     (d) =>
-      html`<li><a href="${d.date.replace(/-/g, '/')}/index.html"><time datetime="${d.date}">${formatShortDate(d.date)}</time></a> · ${plural(d.stories, 'story', 'stories')}${
-        d.top ? html` · <bdi lang="${safeLang(d.top.lang)}" dir="${safeDir(d.top.dir)}">${cleanLine(d.top.title)}</bdi>` : ''
+      markup`<li><a href="${d.date.replace(/-/g, '/')}/index.html"><time datetime="${d.date}">${formatShortDate(d.date)}</time></a> · ${plural(d.stories, 'story', 'stories')}${
+        d.top ? markup` · <bdi lang="${safeLang(d.top.lang)}" dir="${safeDir(d.top.dir)}">${cleanLine(d.top.title)}</bdi>` : ''
       }</li>`,
   )}</ul></section>
 `,
-)}${sorted.length ? '' : html`<p>No digests yet.</p>\n`}`;
-  return renderShell(ctx, { title: `Archive — ${ctx.siteTitle}`, description: `Every ${ctx.siteTitle} digest.`, path: 'archive.html', main });
+)}${sorted.length ? '' : markup`<p>No digests yet.</p>\n`}`;
+  return renderShell(ctx, {
+    title: `Archive — ${ctx.siteTitle}`,
+    description: `Every ${ctx.siteTitle} digest.`,
+    path: 'archive.html',
+    main,
+  });
 }
 
 export function renderSearchPage(ctx: PageContext): string {
-  const main = html`<h1>Search</h1>
+  const main = markup`<h1>Search</h1>
 <form id="search-form" role="search" action="search.html" method="get"><label for="search-q">Search every digest (English, Arabic, Hebrew and more)</label><input id="search-q" name="q" type="search" dir="auto" autocomplete="off"><button type="submit">Search</button></form>
 <p id="search-status" role="status">Search runs in your browser and needs JavaScript. The <a href="archive.html">archive</a> lists every day.</p>
 <ol id="search-results" class="res"></ol>
@@ -44,7 +52,7 @@ export function renderSearchPage(ctx: PageContext): string {
     title: `Search — ${ctx.siteTitle}`,
     path: 'search.html',
     main,
-    head: html`<meta name="rss-digest-search" content="search/index.json">\n`,
-    tail: html`<script src="${ctx.assets.searchJs}" defer></script>\n`,
+    head: markup`<meta name="rss-digest-search" content="search/index.json">\n`,
+    tail: markup`<script src="${ctx.assets.searchJs}" defer></script>\n`,
   });
 }

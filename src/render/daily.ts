@@ -4,7 +4,7 @@
  * direction sit in <bdi> so punctuation and numbers stay on the right side.
  */
 import type { Digest, DigestFeedStatus, DigestStory } from '../types';
-import { cleanLine, html, primaryLang, safeDir, safeHttpUrl, safeLang, type SafeHtml } from './html';
+import { cleanLine, markup, primaryLang, safeDir, safeHttpUrl, safeLang, type SafeHtml } from './html';
 import { formatLongDate, formatStoryTime, isoOrUndefined, plural } from './format';
 import { renderShell, renderSubscribeForm, type PageContext } from './layout';
 
@@ -48,24 +48,31 @@ export function renderStory(story: DigestStory, timeZone: string, digestDate: st
   const title = cleanLine(story.title) || cleanLine(story.url) || 'Untitled';
   const time = formatStoryTime(story.publishedAt, timeZone, digestDate);
   const iso = isoOrUndefined(story.publishedAt);
-  const others = (story.sources ?? []).slice(1).map((s) => cleanLine(s.name)).filter(Boolean);
+  const others = (story.sources ?? [])
+    .slice(1)
+    .map((s) => cleanLine(s.name))
+    .filter(Boolean);
   // The meta line is chrome (English words) inside the story's direction.
-  const metaLang = primaryLang(lang) === primaryLang(pageLang) ? '' : html` lang="${pageLang}"`;
-  const meta: (SafeHtml | string)[] = [html`<bdi>${cleanLine(story.source) || 'Unknown source'}</bdi>`];
-  if (time && iso) meta.push(html`<time datetime="${iso}">${time}</time>`);
-  if (story.readingMinutes > 0) meta.push(html`<bdi>${story.readingMinutes} min read</bdi>`);
-  if (isFeedText(story)) meta.push(html`<bdi class="f">summary from feed text</bdi>`);
+  const metaLang = primaryLang(lang) === primaryLang(pageLang) ? '' : markup` lang="${pageLang}"`;
+  const meta: (SafeHtml | string)[] = [markup`<bdi>${cleanLine(story.source) || 'Unknown source'}</bdi>`];
+  if (time && iso) meta.push(markup`<time datetime="${iso}">${time}</time>`);
+  if (story.readingMinutes > 0) meta.push(markup`<bdi>${story.readingMinutes} min read</bdi>`);
+  if (isFeedText(story)) meta.push(markup`<bdi class="f">summary from feed text</bdi>`);
   const summary = (story.summary ?? []).map(cleanLine).filter(Boolean).join(' ');
-  return html`<article lang="${lang}" dir="${dir}"><h3>${href ? html`<a href="${href}">${title}</a>` : title}</h3><p class="m"${metaLang}>${meta.map((m, i) => (i ? html` · ${m}` : m))}</p>${
-    others.length ? html`<p class="m"${metaLang}>Also covered by ${others.map((o, i) => html`${i ? ', ' : ''}<bdi>${o}</bdi>`)}</p>` : ''
-  }${summary ? html`<p>${summary}</p>` : ''}</article>
+  return markup`<article lang="${lang}" dir="${dir}"><h3>${href ? markup`<a href="${href}">${title}</a>` : title}</h3><p class="m"${metaLang}>${meta.map((m, i) => (i ? markup` · ${m}` : m))}</p>${
+    others.length
+      ? markup`<p class="m"${metaLang}>Also covered by ${others.map((o, i) => markup`${i ? ', ' : ''}<bdi>${o}</bdi>`)}</p>`
+      : ''
+  }${summary ? markup`<p>${summary}</p>` : ''}</article>
 `;
 }
 
 /** The stories of a digest as sections (also the content of the Atom and JSON Feed entries). */
 export function renderSections(digest: Digest, pageLang: string, headingId = true): SafeHtml {
-  return html`${sectionsFor(digest.stories).map(
-    (s) => html`<section${headingId ? html` aria-labelledby="${s.id}"` : ''}><h2${headingId ? html` id="${s.id}"` : ''} dir="auto">${s.heading}</h2>
+  return markup`${sectionsFor(digest.stories).map(
+    (
+      s,
+    ) => markup`<section${headingId ? markup` aria-labelledby="${s.id}"` : ''}><h2${headingId ? markup` id="${s.id}"` : ''} dir="auto">${s.heading}</h2>
 ${s.stories.map((story) => renderStory(story, digest.timezone, digest.date, pageLang))}</section>
 `,
   )}`;
@@ -74,11 +81,13 @@ ${s.stories.map((story) => renderStory(story, digest.timezone, digest.date, page
 function renderFailedFeeds(feeds: DigestFeedStatus[]): SafeHtml | string {
   const failed = feeds.filter((f) => f.status === 'error');
   if (failed.length === 0) return '';
-  return html`<details class="ops"><summary>${plural(failed.length, 'feed')} of ${feeds.length} failed today</summary><ul>${failed.map((f) => {
-    const what = [f.errorClass, f.httpStatus ? `HTTP ${f.httpStatus}` : ''].filter(Boolean).join(', ');
-    const message = cleanLine(f.error).slice(0, MAX_ERROR_CHARS);
-    return html`<li><bdi>${cleanLine(f.name) || cleanLine(f.url)}</bdi>${what ? html` (${what})` : ''}${message ? html`: <bdi>${message}</bdi>` : ''}</li>`;
-  })}</ul></details>
+  return markup`<details class="ops"><summary>${plural(failed.length, 'feed')} of ${feeds.length} failed today</summary><ul>${failed.map(
+    (f) => {
+      const what = [f.errorClass, f.httpStatus ? `HTTP ${f.httpStatus}` : ''].filter(Boolean).join(', ');
+      const message = cleanLine(f.error).slice(0, MAX_ERROR_CHARS);
+      return markup`<li><bdi>${cleanLine(f.name) || cleanLine(f.url)}</bdi>${what ? markup` (${what})` : ''}${message ? markup`: <bdi>${message}</bdi>` : ''}</li>`;
+    },
+  )}</ul></details>
 `;
 }
 
@@ -96,17 +105,21 @@ export function renderDailyPage(digest: Digest, ctx: PageContext, options: Daily
   const feedsUsed = new Set(digest.stories.flatMap((s) => (s.sources ?? []).map((x) => x.feedUrl))).size;
   const sections = sectionsFor(digest.stories);
   const updated = formatStoryTime(digest.generatedAt, digest.timezone, digest.date);
-  const main = html`<h1><bdi>${title}</bdi> <time datetime="${digest.date}">${longDate}</time></h1>
+  const main = markup`<h1><bdi>${title}</bdi> <time datetime="${digest.date}">${longDate}</time></h1>
 <p class="lede">${plural(digest.stories.length, 'story', 'stories')}${feedsUsed ? ` from ${plural(feedsUsed, 'feed')}` : ''}${
-    updated ? html` · updated <time datetime="${isoOrUndefined(digest.generatedAt)}">${updated}</time> <bdi>${cleanLine(digest.timezone)}</bdi>` : ''
+    updated
+      ? markup` · updated <time datetime="${isoOrUndefined(digest.generatedAt)}">${updated}</time> <bdi>${cleanLine(digest.timezone)}</bdi>`
+      : ''
   }.</p>
 ${
   sections.length > 1
-    ? html`<nav class="toc" aria-label="Sections">${sections.map((s) => html`<a href="#${s.id}"><bdi>${s.heading}</bdi></a>`)}</nav>\n`
+    ? markup`<nav class="toc" aria-label="Sections">${sections.map((s) => markup`<a href="#${s.id}"><bdi>${s.heading}</bdi></a>`)}</nav>\n`
     : ''
-}${digest.stories.length ? renderSections(digest, ctx.lang) : html`<p>No new stories today.</p>\n`}${renderSubscribeForm(ctx)}`;
-  const footer = html`<nav aria-label="Days">${
-    options.previousDate ? html`<a rel="prev" href="${r}${options.previousDate.replace(/-/g, '/')}/index.html">← Previous day</a>` : ''
+}${digest.stories.length ? renderSections(digest, ctx.lang) : markup`<p>No new stories today.</p>\n`}${renderSubscribeForm(ctx)}`;
+  const footer = markup`<nav aria-label="Days">${
+    options.previousDate
+      ? markup`<a rel="prev" href="${r}${options.previousDate.replace(/-/g, '/')}/index.html">← Previous day</a>`
+      : ''
   }<a href="${r}archive.html">Every day</a><a href="${r}search.html">Search</a></nav>
 ${renderFailedFeeds(digest.feeds ?? [])}`;
   return renderShell(ctx, {

@@ -39,7 +39,8 @@ const entrySummary = (d: Digest): string =>
     .map((s) => cleanLine(s.title))
     .join(' · ')}`;
 const entryContent = (d: Digest, lang: string): string => renderSections(d, lang, false).value;
-const validIso = (iso: string, fallback: string): string => (Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString() : fallback);
+const validIso = (iso: string, fallback: string): string =>
+  Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString() : fallback;
 
 /** Digests newest first (the caller passes at most FEED_ENTRIES). */
 export function renderAtomFeed(digests: Digest[], ctx: FeedContext): string {
@@ -104,4 +105,3 @@ export function renderJsonFeed(digests: Digest[], ctx: FeedContext): string {
   // "<" escaped so the JSON can never be read as markup if served or sniffed as HTML.
   return `${JSON.stringify(feed, null, 2).replace(/</g, '\\u003c')}\n`;
 }
-

@@ -1,11 +1,11 @@
 /**
- * Escaping for every context the site writes to: HTML text and attributes (through the `html`
+ * Escaping for every context the site writes to: HTML text and attributes (through the `markup`
  * tagged template, which escapes every interpolation unless it is already `SafeHtml`), URLs
  * (only absolute http(s) ever become links) and XML. Nothing from a feed or page reaches the
  * output any other way.
  */
 
-/** A string that is already HTML (built by `html`). The only way markup enters a page. */
+/** A string that is already HTML (built by `markup`). The only way markup enters a page. */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
@@ -51,8 +51,11 @@ function render(value: Interpolation): string {
   return escapeHtml(value);
 }
 
-/** Template tag: every `${…}` is escaped unless it is SafeHtml (or an array of them). */
-export function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
+/**
+ * Template tag: every `${…}` is escaped unless it is SafeHtml (or an array of them). Not named
+ * `html` because Prettier reformats `html`-tagged templates, which would change the output.
+ */
+export function markup(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
   let out = strings[0] ?? '';
   for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
   return new SafeHtml(out);

@@ -1,5 +1,5 @@
 /** The page shell every site page shares: head, masthead with navigation and search, footer. */
-import { html, safeHttpUrl, type SafeHtml } from './html';
+import { markup, safeHttpUrl, type SafeHtml } from './html';
 
 /** Where the site's own files are, relative to the page being rendered. */
 export interface PageContext {
@@ -40,18 +40,18 @@ export function absoluteSiteUrl(ctx: Pick<PageContext, 'siteUrl'>, path: string)
 export function renderShell(ctx: PageContext, page: ShellOptions): string {
   const r = ctx.root;
   const canonical = absoluteSiteUrl(ctx, page.path);
-  const doc = html`<!doctype html>
+  const doc = markup`<!doctype html>
 <html lang="${ctx.lang}" dir="ltr">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${page.title}</title>
-${page.description ? html`<meta name="description" content="${page.description}">\n` : ''}<link rel="stylesheet" href="${r}${ctx.assets.css}">
+${page.description ? markup`<meta name="description" content="${page.description}">\n` : ''}<link rel="stylesheet" href="${r}${ctx.assets.css}">
 <link rel="icon" href="${r}${ctx.assets.icon}" type="image/svg+xml">
 <link rel="alternate" type="application/atom+xml" title="${ctx.siteTitle} (Atom)" href="${r}feed.xml">
 <link rel="alternate" type="application/feed+json" title="${ctx.siteTitle} (JSON Feed)" href="${r}feed.json">
-${canonical ? html`<link rel="canonical" href="${canonical}">\n` : ''}${page.head ?? ''}</head>
+${canonical ? markup`<link rel="canonical" href="${canonical}">\n` : ''}${page.head ?? ''}</head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="top"><div class="w">
@@ -75,7 +75,7 @@ ${page.tail ?? ''}</body>
 export function renderSubscribeForm(ctx: PageContext): SafeHtml | string {
   const endpoint = ctx.subscribeEndpoint ? safeHttpUrl(`${ctx.subscribeEndpoint.replace(/\/+$/, '')}/subscribe`) : undefined;
   if (!endpoint) return '';
-  return html`<aside class="sub" aria-labelledby="sub-h"><h2 id="sub-h">Get this digest by email</h2>
+  return markup`<aside class="sub" aria-labelledby="sub-h"><h2 id="sub-h">Get this digest by email</h2>
 <form method="post" action="${endpoint}"><label for="sub-email">Your email address (we send a confirmation link first)</label><input id="sub-email" name="email" type="email" required maxlength="254" autocomplete="email" dir="ltr"><button type="submit">Subscribe</button></form>
 </aside>
 `;

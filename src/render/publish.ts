@@ -72,7 +72,11 @@ function hashed(name: string, ext: string, body: string): string {
 }
 
 /** The site's static files with content-hashed names (old pages keep their old files). */
-export function siteAssets(): { css: { path: string; body: string }; icon: { path: string; body: string }; searchJs: { path: string; body: string } } {
+export function siteAssets(): {
+  css: { path: string; body: string };
+  icon: { path: string; body: string };
+  searchJs: { path: string; body: string };
+} {
   const css = minifyCss(SITE_CSS);
   return {
     css: { path: hashed('digest', 'css', css), body: css },
@@ -155,7 +159,12 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
   // 1. The dated page and its digest.json.
   const previousDate = dates.filter((d) => d < digest.date).pop();
   const dayPath = `${digest.date.replace(/-/g, '/')}/index.html`;
-  await put(`${dayDir(digest.date)}/index.html`, renderDailyPage(digest, ctxFor('../../../'), { previousDate, path: dayPath }), TYPES.html, CACHE.dated);
+  await put(
+    `${dayDir(digest.date)}/index.html`,
+    renderDailyPage(digest, ctxFor('../../../'), { previousDate, path: dayPath }),
+    TYPES.html,
+    CACHE.dated,
+  );
   await putJson(store, digestKey(digest.date), digest, { cacheControl: CACHE.dated });
   written.push(digestKey(digest.date));
 
@@ -193,7 +202,11 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
       await put(key, JSON.stringify(shard), TYPES.json, CACHE.short);
       shards.push({ month, key: `${month}.json`, docs: shard.docs.length });
     } else {
-      shards.push({ month, key: `${month}.json`, docs: days.filter((d) => d.date.startsWith(month)).reduce((n, d) => n + d.stories, 0) });
+      shards.push({
+        month,
+        key: `${month}.json`,
+        docs: days.filter((d) => d.date.startsWith(month)).reduce((n, d) => n + d.stories, 0),
+      });
     }
   }
   shards.sort((a, b) => b.month.localeCompare(a.month));
@@ -205,6 +218,11 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
   const latestDate = archived[archived.length - 1] ?? digest.date;
   const latest = (await load(latestDate)) ?? digest;
   const latestPrevious = archived.filter((d) => d < latest.date).pop();
-  await put('site/index.html', renderDailyPage(latest, ctxFor(''), { previousDate: latestPrevious, path: `${latest.date.replace(/-/g, '/')}/index.html` }), TYPES.html, CACHE.short);
+  await put(
+    'site/index.html',
+    renderDailyPage(latest, ctxFor(''), { previousDate: latestPrevious, path: `${latest.date.replace(/-/g, '/')}/index.html` }),
+    TYPES.html,
+    CACHE.short,
+  );
   return written;
 }

@@ -70,3 +70,10 @@ export function normalizeAddress(input: unknown): AddressResult {
  * not in practice, and two records for "Ann@x" and "ann@x" would mail one person twice.
  */
 export const addressIdentity = (normalized: string): string => normalized.toLowerCase();
+
+/** Text (a server reply, an error) with every occurrence of the address replaced, for logs and reports. */
+export function maskAddress(text: string, address: string): string {
+  if (!address) return text;
+  const pattern = new RegExp(address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+  return text.replace(pattern, '<subscriber>');
+}

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { renderAlreadySubscribedEmail, renderConfirmationEmail } from '../email/notice-email';
 import type { Mailer } from '../email/mailers';
 import type { Store } from '../store';
-import { normalizeAddress } from './address';
+import { maskAddress, normalizeAddress } from './address';
 import { renderResponse, type EndpointResponse, type PageContent } from './pages';
 import type { SecretLoader } from './secret';
 import { readSubscriber, subscriberKey, writeSubscriber, type SubscriberRecord } from './subscribers';
@@ -207,6 +207,10 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
       'A confirmation mail for this address was sent a few minutes ago. Check your inbox (and spam folder), or try again in 10 minutes.',
       CONFIRMATION_INTERVAL_SECONDS,
     );
+    // A long-running `serve` must not keep every address it ever saw: drop expired entries.
+    if (recent.size > 1000) {
+      for (const [key, at0] of recent) if (at.getTime() - at0 >= CONFIRMATION_INTERVAL_SECONDS * 1000) recent.delete(key);
+    }
     const last = recent.get(id);
     if (last !== undefined && at.getTime() - last < CONFIRMATION_INTERVAL_SECONDS * 1000) {
       log({ event: 'subscribe-rate-limited', subscriber: id });
@@ -272,7 +276,9 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
         message: `If the address can receive mail, a message is on its way. Follow the link in it to confirm your subscription to ${deps.title}.`,
       };
     } catch (err) {
-      log({ event: 'confirmation-failed', subscriber: id, error: (err as Error).name, message: (err as Error).message });
+      // SMTP replies often quote the recipient: mask it before the message reaches a log.
+      const message = maskAddress((err as Error).message, checked.address);
+      log({ event: 'confirmation-failed', subscriber: id, error: (err as Error).name, message });
       return problem(
         503,
         'mail-failed',

@@ -10,7 +10,14 @@ import { createSubscriptionEndpoint, type SubscriptionEndpoint, type Subscriptio
 import { resolvePublicUrls } from './links';
 import { secretLoaderFromEnv, type SecretLoader } from './secret';
 
-export { normalizeAddress, addressIdentity, MAX_ADDRESS_LENGTH, type AddressResult, type AddressProblem } from './address';
+export {
+  normalizeAddress,
+  addressIdentity,
+  maskAddress,
+  MAX_ADDRESS_LENGTH,
+  type AddressResult,
+  type AddressProblem,
+} from './address';
 export {
   createToken,
   verifyToken,
@@ -41,6 +48,7 @@ export {
   type SubscriberRecord,
   type SubscriberStatus,
 } from './subscribers';
+export { applySesEvent, type SesMailEvent, type BounceOutcome } from './bounces';
 export { resolvePublicUrls, dayPageUrl, LOCAL_SITE_URL, type PublicUrls } from './links';
 export {
   createSubscriptionEndpoint,

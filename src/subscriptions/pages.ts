@@ -36,7 +36,7 @@ const STYLE = `:root{color-scheme:light dark;--bg:#eef0f3;--card:#fff;--fg:#1d23
 @media (prefers-color-scheme:dark){:root{--bg:#121417;--card:#1c2026;--fg:#e6e9ed;--muted:#a4adb7;--link:#8ab4f8;--accent:#3d7be0}}
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif}
 main{max-width:34rem;margin:12vh auto 2rem;padding:2rem;background:var(--card);border-radius:10px}
-h1{margin:0 0 .75rem;font-size:1.5rem;line-height:1.25}p{margin:0 0 1rem}.muted{color:var(--muted);font-size:.9rem}a{color:var(--link)}
+h1{margin:0 0 .75rem;font-size:1.5rem;line-height:1.25}p,form{margin:0 0 1rem}.muted{color:var(--muted);font-size:.9rem}a{color:var(--link)}
 button{font:inherit;font-weight:600;color:#fff;background:var(--accent);border:0;border-radius:6px;padding:.7rem 1.4rem;cursor:pointer}
 button:focus-visible,a:focus-visible{outline:3px solid var(--link);outline-offset:2px}`;
 

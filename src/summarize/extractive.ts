@@ -41,9 +41,7 @@ export interface ExtractiveTuning {
   wordsPerSentence: number;
   /** Weight of similarity to earlier sentences in centrality (PacSum-style directed graph; 1 = undirected). */
   backwardWeight: number;
-  /** Score factor 1 − quotePenalty × (share of the sentence inside quotation marks). */
-  quotePenalty: number;
-  /** Score factor for a paragraph's last segment without terminal punctuation (headings, captions). */
+  /** Score factor for a sentence without terminal punctuation (headings, captions, list items). */
   unterminatedFactor: number;
 }
 
@@ -62,7 +60,6 @@ export const EXTRACTIVE_DEFAULTS: Readonly<ExtractiveTuning> = Object.freeze({
   bandHigh: 34,
   wordsPerSentence: 30,
   unterminatedFactor: 0.5,
-  quotePenalty: 0,
 });
 
 interface Candidate {
@@ -77,20 +74,6 @@ interface Candidate {
   weights: Float64Array;
   stems: string[];
   terminated: boolean;
-  quoted: number;
-}
-
-// Direct speech: double quotes of any style, and single quotes that open after a space and close before one.
-const QUOTED_SPAN = /“[^”]*”|"[^"]*"|«[^»]*»|„[^“”]*[“”]|(?:^|\s)‘[^’]*’(?=[\s,.;:!?]|$)|(?:^|\s)'[^']*'(?=[\s,.;:!?]|$)/gu;
-
-const QUOTE_MARK = /["“«„‘']/;
-
-/** Share of a sentence's characters that are inside quotation marks. */
-function quotedShare(text: string): number {
-  if (!QUOTE_MARK.test(text)) return 0;
-  let quoted = 0;
-  for (const m of text.matchAll(QUOTED_SPAN)) quoted += m[0].length;
-  return Math.min(1, quoted / Math.max(1, text.length));
 }
 
 // A lone question addressed to the reader, or a quotation with no attribution around it.
@@ -100,27 +83,31 @@ const TERMINAL_END = /[.!?؟…。！？۔:]["'”’»)\]]*$/u;
 // Photo captions end with a credit in parentheses after the sentence: "… in 2021 (Reuters)".
 const CAPTION_CREDIT = /[^.!?؟…]\s*\([^()]{2,60}\)\s*$/u;
 const isCaption = (text: string): boolean => text.endsWith(')') && CAPTION_CREDIT.test(text.slice(-80));
+// Bylines and timestamps: "By Jane Doe, CNN", "PUBLISHED: 10:01 EST, 3 March 2015 | UPDATED: …".
+const BYLINE = /^(?:by|von|par|por|di|door|av|przez|автор|بقلم|מאת)\s/iu;
+const TIMESTAMP =
+  /(?<!\p{L})(?:published|updated|last modified|posted|mis à jour|publié|aktualisiert|veröffentlicht|actualizado|publicado)(?!\p{L}).*\d/iu;
+const isBylineOrTimestamp = (text: string, words: number): boolean => words <= 14 && (BYLINE.test(text) || TIMESTAMP.test(text));
 // Boilerplate that reaches article text through extraction (multilingual, lower-cased, normalized).
 const BOILERPLATE = new RegExp(
   [
+    // Calls to action only: single words like "subscribers" or "cookie" also occur in real stories.
     'click here',
     'read more',
-    'sign up',
-    'subscribe',
-    'newsletter',
+    'sign up (?:for|to)',
+    'subscribe (?:now|today|here|to our)',
+    'our newsletter',
     'all rights reserved',
-    'follow us',
-    'share this',
-    'cookie',
-    'advertisement',
-    'copyright',
-    '©',
+    'follow us on',
+    'share this (?:article|story)',
+    'we use cookies',
     'terms of use',
     'privacy policy',
-    'related articles?',
+    'related articles',
+    '©',
     'lire aussi',
     'lire la suite',
-    'abonnez',
+    'abonnez-vous',
     'mehr zum thema',
     'weiterlesen',
     'lee también',
@@ -129,8 +116,7 @@ const BOILERPLATE = new RegExp(
     'подписывайтесь',
     'اقرا ايضا',
     'اقرا المزيد',
-    'اشترك',
-    'تابعونا',
+    'تابعونا على',
     'جميع الحقوق محفوظه',
     'קראו עוד',
     'לכתבה המלאה',
@@ -174,6 +160,7 @@ function prepare(sentences: Sentence[], lang: string, tuning: ExtractiveTuning):
     if (count < tuning.minWords) continue;
     if (QUESTION_END.test(text) || QUOTE_ONLY.test(text) || isCaption(text)) continue;
     if (boilerplateSomewhere && BOILERPLATE.test(normalized)) continue;
+    if (isBylineOrTimestamp(text, count)) continue;
     const stems = contentStemsOfTokens(tokens, lang, stopwords);
     if (stems.length === 0) continue;
     // Term ids sorted, then run-length encoded into (term, tf): typed arrays, no per-sentence maps.
@@ -208,7 +195,6 @@ function prepare(sentences: Sentence[], lang: string, tuning: ExtractiveTuning):
       tf,
       stems,
       terminated: TERMINAL_END.test(text),
-      quoted: quotedShare(text),
     });
   }
   // tf-isf weights (inverse sentence frequency over the article), unit length.
@@ -226,20 +212,6 @@ function prepare(sentences: Sentence[], lang: string, tuning: ExtractiveTuning):
     return { ...r, weights };
   });
   return { candidates, dimension: ids.size };
-}
-
-function cosine(a: Candidate, b: Candidate): number {
-  let i = 0;
-  let j = 0;
-  let dot = 0;
-  while (i < a.terms.length && j < b.terms.length) {
-    const x = a.terms[i];
-    const y = b.terms[j];
-    if (x === y) dot += a.weights[i++] * b.weights[j++];
-    else if (x < y) i++;
-    else j++;
-  }
-  return dot;
 }
 
 function lengthFactor(count: number, tuning: ExtractiveTuning): number {
@@ -260,31 +232,40 @@ export function summarize(text: string, options: SummarizeOptions = {}): string[
   const tuning: ExtractiveTuning = { ...EXTRACTIVE_DEFAULTS, ...options.tuning };
   const k = Math.max(1, Math.floor(options.maxSentences ?? 3));
   const lang = languageOf(options.lang, text);
-  const { candidates } = prepare(segmentSentences(text, lang), lang, tuning);
+  const { candidates, dimension } = prepare(segmentSentences(text, lang), lang, tuning);
   const n = candidates.length;
   if (n === 0) return [];
 
+  // Pairwise cosine similarities: scatter sentence i into a dense vector, then each later
+  // sentence's dot product is a gather over its own terms (no merge branches, no allocation).
   const sim = new Float64Array(n * n);
   const degree = new Float64Array(n);
+  const dense = new Float64Array(dimension);
+  const centroid = new Float64Array(dimension);
   for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const s = cosine(candidates[i], candidates[j]);
-      sim[i * n + j] = s;
-      sim[j * n + i] = s;
-      degree[i] += s; // j comes after i
-      degree[j] += tuning.backwardWeight * s;
+    const a = candidates[i];
+    for (let t = 0; t < a.terms.length; t++) {
+      dense[a.terms[t]] = a.weights[t];
+      centroid[a.terms[t]] += a.weights[t];
     }
+    for (let j = i + 1; j < n; j++) {
+      const b = candidates[j];
+      let dot = 0;
+      for (let t = 0; t < b.terms.length; t++) dot += b.weights[t] * dense[b.terms[t]];
+      sim[i * n + j] = dot;
+      sim[j * n + i] = dot;
+      degree[i] += dot; // j comes after i
+      degree[j] += tuning.backwardWeight * dot;
+    }
+    for (let t = 0; t < a.terms.length; t++) dense[a.terms[t]] = 0;
   }
   // Centroid: the sum of the (unit) sentence vectors; cosine of each sentence with it.
-  const centroid = new Map<number, number>();
-  for (const c of candidates)
-    for (let t = 0; t < c.terms.length; t++) centroid.set(c.terms[t], (centroid.get(c.terms[t]) ?? 0) + c.weights[t]);
   let centroidNorm = 0;
-  for (const v of centroid.values()) centroidNorm += v * v;
+  for (let t = 0; t < dimension; t++) centroidNorm += centroid[t] * centroid[t];
   centroidNorm = Math.sqrt(centroidNorm) || 1;
   const centroidSim = candidates.map((c) => {
     let dot = 0;
-    for (let t = 0; t < c.terms.length; t++) dot += c.weights[t] * (centroid.get(c.terms[t]) ?? 0);
+    for (let t = 0; t < c.terms.length; t++) dot += c.weights[t] * centroid[c.terms[t]];
     return dot / centroidNorm;
   });
   const maxCentroid = Math.max(...centroidSim, 1e-9);
@@ -304,7 +285,6 @@ export function summarize(text: string, options: SummarizeOptions = {}): string[
       tuning.titleWeight * titleOverlap(c.stems, titleStems);
     s *= lengthFactor(c.words, tuning);
     if (!c.terminated) s *= tuning.unterminatedFactor;
-    s *= 1 - tuning.quotePenalty * c.quoted;
     score[i] = s;
   }
 

@@ -131,7 +131,7 @@ const TERMINAL = /[.!?؟…。！？۔]["'”’»)\]]*$/u;
 const LAST_TOKEN = /(?:^|[\s(“"«„‘])([^\s(“"«„‘]+)\.$/u;
 const FIRST_WORD = /^[\s"'“”«»„‘’([\-–—]*([\p{L}\p{N}]+)/u;
 
-/** Languages where ICU's lowercase rule applies (scripts with case). */
+/** True when the text has cased letters (Latin, Cyrillic, Greek …), unlike Arabic or Hebrew. */
 const hasCase = (s: string): boolean => /\p{Lu}|\p{Ll}/u.test(s);
 
 function startsLowercase(s: string): boolean {
@@ -267,11 +267,15 @@ export function paragraphs(text: string): string[] {
 
 function isHardWrapped(lines: string[]): boolean {
   const body = lines.slice(0, -1);
-  const open = body.filter((l) => !TERMINAL.test(l)).length;
-  if (open < body.length / 2) return false;
+  const open = body.map((l, i) => ({ line: l, next: lines[i + 1] })).filter(({ line }) => !TERMINAL.test(line));
+  if (open.length < body.length / 2) return false;
+  // A wrapped line continues a sentence: the next line does not start with a capital letter
+  // (scripts without case, like Arabic, always pass this test).
+  const continued = open.filter(({ next }) => !/^[\s"'“«„‘(]*\p{Lu}/u.test(next)).length;
+  if (continued < open.length * 0.7) return false;
   const lengths = body.map((l) => l.length).sort((a, b) => a - b);
   const median = lengths[Math.floor(lengths.length / 2)];
-  const even = body.filter((l) => l.length >= median * 0.7 && l.length <= median * 1.3).length;
+  const even = body.filter((l) => l.length >= median * 0.75 && l.length <= median * 1.25).length;
   return median >= 30 && median <= 120 && even >= body.length * 0.6;
 }
 

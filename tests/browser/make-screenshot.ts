@@ -33,7 +33,10 @@ async function main(): Promise<void> {
     // The empty margins left and right of the column are cropped to keep the PNG small.
     const x = 80;
     await page.screenshot({ path: out, clip: { x, y: 0, width: 960 - 2 * x, height: Math.min(Math.max(bottom, 700), 1400) } });
-    process.stdout.write(`${out}: ${(await stat(out)).size} bytes\n`);
+    const size = (await stat(out)).size;
+    process.stdout.write(`${out}: ${size} bytes\n`);
+    // The README's picture is committed: keep it small.
+    if (size > 200 * 1024) throw new Error(`${out} is ${size} bytes; keep it under 200 KB (crop it shorter)`);
   } finally {
     await browser.close();
     await site.close();

@@ -31,7 +31,10 @@ afterAll(async () => {
   if (built) await rm(built.outDir, { recursive: true, force: true });
 });
 
-async function open(path: string, options: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; page: Page; problems: string[]; dialogs: string[]; offsite: string[] }> {
+async function open(
+  path: string,
+  options: Parameters<Browser['newContext']>[0] = {},
+): Promise<{ context: BrowserContext; page: Page; problems: string[]; dialogs: string[]; offsite: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   const page = await context.newPage();
   const { problems, dialogs } = watchPage(page);
@@ -62,7 +65,10 @@ describe('the digest page in Chromium', () => {
       // axe-core takes seconds per run: each scheme and each width is audited once.
       const audit = (width === 375) === (colorScheme === 'dark');
       it(`at ${width} px in ${colorScheme}: no horizontal scroll, no console errors${audit ? ', no serious axe violations' : ''}`, async () => {
-        const { context, page, problems, dialogs, offsite } = await open('/index.html', { viewport: { width, height: 900 }, colorScheme });
+        const { context, page, problems, dialogs, offsite } = await open('/index.html', {
+          viewport: { width, height: 900 },
+          colorScheme,
+        });
         try {
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           expect(overflow).toBeLessThanOrEqual(0);
@@ -108,7 +114,11 @@ describe('the digest page in Chromium', () => {
       }
       expect(dirs.filter((d) => d.lang === 'ar')).toHaveLength(2);
       // The source name of an Arabic story is isolated and shown right-to-left.
-      const source = await page.$eval('article[lang="ar"] .m bdi', (b) => ({ text: b.textContent, dir: getComputedStyle(b).direction, bidi: getComputedStyle(b).unicodeBidi }));
+      const source = await page.$eval('article[lang="ar"] .m bdi', (b) => ({
+        text: b.textContent,
+        dir: getComputedStyle(b).direction,
+        bidi: getComputedStyle(b).unicodeBidi,
+      }));
       expect(source).toEqual({ text: 'صحيفة المدينة', dir: 'rtl', bidi: 'isolate' });
       expect(problems).toEqual([]);
     } finally {
@@ -137,7 +147,10 @@ describe('the digest page in Chromium', () => {
     const { context, page } = await open('/index.html');
     try {
       await page.keyboard.press('Tab');
-      const focused = await page.evaluate(() => ({ cls: document.activeElement?.className, left: document.activeElement?.getBoundingClientRect().left }));
+      const focused = await page.evaluate(() => ({
+        cls: document.activeElement?.className,
+        left: document.activeElement?.getBoundingClientRect().left,
+      }));
       expect(focused.cls).toBe('skip');
       expect(focused.left).toBeGreaterThanOrEqual(0);
       await page.keyboard.press('Enter');
@@ -173,26 +186,42 @@ describe('the digest page in Chromium', () => {
     try {
       const titles = async () => page.$$eval('#search-results li h3', (hs) => hs.map((h) => h.textContent));
       await page.waitForFunction(() => /found/.test(document.getElementById('search-status')!.textContent ?? ''));
-      expect((await titles()).sort()).toEqual(['Harbor Bridge reopens to traffic after 18-month rebuild', 'How engineers rebuilt the Harbor Bridge without taking it down']);
+      expect((await titles()).sort()).toEqual([
+        'Harbor Bridge reopens to traffic after 18-month rebuild',
+        'How engineers rebuilt the Harbor Bridge without taking it down',
+      ]);
 
       const search = async (q: string) => {
         await page.fill('#search-q', q);
         await page.press('#search-q', 'Enter');
-        await page.waitForFunction((query) => new URLSearchParams(location.search).get('q') === query && /found|No stories/.test(document.getElementById('search-status')!.textContent ?? ''), q);
+        await page.waitForFunction(
+          (query) =>
+            new URLSearchParams(location.search).get('q') === query &&
+            /found|No stories/.test(document.getElementById('search-status')!.textContent ?? ''),
+          q,
+        );
         return titles();
       };
       // Arabic: "محطه" (hā' for tā' marbūṭa), "حكومة" without its article, "الرباط" with it.
       // The title match ranks above the tram story, whose summary mentions its twelve stations.
-      expect(await search('محطه')).toEqual(['الحكومة تعلن عن محطة جديدة لتحلية مياه البحر في الدار البيضاء', 'افتتاح خط جديد للترامواي يربط الرباط بسلا']);
+      expect(await search('محطه')).toEqual([
+        'الحكومة تعلن عن محطة جديدة لتحلية مياه البحر في الدار البيضاء',
+        'افتتاح خط جديد للترامواي يربط الرباط بسلا',
+      ]);
       expect(await search('حكومة')).toEqual(['الحكومة تعلن عن محطة جديدة لتحلية مياه البحر في الدار البيضاء']);
       expect(await search('الرباط ترامواي')).toEqual(['افتتاح خط جديد للترامواي يربط الرباط بسلا']);
       expect(await search('רכבת')).toEqual(['הקו הסגול של הרכבת הקלה ייפתח לנוסעים בחודש הבא']);
-      expect(await search('reefs heatwave')).toEqual(['Coral reefs recover faster when fishing pauses during heatwaves, study finds']);
+      expect(await search('reefs heatwave')).toEqual([
+        'Coral reefs recover faster when fishing pauses during heatwaves, study finds',
+      ]);
       expect(await search('zebra')).toEqual([]);
       const ar = await page.$$eval('#search-results li', (lis) => lis.length);
       expect(ar).toBe(0);
       await search('ترامواي');
-      expect(await page.$eval('#search-results li', (li) => [li.getAttribute('lang'), getComputedStyle(li).direction])).toEqual(['ar', 'rtl']);
+      expect(await page.$eval('#search-results li', (li) => [li.getAttribute('lang'), getComputedStyle(li).direction])).toEqual([
+        'ar',
+        'rtl',
+      ]);
       await page.screenshot({ path: await artifactPath('search-arabic.png') });
       expect(site.requests).toEqual(expect.arrayContaining(['/search/index.json', '/search/2026-11.json']));
       expect(problems).toEqual([]);
@@ -207,7 +236,11 @@ describe('the digest page in Chromium', () => {
       const result = await page.evaluate(async () => {
         const text = await (await fetch('feed.xml')).text();
         const doc = new DOMParser().parseFromString(text, 'application/xml');
-        return { error: doc.getElementsByTagName('parsererror').length, entries: doc.getElementsByTagName('entry').length, ns: doc.documentElement.namespaceURI };
+        return {
+          error: doc.getElementsByTagName('parsererror').length,
+          entries: doc.getElementsByTagName('entry').length,
+          ns: doc.documentElement.namespaceURI,
+        };
       });
       expect(result).toEqual({ error: 0, entries: 1, ns: 'http://www.w3.org/2005/Atom' });
     } finally {

@@ -38,7 +38,8 @@ afterAll(async () => {
 /** Everything that would show that markup from the feed became live DOM, or that code ran. */
 async function inspect(page: Page) {
   // Give timers, onload/onerror handlers and autofocus a chance to fire; hover and focus everything.
-  for (const el of await page.$$('main h2, main h3, main h3 a, main .m, main bdi, main p')) await el.hover({ timeout: 200, trial: false }).catch(() => undefined);
+  for (const el of await page.$$('main h2, main h3, main h3 a, main .m, main bdi, main p'))
+    await el.hover({ timeout: 200, trial: false }).catch(() => undefined);
   await page.keyboard.press('Tab');
   await page.waitForTimeout(150);
   return page.evaluate(() => {
@@ -46,8 +47,18 @@ async function inspect(page: Page) {
     return {
       xss: (window as unknown as { __xss?: unknown }).__xss ?? null,
       scripts: [...document.scripts].map((s) => s.src.replace(location.origin, '')),
-      dangerous: all.filter((e) => /^(img|svg|math|iframe|object|embed|style|base|meta|link|form|input|b|mglyph|mtext)$/i.test(e.localName) && !e.closest('head, header, aside, #search-form')).map((e) => e.localName),
-      handlers: all.flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name) || a.name === 'style' || a.name === 'autofocus').map((a) => `${e.localName}[${a.name}]`)),
+      dangerous: all
+        .filter(
+          (e) =>
+            /^(img|svg|math|iframe|object|embed|style|base|meta|link|form|input|b|mglyph|mtext)$/i.test(e.localName) &&
+            !e.closest('head, header, aside, #search-form'),
+        )
+        .map((e) => e.localName),
+      handlers: all.flatMap((e) =>
+        [...e.attributes]
+          .filter((a) => /^on/i.test(a.name) || a.name === 'style' || a.name === 'autofocus')
+          .map((a) => `${e.localName}[${a.name}]`),
+      ),
       badLinks: [...document.querySelectorAll('[href], [src], [action]')]
         .map((e) => e.getAttribute('href') ?? e.getAttribute('src') ?? e.getAttribute('action') ?? '')
         .filter((h) => /^\s*(javascript|data|vbscript):/i.test(h) || /[\u202A-\u202E\u2066-\u2069]/.test(h)),
@@ -88,7 +99,11 @@ describe('hostile feeds, in a real browser with no CSP', () => {
             })),
           );
           expect(shown).toEqual(
-            digest.stories.map((s) => ({ title: cleanLine(s.title), source: cleanLine(s.source), summary: s.summary.map(cleanLine).join(' ') })),
+            digest.stories.map((s) => ({
+              title: cleanLine(s.title),
+              source: cleanLine(s.source),
+              summary: s.summary.map(cleanLine).join(' '),
+            })),
           );
           expect(shown.some((s) => s.summary.includes(`<script>window.__xss='page'</script>`))).toBe(true);
           const sections = await page.$$eval('main h2', (hs) => hs.map((h) => h.textContent));
@@ -146,7 +161,14 @@ describe('hostile feeds, in a real browser with no CSP', () => {
       await page.goto(`${site.url}/search.html?q=script`, { waitUntil: 'load' });
       await page.waitForFunction(() => /found/.test(document.getElementById('search-status')!.textContent ?? ''));
       const found = await inspect(page);
-      expect(found).toEqual({ xss: null, scripts: [expect.stringMatching(/^\/assets\/search\.[0-9a-f]+\.js$/)], dangerous: [], handlers: [], badLinks: [], bidiControls: false });
+      expect(found).toEqual({
+        xss: null,
+        scripts: [expect.stringMatching(/^\/assets\/search\.[0-9a-f]+\.js$/)],
+        dangerous: [],
+        handlers: [],
+        badLinks: [],
+        bidiControls: false,
+      });
       const titles = await page.$$eval('#search-results h3', (hs) => hs.map((h) => h.textContent));
       expect(titles.length).toBeGreaterThan(0);
       for (const t of titles) expect(digest.stories.map((s) => cleanLine(s.title))).toContain(t);

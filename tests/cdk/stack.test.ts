@@ -54,7 +54,10 @@ describe('synthesis', () => {
   });
 
   test('cdk-nag is really watching: one unacknowledged resource fails the synth', async () => {
-    const built = await buildApp({ configFile: EXAMPLE_CONFIG, appProps: { outdir: await scratch(), context: { 'aws:cdk:bundling-stacks': [] } } });
+    const built = await buildApp({
+      configFile: EXAMPLE_CONFIG,
+      appProps: { outdir: await scratch(), context: { 'aws:cdk:bundling-stacks': [] } },
+    });
     new Bucket(built.stack, 'UncheckedBucket');
     expect(() => built.app.synth()).toThrow(/AwsSolutions-S1[\s\S]*UncheckedBucket/);
   }, 60_000);
@@ -64,7 +67,10 @@ describe('synthesis', () => {
     expect(assets).toHaveLength(3);
     for (const asset of assets) {
       const dir = path.join(outdir, asset);
-      const bundled = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { format: string; config: { feeds: unknown[]; network: { concurrency: number } } };
+      const bundled = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
+        format: string;
+        config: { feeds: unknown[]; network: { concurrency: number } };
+      };
       expect(bundled.format).toBe(DEPLOYED_CONFIG_FORMAT);
       expect(bundled.config.feeds).toHaveLength(3);
       // Defaults were filled in by parseConfig at synth time.
@@ -102,7 +108,9 @@ describe('storage', () => {
     for (const [, policy] of ofType('AWS::S3::BucketPolicy')) {
       const statements = (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
       // TLS-only.
-      expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
       for (const st of statements.filter((s) => s.Effect === 'Allow')) {
         expect(json(st.Principal)).not.toContain('"*"');
         const principal = json(st.Principal);
@@ -127,7 +135,13 @@ describe('site', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
-        Origins: Match.arrayWith([Match.objectLike({ OriginPath: '/site', OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })]),
+        Origins: Match.arrayWith([
+          Match.objectLike({
+            OriginPath: '/site',
+            OriginAccessControlId: Match.anyValue(),
+            S3OriginConfig: { OriginAccessIdentity: '' },
+          }),
+        ]),
         DefaultCacheBehavior: Match.objectLike({
           ViewerProtocolPolicy: 'redirect-to-https',
           Compress: true,
@@ -143,7 +157,11 @@ describe('site', () => {
   test('the folder rewrite maps "/x/" to "/x/index.html" and redirects "/x" to "/x/"', () => {
     const [, fn] = ofType('AWS::CloudFront::Function')[0];
     const code = fn.Properties.FunctionCode as string;
-    const handler = new Function(`${code}; return handler;`)() as (e: unknown) => { uri?: string; statusCode?: number; headers?: Record<string, { value: string }> };
+    const handler = new Function(`${code}; return handler;`)() as (e: unknown) => {
+      uri?: string;
+      statusCode?: number;
+      headers?: Record<string, { value: string }>;
+    };
     expect(handler({ request: { uri: '/' } }).uri).toBe('/index.html');
     expect(handler({ request: { uri: '/2026/03/29/' } }).uri).toBe('/2026/03/29/index.html');
     expect(handler({ request: { uri: '/feed.xml' } }).uri).toBe('/feed.xml');
@@ -195,7 +213,10 @@ describe('daily run', () => {
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs22.x', Handler: 'index.handler' });
       const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(env).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^rss-digest-/) });
+      expect(env).toMatchObject({
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^rss-digest-/),
+      });
       expect(env[DEPLOY_ENV.bucket]).toBeDefined();
       expect(env[DEPLOY_ENV.siteUrl]).toBeDefined();
       expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: expect.stringMatching(/Logs/) } });
@@ -208,9 +229,12 @@ describe('daily run', () => {
     const definition = json(machine.Properties.DefinitionString);
     expect(definition).toContain('\\"StartAt\\":\\"FetchFeeds\\"');
     expect(definition).toContain('\\"Next\\":\\"SummarizeAndPublish\\"');
-    for (const name of ['TransientError', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']) expect(definition).toContain(name);
+    for (const name of ['TransientError', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'])
+      expect(definition).toContain(name);
     expect(definition).toMatch(/\\"MaxAttempts\\":3/);
-    expect(definition).toMatch(/\\"ErrorEquals\\":\[\\"States.ALL\\"\],\\"ResultPath\\":\\"\$.error\\",\\"Next\\":\\"RecordFailure\\"/);
+    expect(definition).toMatch(
+      /\\"ErrorEquals\\":\[\\"States.ALL\\"\],\\"ResultPath\\":\\"\$.error\\",\\"Next\\":\\"RecordFailure\\"/,
+    );
     expect(definition).toContain('state/runs/failures/');
     expect(machine.Properties).toMatchObject({
       TracingConfiguration: { Enabled: true },
@@ -245,14 +269,18 @@ describe('least privilege', () => {
     ofType('AWS::IAM::Policy').map(([id, p]) => [id, p.Properties.PolicyDocument as never]);
   const statementsOf = (prefix: string) => policies().find(([id]) => id.startsWith(prefix))![1].Statement;
   const objectPrefixes = (prefix: string): string[] =>
-    [...json(statementsOf(prefix).filter((s) => json(s.Action).includes('s3:'))).matchAll(/"\/([a-z/]+\/)\*"/g)].map((m) => m[1]).sort();
+    [...json(statementsOf(prefix).filter((s) => json(s.Action).includes('s3:'))).matchAll(/"\/([a-z/]+\/)\*"/g)]
+      .map((m) => m[1])
+      .sort();
 
   test('no "*" resource except for actions AWS offers no resource-level permission for', () => {
-    const allowedStar = /^(xray:|logs:(CreateLogDelivery|DeleteLogDelivery|DescribeLogGroups|DescribeResourcePolicies|GetLogDelivery|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery)$)/;
+    const allowedStar =
+      /^(xray:|logs:(CreateLogDelivery|DeleteLogDelivery|DescribeLogGroups|DescribeResourcePolicies|GetLogDelivery|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery)$)/;
     for (const [id, doc] of policies()) {
       for (const st of doc.Statement) {
         if (st.Resource === '*') {
-          for (const action of [st.Action].flat()) expect(`${id} ${action}`).toMatch(new RegExp(`^${id} ${allowedStar.source.slice(1)}`));
+          for (const action of [st.Action].flat())
+            expect(`${id} ${action}`).toMatch(new RegExp(`^${id} ${allowedStar.source.slice(1)}`));
         }
         expect(json(st.Action)).not.toMatch(/"s3:\*"|"\*"/);
       }
@@ -261,7 +289,13 @@ describe('least privilege', () => {
 
   test('each function reaches exactly its store prefixes', () => {
     expect([...new Set(objectPrefixes('FetchRole'))]).toEqual(['state/articles/', 'state/feeds/', 'state/runs/']);
-    expect([...new Set(objectPrefixes('SummarizeRole'))]).toEqual(['site/', 'state/articles/', 'state/runs/', 'state/subscribers/']);
+    expect([...new Set(objectPrefixes('SummarizeRole'))]).toEqual([
+      'site/',
+      'state/articles/',
+      'state/runs/',
+      'state/site/',
+      'state/subscribers/',
+    ]);
     expect([...new Set(objectPrefixes('SubscribeRole'))]).toEqual(['state/subscribers/']);
     // The publisher only reads subscribers; only the endpoint writes or deletes them.
     const summarizeWrites = statementsOf('SummarizeRole').filter((s) => json(s.Action).includes('s3:PutObject'));
@@ -290,12 +324,17 @@ describe('subscriptions (issue 8)', () => {
       DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 20 },
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
-    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
+    const routes = ofType('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey)
+      .sort();
     expect(routes).toEqual(['GET /api/confirm', 'GET /api/unsubscribe', 'POST /api/subscribe', 'POST /api/unsubscribe']);
   });
 
-  test('SES identity for email.from\'s domain with a configuration set that suppresses bounces and complaints', () => {
-    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'news.example.com', ConfigurationSetAttributes: Match.anyValue() });
+  test("SES identity for email.from's domain with a configuration set that suppresses bounces and complaints", () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'news.example.com',
+      ConfigurationSetAttributes: Match.anyValue(),
+    });
     template.hasResourceProperties('AWS::SES::ConfigurationSet', {
       SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
       DeliveryOptions: { TlsPolicy: 'REQUIRE' },
@@ -303,14 +342,20 @@ describe('subscriptions (issue 8)', () => {
   });
 
   test('the token secret is generated at deploy time and named to the functions that sign tokens', () => {
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
-    const withSecret = ofType('AWS::Lambda::Function').filter(([, fn]) => json(fn.Properties.Environment).includes(DEPLOY_ENV.tokenSecretId));
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+    const withSecret = ofType('AWS::Lambda::Function').filter(([, fn]) =>
+      json(fn.Properties.Environment).includes(DEPLOY_ENV.tokenSecretId),
+    );
     expect(withSecret.map(([id]) => id.replace(/Function.*$/, '')).sort()).toEqual(['Subscribe', 'Summarize']);
   });
 
   test('outputs: site URL, state machine, subscribe endpoint, DKIM records', () => {
     const outputs = Object.keys(template.toJSON().Outputs as object);
-    expect(outputs).toEqual(expect.arrayContaining(['SiteUrl', 'StateMachineArn', 'SubscribeEndpoint', 'ApiEndpoint', 'DkimRecord1']));
+    expect(outputs).toEqual(
+      expect.arrayContaining(['SiteUrl', 'StateMachineArn', 'SubscribeEndpoint', 'ApiEndpoint', 'DkimRecord1']),
+    );
   });
 });
 
@@ -326,7 +371,9 @@ describe('configuration at synth time', () => {
   const noBundlingIn = async () => ({ ...noBundling, outdir: await scratch() });
 
   test('a bad key fails synthesis with a message naming it', async () => {
-    const file = await writeConfig('feeds:\n  - url: https://example.com/feed.xml\ndigest:\n  titel: Oops\nschedule:\n  cron: "0 7 * * *"\n');
+    const file = await writeConfig(
+      'feeds:\n  - url: https://example.com/feed.xml\ndigest:\n  titel: Oops\nschedule:\n  cron: "0 7 * * *"\n',
+    );
     await expect(buildApp({ configFile: file, appProps: noBundling })).rejects.toThrow(/digest\.titel[\s\S]*schedule\.cron/);
   });
 
@@ -335,8 +382,20 @@ describe('configuration at synth time', () => {
     await expect(buildApp({ configFile: file, appProps: noBundling })).rejects.toThrow(/email\.from/);
   });
 
-  test('without SES: no API, no mail resources, no subscriber access; the schedule falls back to digest.timezone', async () => {
-    const file = await writeConfig('feeds:\n  - url: https://example.com/feed.xml\ndigest:\n  timezone: Asia/Tokyo\nretention:\n  articleDays: 7\n');
+  test('without SES: no API, mail or subscriber access; schedule zone falls back; Bedrock scoped to its model', async () => {
+    const file = await writeConfig(
+      [
+        'feeds:',
+        '  - url: https://example.com/feed.xml',
+        'digest:',
+        '  timezone: Asia/Tokyo',
+        'retention:',
+        '  articleDays: 7',
+        'summarizer:',
+        '  kind: bedrock',
+        '  modelId: us.anthropic.claude-3-5-haiku-20241022-v1:0',
+      ].join('\n'),
+    );
     const built = await buildApp({ configFile: file, appProps: await noBundlingIn() });
     built.app.synth();
     const t = Template.fromStack(built.stack);
@@ -349,5 +408,11 @@ describe('configuration at synth time', () => {
       LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'state/articles/', ExpirationInDays: 7 })]) },
     });
     expect(JSON.stringify(t.toJSON())).not.toContain('state/subscribers');
+    // Bedrock: InvokeModel on the inference profile and its model only (the region wildcard is AWS's requirement).
+    const policies = t.findResources('AWS::IAM::Policy');
+    const summarizePolicy = JSON.stringify(Object.entries(policies).find(([id]) => id.startsWith('SummarizeRole'))![1]);
+    expect(summarizePolicy).toContain('inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0');
+    expect(summarizePolicy).toContain(':bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0');
+    expect(JSON.stringify(policies)).not.toContain('"bedrock:*"');
   }, 60_000);
 });

@@ -23,7 +23,11 @@ describe('digest email in a browser engine', () => {
     await mkdir(ARTIFACTS, { recursive: true });
     const browser = await launchBrowser();
     try {
-      const desktop = await browser.newPage({ viewport: { width: 900, height: 900 }, colorScheme: 'light', javaScriptEnabled: false });
+      const desktop = await browser.newPage({
+        viewport: { width: 900, height: 900 },
+        colorScheme: 'light',
+        javaScriptEnabled: false,
+      });
       // Offline: any request the mail would make (images, fonts) fails and shows up here.
       const requests: string[] = [];
       await desktop.route('**/*', (route) => {
@@ -46,12 +50,22 @@ describe('digest email in a browser engine', () => {
           cardColor: getComputedStyle(en).backgroundColor,
         };
       });
-      expect(layout).toMatchObject({ arDirection: 'rtl', arAlign: 'right', enDirection: 'ltr', containerWidth: 600, cardColor: 'rgb(255, 255, 255)' });
+      expect(layout).toMatchObject({
+        arDirection: 'rtl',
+        arAlign: 'right',
+        enDirection: 'ltr',
+        containerWidth: 600,
+        cardColor: 'rgb(255, 255, 255)',
+      });
       expect(layout.titleRightGap).toBeLessThanOrEqual(40);
       expect(requests).toEqual([]);
       await desktop.screenshot({ path: path.join(ARTIFACTS, 'email-digest-light.png'), fullPage: true });
 
-      const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, colorScheme: 'dark', javaScriptEnabled: false });
+      const phone = await browser.newPage({
+        viewport: { width: 360, height: 740 },
+        colorScheme: 'dark',
+        javaScriptEnabled: false,
+      });
       await phone.setContent(html);
       const small = await phone.evaluate(() => ({
         scrollWidth: document.documentElement.scrollWidth,

@@ -20,7 +20,9 @@ describe('dateOfEvent', () => {
 
   test('malformed input is refused by name', () => {
     expect(() => dateOfEvent({ date: '2026-02-30' }, 'UTC', now)).toThrow(expect.objectContaining({ name: 'InvalidEventError' }));
-    expect(() => dateOfEvent({ scheduledTime: 'soon' }, 'UTC', now)).toThrow(expect.objectContaining({ name: 'InvalidEventError' }));
+    expect(() => dateOfEvent({ scheduledTime: 'soon' }, 'UTC', now)).toThrow(
+      expect.objectContaining({ name: 'InvalidEventError' }),
+    );
   });
 });
 
@@ -29,7 +31,11 @@ describe('classifyFailure', () => {
     Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
 
   test('throttling, 5xx and dropped sockets become TransientError, which the state machine retries', () => {
-    for (const err of [sdkError('SlowDown', 503), sdkError('InternalError', 500), Object.assign(new Error('reset'), { code: 'ECONNRESET' })]) {
+    for (const err of [
+      sdkError('SlowDown', 503),
+      sdkError('InternalError', 500),
+      Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+    ]) {
       const out = classifyFailure(err);
       expect(out).toBeInstanceOf(TransientError);
       expect(out.name).toBe('TransientError');
@@ -48,7 +54,11 @@ test('the published-digest metric is one EMF line in the stack namespace, and no
   emitPublishedMetric(7, { [DEPLOY_ENV.metricsNamespace]: 'RssDigest/Stack' }, (l) => lines.push(l));
   emitPublishedMetric(7, {}, (l) => lines.push(l));
   expect(lines).toHaveLength(1);
-  const emf = JSON.parse(lines[0]) as { _aws: { CloudWatchMetrics: { Namespace: string }[] }; DigestsPublished: number; Stories: number };
+  const emf = JSON.parse(lines[0]) as {
+    _aws: { CloudWatchMetrics: { Namespace: string }[] };
+    DigestsPublished: number;
+    Stories: number;
+  };
   expect(emf._aws.CloudWatchMetrics[0].Namespace).toBe('RssDigest/Stack');
   expect(emf).toMatchObject({ DigestsPublished: 1, Stories: 7 });
 });

@@ -12,7 +12,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { BUNDLED_CONFIG_FILE, DEPLOY_ENV, DIGEST_PUBLISHED_METRIC, serializeDeployedConfig } from '../../lib/environment';
+import {
+  BUNDLED_CONFIG_FILE,
+  DEPLOY_ENV,
+  DIGEST_PUBLISHED_METRIC,
+  serializeDeployedConfig,
+  STORE_ACCESS,
+} from '../../lib/environment';
 import { copySidePackages, esbuildOptionsFor, type HandlerName } from '../../lib/handlers';
 import { parseConfig } from '../../src/config';
 import type { Digest } from '../../src/types';
@@ -81,6 +87,17 @@ const jsonLines = (lines: string[]): Record<string, unknown>[] =>
     }
   });
 
+async function allKeys(): Promise<string[]> {
+  const listed = await s3.client.send(new ListObjectsCommand({ Bucket: BUCKET }));
+  return (listed.Contents ?? []).map((o) => o.Key!);
+}
+
+/** Keys outside the prefixes the stack grants a function would be AccessDenied in AWS. */
+const outsideGrant = (keys: string[], access: { put: readonly string[]; write: readonly string[] }): string[] =>
+  keys.filter((k) => ![...access.put, ...access.write].some((prefix) => k.startsWith(prefix)));
+
+let keysAfterFetch: string[] = [];
+
 async function getObject(key: string): Promise<string | undefined> {
   try {
     const res = await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -140,7 +157,7 @@ describe('deployed handlers against s3rver and a local feed server', () => {
   // 06:00 UTC on the day the clocks go forward in London is 07:00 local: the schedule's instant.
   const scheduledTime = '2026-03-29T06:00:00Z';
 
-  test('fetch: a scheduler event files the feed\'s new articles under the scheduled day', async () => {
+  test("fetch: a scheduler event files the feed's new articles under the scheduled day", async () => {
     const out = await invoke<{ date: string; stats: Record<string, number> }>('fetch', { scheduledTime });
     expect(out.error).toBeUndefined();
     expect(out.result?.date).toBe('2026-03-29');
@@ -150,14 +167,22 @@ describe('deployed handlers against s3rver and a local feed server', () => {
     const records = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('.json'));
     expect(records).toHaveLength(2);
     expect(await getObject('state/runs/2026-03-29/fetch.json')).toBeDefined();
+    // Everything the run wrote is under the prefixes the stack lets the fetch function write.
+    keysAfterFetch = await allKeys();
+    expect(outsideGrant(keysAfterFetch, STORE_ACCESS.fetch)).toEqual([]);
 
     // Structured JSON logs (Powertools) carrying the service name.
     const logs = jsonLines(out.stdout);
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'fetch stage done', service: 'rss-digest-fetch' }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'fetch stage done', service: 'rss-digest-fetch' }),
+    );
   }, 30_000);
 
   test('summarize: the fetch output publishes digest.json to site/ and counts a published digest', async () => {
-    const out = await invoke<{ date: string; stories: number; published: string[] }>('summarize', { date: '2026-03-29', stats: {} });
+    const out = await invoke<{ date: string; stories: number; published: string[] }>('summarize', {
+      date: '2026-03-29',
+      stats: {},
+    });
     expect(out.error).toBeUndefined();
     expect(out.result).toMatchObject({ date: '2026-03-29', stories: 2 });
     expect(out.result?.published).toContain('site/2026/03/29/digest.json');
@@ -169,6 +194,9 @@ describe('deployed handlers against s3rver and a local feed server', () => {
     expect(arabic).toMatchObject({ lang: 'ar', dir: 'rtl' });
     expect(digest.stories.every((s) => s.summary.length > 0)).toBe(true);
     expect(await getObject('site/index.html')).toContain('Tidal power plant');
+    const written = (await allKeys()).filter((k) => !keysAfterFetch.includes(k));
+    expect(written.length).toBeGreaterThan(3);
+    expect(outsideGrant(written, STORE_ACCESS.summarize)).toEqual([]);
 
     // The embedded-metric line the "no digest today" alarm watches.
     const metric = jsonLines(out.stdout).find((l) => '_aws' in l);
@@ -181,6 +209,13 @@ describe('deployed handlers against s3rver and a local feed server', () => {
     expect(summarize.error?.name).toBe('InvalidEventError');
     const fetch = await invoke('fetch', { scheduledTime: 'not a time' });
     expect(fetch.error?.name).toBe('InvalidEventError');
+  }, 30_000);
+
+  test('the language model shipped beside the bundle resolves from it and detects', async () => {
+    const script = `const { detect } = require(require.resolve('tinyld/heavy', { paths: [${JSON.stringify(path.dirname(bundles.fetch!))}] }));
+      process.stdout.write(detect('وقع البلدان يوم السبت اتفاقية دفاعية جديدة تشمل التدريب المشترك'));`;
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: workDir });
+    expect(stdout).toBe('ar');
   }, 30_000);
 
   test('a configuration file the stack did not write is refused', async () => {

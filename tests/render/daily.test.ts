@@ -10,7 +10,8 @@ const ctx = (overrides: Partial<PageContext> = {}): PageContext => ({
   lang: 'en',
   ...overrides,
 });
-const page = (d = digest(), c = ctx()) => cheerio.load(renderDailyPage(d, c, { path: '2026/11/29/index.html', previousDate: '2026-11-28' }));
+const page = (d = digest(), c = ctx()) =>
+  cheerio.load(renderDailyPage(d, c, { path: '2026/11/29/index.html', previousDate: '2026-11-28' }));
 
 describe('daily page', () => {
   it('shows the title and the date in words, with the previous day linked', () => {
@@ -43,11 +44,20 @@ describe('daily page', () => {
             { name: 'صحيفة المدينة', feedUrl: 'c' },
           ],
         }),
-        story({ id: 'x2', title: 'Libraries end late fees', publishedAt: '2026-11-28T21:10:00Z', summaryKind: 'feed', contentSource: 'feed', readingMinutes: 1 }),
+        story({
+          id: 'x2',
+          title: 'Libraries end late fees',
+          publishedAt: '2026-11-28T21:10:00Z',
+          summaryKind: 'feed',
+          contentSource: 'feed',
+          readingMinutes: 1,
+        }),
       ],
     });
     const $ = page(d);
-    const [first, second] = $('article').toArray().map((a) => $(a));
+    const [first, second] = $('article')
+      .toArray()
+      .map((a) => $(a));
     // 06:10Z is 06:10 in London in November; a story from the day before shows its date.
     expect(first!.find('time').text()).toBe('06:10');
     expect(first!.find('time').attr('datetime')).toBe('2026-11-29T06:10Z');
@@ -77,8 +87,16 @@ describe('daily page', () => {
       ['Lone Feed', ['6']],
     ]);
     const $ = page(digest({ stories }));
-    expect($('h2').toArray().map((h) => $(h).text())).toEqual(['Top stories', 'Science', 'City', 'Lone Feed']);
-    expect($('nav.toc a').toArray().map((a) => $(a).attr('href'))).toEqual(['#top', '#s1', '#s2', '#s3']);
+    expect(
+      $('h2')
+        .toArray()
+        .map((h) => $(h).text()),
+    ).toEqual(['Top stories', 'Science', 'City', 'Lone Feed']);
+    expect(
+      $('nav.toc a')
+        .toArray()
+        .map((a) => $(a).attr('href')),
+    ).toEqual(['#top', '#s1', '#s2', '#s3']);
   });
 
   it('lists the feeds that failed today in the footer', () => {
@@ -149,9 +167,15 @@ describe('daily page', () => {
       };
     });
     const d = digest({ stories });
-    const htmlBytes = Buffer.byteLength(renderDailyPage(d, ctx({ subscribeEndpoint: 'https://digest.example/api' }), { path: 'index.html', previousDate: '2026-11-28' }));
+    const htmlBytes = Buffer.byteLength(
+      renderDailyPage(d, ctx({ subscribeEndpoint: 'https://digest.example/api' }), {
+        path: 'index.html',
+        previousDate: '2026-11-28',
+      }),
+    );
     const cssBytes = Buffer.byteLength(assets.css.body);
-    if (process.env.PRINT_SIZES) process.stdout.write(`50 stories: HTML ${htmlBytes} B + CSS ${cssBytes} B = ${htmlBytes + cssBytes} B\n`);
+    if (process.env.PRINT_SIZES)
+      process.stdout.write(`50 stories: HTML ${htmlBytes} B + CSS ${cssBytes} B = ${htmlBytes + cssBytes} B\n`);
     expect(htmlBytes + cssBytes).toBeLessThan(50 * 1024);
   });
 });

@@ -45,10 +45,34 @@ export function digest(overrides: Partial<Digest> = {}): Digest {
     generatedAt: '2026-11-29T07:00:00.000Z',
     stories,
     feeds: [
-      { url: 'https://ledger.example/rss.xml', name: 'Northern Ledger', status: 'ok', itemsTotal: 10, itemsNew: 3, itemsInDigest: 1 },
-      { url: 'https://down.example/rss.xml', name: 'Downtown Courier', status: 'error', errorClass: 'http-5xx', httpStatus: 503, error: 'HTTP 503', itemsTotal: 0, itemsNew: 0, itemsInDigest: 0 },
+      {
+        url: 'https://ledger.example/rss.xml',
+        name: 'Northern Ledger',
+        status: 'ok',
+        itemsTotal: 10,
+        itemsNew: 3,
+        itemsInDigest: 1,
+      },
+      {
+        url: 'https://down.example/rss.xml',
+        name: 'Downtown Courier',
+        status: 'error',
+        errorClass: 'http-5xx',
+        httpStatus: 503,
+        error: 'HTTP 503',
+        itemsTotal: 0,
+        itemsNew: 0,
+        itemsInDigest: 0,
+      },
     ],
-    stats: { feedsOk: 1, feedsFailed: 1, feedsNotModified: 0, articlesExtracted: stories.length, articlesFromFeed: 0, stories: stories.length },
+    stats: {
+      feedsOk: 1,
+      feedsFailed: 1,
+      feedsNotModified: 0,
+      articlesExtracted: stories.length,
+      articlesFromFeed: 0,
+      stories: stories.length,
+    },
     ...overrides,
   };
 }
@@ -57,7 +81,24 @@ export function digest(overrides: Partial<Digest> = {}): Digest {
 export function sentence(i: number, chars = 140, arabic = false): string {
   const words = arabic
     ? ['قالت', 'الحكومة', 'إن', 'المشروع', 'الجديد', 'سيوفر', 'آلاف', 'فرص', 'العمل', 'في', 'المدينة', 'خلال', 'العام', 'المقبل']
-    : ['The', 'council', 'said', 'the', 'new', 'project', 'would', 'create', 'thousands', 'of', 'jobs', 'in', 'the', 'city', 'next', 'year'];
+    : [
+        'The',
+        'council',
+        'said',
+        'the',
+        'new',
+        'project',
+        'would',
+        'create',
+        'thousands',
+        'of',
+        'jobs',
+        'in',
+        'the',
+        'city',
+        'next',
+        'year',
+      ];
   let out = '';
   for (let k = 0; out.length < chars - 10; k++) out += (out ? ' ' : '') + words[(i + k) % words.length];
   return `${out} ${i}.`;

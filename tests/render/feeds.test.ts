@@ -9,7 +9,10 @@ const days = [
   digest({
     date: '2026-11-28',
     generatedAt: '2026-11-28T07:00:00.000Z',
-    stories: [story({ title: 'Hostile <script>alert(1)</script> & \u0007bell \u202Eflip', summary: [']]> <![CDATA[ x'] }), arabicStory()],
+    stories: [
+      story({ title: 'Hostile <script>alert(1)</script> & \u0007bell \u202Eflip', summary: [']]> <![CDATA[ x'] }),
+      arabicStory(),
+    ],
   }),
 ];
 
@@ -23,14 +26,21 @@ describe('Atom feed (RFC 4287)', () => {
     expect(feed.children('author').children('name').text()).toBe('Morning digest');
     expect(feed.children('updated').text()).toMatch(RFC3339);
     expect(feed.children('updated').text()).toBe('2026-11-29T07:00:00.000Z');
-    const entries = feed.children('entry').toArray().map((e) => $(e));
+    const entries = feed
+      .children('entry')
+      .toArray()
+      .map((e) => $(e));
     expect(entries).toHaveLength(2);
     const ids = entries.map((e) => e.children('id').text());
     expect(new Set(ids).size).toBe(2);
     for (const e of entries) {
       for (const name of ['id', 'title', 'updated']) expect(e.children(name)).toHaveLength(1);
       const id = e.children('id').text();
-      expect(id).toMatch(withSite ? /^https:\/\/digest\.example\/\d{4}\/\d{2}\/\d{2}\/index\.html$/ : /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(id).toMatch(
+        withSite
+          ? /^https:\/\/digest\.example\/\d{4}\/\d{2}\/\d{2}\/index\.html$/
+          : /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
       expect(e.children('updated').text()).toMatch(RFC3339);
       expect(e.children('link[rel=alternate]').attr('href')).toBeTruthy();
       expect(e.children('content').attr('type')).toBe('html');
@@ -53,7 +63,10 @@ describe('Atom feed (RFC 4287)', () => {
     expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
     // A real RSS/Atom parser (strict XML) reads it back.
     const parsed = await parseFeed(xml, 'https://digest.example/feed.xml', { fetchedAt: '2026-11-30T00:00:00Z' });
-    expect(parsed.items.map((i) => i.link)).toEqual(['https://digest.example/2026/11/29/index.html', 'https://digest.example/2026/11/28/index.html']);
+    expect(parsed.items.map((i) => i.link)).toEqual([
+      'https://digest.example/2026/11/29/index.html',
+      'https://digest.example/2026/11/28/index.html',
+    ]);
   });
 
   it('stays valid without a site URL (urn:uuid ids, relative links)', () => {

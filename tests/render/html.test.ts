@@ -1,13 +1,15 @@
-import { cleanLine, cleanText, escapeHtml, html, safeHttpUrl, SafeHtml } from '../../src/render';
+import { cleanLine, cleanText, escapeHtml, markup, safeHttpUrl, SafeHtml } from '../../src/render';
 
 describe('escaping', () => {
   it('escapes every HTML-significant character for text and quoted attributes', () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&amp;</a>`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" onclick='y'>&amp;</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;',
+    );
   });
 
-  it('escapes every interpolation of the html template unless it is SafeHtml', () => {
+  it('escapes every interpolation of the markup template unless it is SafeHtml', () => {
     const evil = '<script>alert(1)</script>';
-    const out = html`<p title="${evil}">${evil}${html`<b>${evil}</b>`}${[evil, html`<i>ok</i>`]}${undefined}${false}${3}</p>`;
+    const out = markup`<p title="${evil}">${evil}${markup`<b>${evil}</b>`}${[evil, markup`<i>ok</i>`]}${undefined}${false}${3}</p>`;
     expect(out).toBeInstanceOf(SafeHtml);
     expect(out.value).toBe(
       '<p title="&lt;script&gt;alert(1)&lt;/script&gt;">&lt;script&gt;alert(1)&lt;/script&gt;<b>&lt;script&gt;alert(1)&lt;/script&gt;</b>&lt;script&gt;alert(1)&lt;/script&gt;<i>ok</i>3</p>',

@@ -70,7 +70,11 @@ describe.each(adapters)('publishDigest on %s', (_name, makeStore) => {
     expect(keys).toEqual(order.filter((k) => k.startsWith('site/')));
     const at = (k: string) => order.indexOf(k);
     const assets = order.filter((k) => k.startsWith('site/assets/'));
-    expect(assets.map((k) => k.replace(/\.[0-9a-f]{10}\./, '.'))).toEqual(['site/assets/digest.css', 'site/assets/icon.svg', 'site/assets/search.js']);
+    expect(assets.map((k) => k.replace(/\.[0-9a-f]{10}\./, '.'))).toEqual([
+      'site/assets/digest.css',
+      'site/assets/icon.svg',
+      'site/assets/search.js',
+    ]);
     for (const a of assets) expect(at(a)).toBeLessThan(at('site/2026/11/29/index.html'));
     expect(at('site/2026/11/29/index.html')).toBeLessThan(at('site/2026/11/29/digest.json'));
     expect(at('site/2026/11/29/digest.json')).toBeLessThan(at('site/archive.html'));
@@ -87,7 +91,8 @@ describe.each(adapters)('publishDigest on %s', (_name, makeStore) => {
     const maxAge = (k: string) => Number(/max-age=(\d+)/.exec(cache(k))![1]);
     expect(maxAge('site/2026/11/29/index.html')).toBeGreaterThanOrEqual(86400);
     expect(maxAge('site/2026/11/29/digest.json')).toBeGreaterThanOrEqual(86400);
-    for (const k of ['site/index.html', 'site/archive.html', 'site/feed.xml', 'site/feed.json', 'site/search/index.json']) expect(maxAge(k)).toBeLessThanOrEqual(300);
+    for (const k of ['site/index.html', 'site/archive.html', 'site/feed.xml', 'site/feed.json', 'site/search/index.json'])
+      expect(maxAge(k)).toBeLessThanOrEqual(300);
     expect(cache(assets[0]!)).toContain('immutable');
     const type = (k: string) => store.puts.find((p) => p.key === k)!.options!.contentType;
     expect(type('site/feed.xml')).toBe('application/atom+xml; charset=utf-8');
@@ -95,7 +100,9 @@ describe.each(adapters)('publishDigest on %s', (_name, makeStore) => {
     expect(type('site/index.html')).toBe('text/html; charset=utf-8');
 
     if (store.inner instanceof S3Store) {
-      const head = await s3.client.send(new HeadObjectCommand({ Bucket: store.inner.bucket, Key: 'digest/site/2026/11/29/index.html' }));
+      const head = await s3.client.send(
+        new HeadObjectCommand({ Bucket: store.inner.bucket, Key: 'digest/site/2026/11/29/index.html' }),
+      );
       expect(head.ContentType).toBe('text/html; charset=utf-8');
       expect(head.CacheControl).toBe('public, max-age=86400');
     }
@@ -103,20 +110,44 @@ describe.each(adapters)('publishDigest on %s', (_name, makeStore) => {
 
   it('builds archive, feeds, search and the latest page from every day in the store, across runs', async () => {
     const store = await makeStore();
-    await publishDigest(store, digest({ date: '2026-10-31', generatedAt: '2026-10-31T07:00:00Z', stories: [story({ title: 'October story' })] }), options);
-    await publishDigest(store, digest({ date: '2026-11-28', generatedAt: '2026-11-28T07:00:00Z', stories: [story({ title: 'Yesterday story' }), arabicStory()] }), options);
+    await publishDigest(
+      store,
+      digest({ date: '2026-10-31', generatedAt: '2026-10-31T07:00:00Z', stories: [story({ title: 'October story' })] }),
+      options,
+    );
+    await publishDigest(
+      store,
+      digest({
+        date: '2026-11-28',
+        generatedAt: '2026-11-28T07:00:00Z',
+        stories: [story({ title: 'Yesterday story' }), arabicStory()],
+      }),
+      options,
+    );
     // The archive's memory is lost: it is rebuilt from the digests under site/.
     await store.delete(ARCHIVE_STATE_KEY);
     await publishDigest(store, digest(), options);
 
     const archive = cheerio.load(await text(store, 'site/archive.html'));
-    expect(archive('.days li').toArray().map((li) => archive(li).find('time').attr('datetime'))).toEqual(['2026-11-29', '2026-11-28', '2026-10-31']);
+    expect(
+      archive('.days li')
+        .toArray()
+        .map((li) => archive(li).find('time').attr('datetime')),
+    ).toEqual(['2026-11-29', '2026-11-28', '2026-10-31']);
     expect(archive('.days li').eq(1).text()).toContain('2 stories');
     expect(archive('.days li a').eq(2).attr('href')).toBe('2026/10/31/index.html');
-    expect(archive('h2').toArray().map((h) => archive(h).text())).toEqual(['November 2026', 'October 2026']);
+    expect(
+      archive('h2')
+        .toArray()
+        .map((h) => archive(h).text()),
+    ).toEqual(['November 2026', 'October 2026']);
 
     const atom = cheerio.load(await text(store, 'site/feed.xml'), { xml: true });
-    expect(atom('entry > id').toArray().map((e) => atom(e).text())).toEqual([
+    expect(
+      atom('entry > id')
+        .toArray()
+        .map((e) => atom(e).text()),
+    ).toEqual([
       'https://digest.example/2026/11/29/index.html',
       'https://digest.example/2026/11/28/index.html',
       'https://digest.example/2026/10/31/index.html',
@@ -139,7 +170,11 @@ describe.each(adapters)('publishDigest on %s', (_name, makeStore) => {
     const day = cheerio.load(await text(store, 'site/2026/11/29/index.html'));
     expect(day('link[rel=stylesheet]').attr('href')).toMatch(/^\.\.\/\.\.\/\.\.\/assets\/digest\./);
     expect(day('a[rel=prev]').attr('href')).toBe('../../../2026/11/28/index.html');
-    expect(day('main').html()).toBe(index('main').html()!.replace(/href="(?!https?:|#)/g, 'href="../../../'));
+    expect(day('main').html()).toBe(
+      index('main')
+        .html()!
+        .replace(/href="(?!https?:|#)/g, 'href="../../../'),
+    );
     expect(await store.get('site/2026/11/29/digest.json')).toBeDefined();
   });
 
@@ -148,10 +183,18 @@ describe.each(adapters)('publishDigest on %s', (_name, makeStore) => {
     await publishDigest(store, digest({ date: '2026-11-28', stories: [story()] }), options);
     await publishDigest(store, digest({ date: '2026-11-29', stories: [story({ title: 'Newest day' })] }), options);
     // A re-run of the 28th with more stories.
-    await publishDigest(store, digest({ date: '2026-11-28', stories: [story({ title: 'Rerun A' }), story({ id: 'b', title: 'Rerun B' })] }), options);
+    await publishDigest(
+      store,
+      digest({ date: '2026-11-28', stories: [story({ title: 'Rerun A' }), story({ id: 'b', title: 'Rerun B' })] }),
+      options,
+    );
 
     const day = cheerio.load(await text(store, 'site/2026/11/28/index.html'));
-    expect(day('article h3').toArray().map((h) => day(h).text())).toEqual(['Rerun A', 'Rerun B']);
+    expect(
+      day('article h3')
+        .toArray()
+        .map((h) => day(h).text()),
+    ).toEqual(['Rerun A', 'Rerun B']);
     const index = cheerio.load(await text(store, 'site/index.html'));
     expect(index('article h3').text()).toBe('Newest day');
     const archive = cheerio.load(await text(store, 'site/archive.html'));

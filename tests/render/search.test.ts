@@ -52,7 +52,7 @@ describe('search script', () => {
     const js = siteAssets().searchJs.body;
     expect(() => new vm.Script(js)).not.toThrow();
     // Pull the embedded function out and run it: it must agree with the build-time one.
-    const m = /var normalizeForSearch = ([\s\S]*?);\n  var MAX/.exec(js);
+    const m = /var normalizeForSearch = ([\s\S]*?);\n {2}var MAX/.exec(js);
     expect(m).not.toBeNull();
     const shipped = vm.runInNewContext(`(${m![1]})`) as (s: string) => string;
     for (const s of ['Café ÉCOLE', 'أحمد إسرائيل مدرسة مستشفى', 'שָׁלוֹם', '٢٠٢٦']) expect(shipped(s)).toBe(normalizeForSearch(s));

@@ -1,4 +1,4 @@
-import { addressIdentity, MAX_ADDRESS_LENGTH, normalizeAddress } from '../../src/subscriptions';
+import { addressIdentity, maskAddress, MAX_ADDRESS_LENGTH, normalizeAddress } from '../../src/subscriptions';
 
 describe('normalizeAddress', () => {
   it('trims, lower-cases the domain and keeps the local part', () => {
@@ -66,5 +66,13 @@ describe('normalizeAddress', () => {
     const r = normalizeAddress(`${local}@${domain}`);
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.address.length).toBe(MAX_ADDRESS_LENGTH);
+  });
+});
+
+describe('maskAddress', () => {
+  it('masks every occurrence, whatever the case', () => {
+    expect(maskAddress('550 <Ann.Lee+x@example.org>: ann.lee+X@EXAMPLE.org unknown', 'Ann.Lee+x@example.org')).toBe(
+      '550 <<subscriber>>: <subscriber> unknown',
+    );
   });
 });

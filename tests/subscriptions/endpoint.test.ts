@@ -21,6 +21,7 @@ import {
   type SubscriptionEndpointDeps,
 } from '../../src/subscriptions';
 import { tempDir } from '../helpers/tmp';
+import { startLocalSmtp } from '../email/local-smtp';
 
 const SECRET = 'test-secret-'.repeat(4);
 const secretBytes = Buffer.from(SECRET);
@@ -268,6 +269,25 @@ describe('subscription endpoint', () => {
     expect(tokens[0]).not.toBe(tokens[1]);
     const results = await Promise.all(links.map((l) => h.endpoint({ method: 'GET', path: l.pathname, query: l.search })));
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
+  });
+
+  it('never logs the address, not even inside a server reply', async () => {
+    const smtp = await startLocalSmtp({ rejectRecipient: () => true });
+    const events: unknown[] = [];
+    const logged = await harness({
+      mailer: createSmtpMailer({ host: smtp.host, port: smtp.port, secure: false }),
+      log: (e) => events.push(e),
+    });
+    try {
+      expect((await logged.endpoint(form('email=Private.Person%40Example.org'))).status).toBe(503);
+      expect(events).toEqual([
+        expect.objectContaining({ event: 'confirmation-failed', message: expect.stringContaining('<subscriber>') }),
+      ]);
+      expect(JSON.stringify(events)).not.toMatch(/private\.person/i);
+    } finally {
+      await smtp.close();
+      await rm(logged.dir, { recursive: true, force: true });
+    }
   });
 
   it('caps confirmation mails per process', async () => {

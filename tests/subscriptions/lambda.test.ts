@@ -3,7 +3,7 @@
  * S3-compatible server (s3rver) and the outbox mailer writing into the bucket.
  */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, SNSEvent } from 'aws-lambda';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -102,6 +102,42 @@ describe('lambdas/subscribe', () => {
       status: 'confirmed',
       address: 'lambda@example.org',
     });
+  });
+
+  it('ends the subscription on an SES complaint (SNS event), not on a transient bounce', async () => {
+    const sns = (message: unknown): SNSEvent =>
+      ({
+        Records: [
+          {
+            EventSource: 'aws:sns',
+            EventVersion: '1.0',
+            EventSubscriptionArn: 'arn',
+            Sns: { MessageId: 'm1', Message: JSON.stringify(message) },
+          },
+        ],
+      }) as unknown as SNSEvent;
+    const [recordKey] = await keys('state/subscribers/');
+    const transient = await handler(
+      sns({
+        eventType: 'Bounce',
+        bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'lambda@example.org' }] },
+      }),
+    );
+    expect(transient).toEqual({ removed: 0, ignored: 1 });
+    expect(JSON.parse((await object(recordKey)).toString())).toMatchObject({ status: 'confirmed' });
+
+    const complaint = await handler(
+      sns({
+        eventType: 'Complaint',
+        complaint: {
+          complainedRecipients: [{ emailAddress: 'Lambda <LAMBDA@Example.org>' }, { emailAddress: 'stranger@example.org' }],
+        },
+      }),
+    );
+    expect(complaint).toEqual({ removed: 1, ignored: 1 });
+    const after = JSON.parse((await object(recordKey)).toString());
+    expect(after).toMatchObject({ status: 'unsubscribed', unsubscribeReason: 'complaint' });
+    expect(after.address).toBeUndefined();
   });
 
   it('refuses oversized and malformed requests before touching the bucket', async () => {

@@ -35,6 +35,32 @@ describe('summarize (extractive)', () => {
     expect(out.startsWith('The city council approved a plan on Tuesday')).toBe(true);
   });
 
+  test('calls to action are boilerplate, ordinary words like "subscribers" are not', () => {
+    const text = [
+      'Netflix added nine million subscribers in the first quarter, beating analyst forecasts by a wide margin.',
+      'Subscribe now to get unlimited access to all our journalism for just one pound a week.',
+      'The company said its cheaper plan with advertising was growing fastest in Europe and Latin America.',
+      'Shares rose eight percent in after-hours trading following the results announcement on Tuesday.',
+    ].join(' ');
+    const out = summarize(text, { lang: 'en', maxSentences: 4 }).join(' ');
+    expect(out).toContain('subscribers');
+    expect(out).not.toContain('Subscribe now');
+  });
+
+  test('drops bylines and timestamps, keeps sentences that merely start with "By"', () => {
+    const text = [
+      'By Jane Doe, Political Correspondent',
+      'PUBLISHED: 10:01 EST, 3 March 2015 | UPDATED: 12:30 EST, 3 March 2015',
+      'The prime minister announced a snap general election on Tuesday, two years ahead of schedule.',
+      'By Wednesday morning, three opposition parties had agreed to form an electoral alliance against the government.',
+      'Polls suggest the governing party would lose its majority if an election were held today.',
+    ].join('\n');
+    const out = summarize(text, { lang: 'en', maxSentences: 3 }).join('\n');
+    expect(out).not.toContain('Jane Doe');
+    expect(out).not.toContain('PUBLISHED');
+    expect(out).toContain('By Wednesday morning');
+  });
+
   test('three sentences stay within 40–90 words; a 120-word sentence is never chosen', () => {
     const monster = `The committee ${'and its many subcommittees, working groups and advisory panels '.repeat(12)}met.`;
     expect(words40(monster)).toBeGreaterThan(100);

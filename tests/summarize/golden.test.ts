@@ -2,7 +2,7 @@
  * Golden summaries: one folder per case under tests/summarize/golden/<case>/ with the expected
  * sentences; `UPDATE_GOLDEN=1 npx jest tests/summarize` rewrites them for review in the diff.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize } from '../../src/summarize';
 
@@ -68,5 +68,32 @@ describe('golden: seed article ar-defense-deal (Arabic)', () => {
 
   test('matches the golden file', () => {
     golden('ar-defense-deal', summary);
+  });
+});
+
+/** Cases written for this suite: input.txt (first line = title, then the body) and meta.json. */
+const cases = readdirSync(GOLDEN).filter((d) => existsSync(join(GOLDEN, d, 'input.txt')));
+
+describe.each(cases)('golden: %s', (name) => {
+  const [title, ...bodyLines] = readFileSync(join(GOLDEN, name, 'input.txt'), 'utf8')
+    .trimEnd()
+    .split('\n');
+  const body = bodyLines.join('\n');
+  const meta = JSON.parse(readFileSync(join(GOLDEN, name, 'meta.json'), 'utf8')) as { lang: string; maxSentences: number };
+  const summary = summarize(body, { lang: meta.lang, maxSentences: meta.maxSentences, title });
+
+  test('extracted sentences only, in order, within the length prior, no boilerplate', () => {
+    expect(summary).toHaveLength(meta.maxSentences);
+    const positions = summary.map((s) => body.indexOf(s));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    const words = summary.join(' ').split(/\s+/).length;
+    expect(words).toBeGreaterThanOrEqual(40);
+    expect(words).toBeLessThanOrEqual(90);
+    expect(summary.join(' ')).not.toMatch(/Read more|Lire aussi|PUBLISHED|Publié le|^By |^Par |\?$|\(Photo/m);
+  });
+
+  test('matches the golden file', () => {
+    golden(name, summary);
   });
 });
