@@ -69,12 +69,8 @@ const WEAK_ONLY: ReadonlySet<string> = new Set([
 const DISCUSSION_PREFIX_RE = /^(related|comment|disqus|recommend|outbrain|taboola|mostread|mostpopular)/;
 const STRONG_PREFIX_RE = /^(sharing|sharebar|sharebutton|sharetool|shareicon|sharelink|social|newsletter|promo|advert|sponsor|subscri|breadcrumb|byline|caption|cookie|paywall)/;
 
-const wordCache = new Map<string, string[]>();
-
 /** Whole words of a class/id string: "storyBody__text-2" → ["story", "body", "text"], plus joined pairs. */
 export function hintWords(s: string): string[] {
-  const cached = wordCache.get(s);
-  if (cached) return cached;
   const parts = s
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toLowerCase()
@@ -83,8 +79,6 @@ export function hintWords(s: string): string[] {
   // "most-read", "sr-only", "article-body": also try adjacent words joined, so one table serves both spellings.
   const words = parts.slice();
   for (let i = 0; i + 1 < parts.length; i++) words.push(parts[i] + parts[i + 1]);
-  if (wordCache.size > 5000) wordCache.clear();
-  wordCache.set(s, words);
   return words;
 }
 
@@ -108,39 +102,50 @@ export function classHint(el: Element): Hint {
   const cls = el.attribs.class;
   const id = el.attribs.id;
   if (!cls && !id) return Hint.None;
-  const key = cls && id ? `${cls} ${id}` : (cls ?? id);
-  const cached = hintCache.get(key);
-  if (cached !== undefined) return cached;
-  let pos = false;
-  let weak = false;
-  let strong = false;
-  let discussion = false;
-  // Each class name (and the id) on its own: its last word is its head noun, so "entry-meta" is metadata of an
-  // entry (weakly negative) while "meta-content" is content.
-  for (const name of key.split(/\s+/)) {
-    if (!name) continue;
-    const words = hintWords(name);
-    const parts = name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z]+/).filter(Boolean);
-    const head = parts[parts.length - 1] ?? '';
-    const weakHead = WEAK_ONLY.has(head);
-    for (const w of words) {
-      if (DISCUSSION.has(w) || DISCUSSION_PREFIX_RE.test(w)) discussion = true;
-      else if (STRONG_PREFIX_RE.test(w)) strong = true;
-      if (POSITIVE.has(w)) {
-        if (!weakHead) pos = true;
-      } else if (STRONG_NEGATIVE.has(w)) {
-        if (WEAK_ONLY.has(w)) weak = true;
-        else strong = true;
+  let mask = 0;
+  if (cls) {
+    // Class names repeat across a page far more than whole class attributes do: cache per name.
+    let start = 0;
+    for (let i = 0; i <= cls.length; i++) {
+      const c = i < cls.length ? cls.charCodeAt(i) : 32;
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12) {
+        if (i > start) mask |= nameMask(cls.slice(start, i));
+        start = i + 1;
       }
     }
   }
-  const hint = discussion ? Hint.Discussion : strong ? Hint.StrongNegative : pos ? Hint.Positive : weak ? Hint.Negative : Hint.None;
-  if (hintCache.size > 5000) hintCache.clear();
-  hintCache.set(key, hint);
-  return hint;
+  if (id) mask |= nameMask(id);
+  return mask & DISCUSSION_BIT ? Hint.Discussion : mask & STRONG_BIT ? Hint.StrongNegative : mask & POSITIVE_BIT ? Hint.Positive : mask & WEAK_BIT ? Hint.Negative : Hint.None;
 }
 
-const hintCache = new Map<string, Hint>();
+const POSITIVE_BIT = 1;
+const WEAK_BIT = 2;
+const STRONG_BIT = 4;
+const DISCUSSION_BIT = 8;
+const nameCache = new Map<string, number>();
+
+/**
+ * One class name (or id). Its last word is its head noun, so "entry-meta" is metadata of an entry (weakly negative)
+ * while "meta-content" is content.
+ */
+function nameMask(name: string): number {
+  const cached = nameCache.get(name);
+  if (cached !== undefined) return cached;
+  const words = hintWords(name);
+  const parts = name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z]+/).filter(Boolean);
+  const weakHead = WEAK_ONLY.has(parts[parts.length - 1] ?? '');
+  let mask = 0;
+  for (const w of words) {
+    if (DISCUSSION.has(w) || DISCUSSION_PREFIX_RE.test(w)) mask |= DISCUSSION_BIT;
+    else if (STRONG_PREFIX_RE.test(w)) mask |= STRONG_BIT;
+    if (POSITIVE.has(w)) {
+      if (!weakHead) mask |= POSITIVE_BIT;
+    } else if (STRONG_NEGATIVE.has(w)) mask |= WEAK_ONLY.has(w) ? WEAK_BIT : STRONG_BIT;
+  }
+  if (nameCache.size > 20_000) nameCache.clear();
+  nameCache.set(name, mask);
+  return mask;
+}
 
 /** Markup that says "not article text" whatever the class names: roles, microdata, hidden state. */
 export function isBoilerplateByMarkup(el: Element): boolean {

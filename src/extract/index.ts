@@ -28,7 +28,7 @@ const MIN_ARTICLE_CHARS = 140;
 /** JSON-LD `articleBody` replaces the DOM text when the DOM gives less than this share of it. */
 const JSON_LD_PREFERRED_BELOW = 0.5;
 const WORDS_PER_MINUTE = 230;
-const LANG_SAMPLE_CHARS = 600;
+const LANG_SAMPLE_CHARS = 400;
 
 export function extractArticle(html: string, url: string, options: { rules?: Readonly<Record<string, SiteRule>> } = {}): ArticleExtraction {
   const prepared = prepareHtml(html);

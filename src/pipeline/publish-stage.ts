@@ -6,6 +6,7 @@
 import type { Config } from '../config/schema';
 import type { Summarizer } from '../summarize';
 import { publishDigest } from '../render';
+import { resolvePublicUrls } from '../subscriptions/links';
 import { getJson, putJson, type Store } from '../store';
 import type { ArticleRecord, Digest, DigestFeedStatus, DigestStory } from '../types';
 import type { FetchReport } from './fetch-stage';
@@ -158,10 +159,9 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   };
 
   emit({ type: 'stage', stage: 'publish', total: 1 });
-  const published = await publishDigest(store, digest, {
-    siteUrl: config.site.url,
-    subscribeEndpoint: config.site.subscribeEndpoint ?? (config.site.url ? `${config.site.url.replace(/\/$/, '')}/api` : undefined),
-  });
+  // Without site.url the site is local: links and the subscribe form point at `rss-digest serve`.
+  const urls = resolvePublicUrls(config);
+  const published = await publishDigest(store, digest, { siteUrl: urls.siteUrl, subscribeEndpoint: urls.endpointUrl });
   emit({ type: 'published', keys: published });
 
   let delivery: DeliveryReport | undefined;
