@@ -25,7 +25,8 @@ export interface SummarizeEvent {
 export interface SummarizeOutput {
   date: string;
   stories: number;
-  published: string[];
+  /** How many site files were written (the keys themselves are in the run report; state payloads stay small). */
+  published: number;
   summaries: PublishReport['summaries'];
   delivery?: Omit<DeliveryReport, 'errors'> & { errors: number };
 }
@@ -57,7 +58,7 @@ export const handler = async (event: SummarizeEvent, context?: Context): Promise
       tokens: report.tokens,
       delivery,
     });
-    return { date, stories: report.digest.stories.length, published: report.keys, summaries: report.summaries, delivery };
+    return { date, stories: report.digest.stories.length, published: report.keys.length, summaries: report.summaries, delivery };
   } catch (err) {
     const failure = classifyFailure(err);
     logger.error('publish stage failed', { date, error: failure });

@@ -40,11 +40,13 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: Ap
   const configFile = path.resolve(options.configFile ?? context('config') ?? 'digest.config.yaml');
   const config = await loadConfigFile(configFile);
   const zoneId = context('hostedZoneId');
+  const zoneName = context('hostedZoneName');
+  if (zoneId && !zoneName) throw new Error("-c hostedZoneId needs -c hostedZoneName (the zone of email.from's domain)");
   const stack = new DigestStack(app, context('stackName') ?? 'RssDigest', {
     config,
     description: 'rss-digest: daily feed digest (site, schedule, subscriptions)',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-    hostedZone: zoneId ? { zoneId, zoneName: context('hostedZoneName') ?? '' } : undefined,
+    hostedZone: zoneId && zoneName ? { zoneId, zoneName } : undefined,
   });
   if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stack };

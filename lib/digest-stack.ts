@@ -45,7 +45,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Config } from '../src/config';
+import { ConfigError, type Config } from '../src/config';
 import { DigestFunction } from './digest-function';
 import { DEPLOY_ENV, DIGEST_PUBLISHED_METRIC, serializeDeployedConfig, STORE_ACCESS, TRANSIENT_ERROR_NAME } from './environment';
 
@@ -138,7 +138,19 @@ export class DigestStack extends Stack {
     const fromAddress = addressOf(config.email.from);
     const fromDomain = fromAddress.split('@')[1]?.toLowerCase() ?? '';
     if (mailEnabled && (!fromDomain || fromDomain === 'localhost' || !fromDomain.includes('.'))) {
-      throw new Error(`email.from: "${config.email.from}" must be an address on a domain you control to send with SES`);
+      const message = `"${config.email.from}" must be an address on a domain you control to send with SES`;
+      throw new ConfigError(`email.from: ${message}`, [{ key: 'email.from', message }]);
+    }
+    const zone = props.hostedZone?.zoneName.replace(/\.$/, '').toLowerCase();
+    if (mailEnabled && zone && fromDomain !== zone && !fromDomain.endsWith(`.${zone}`)) {
+      const message = `${fromDomain} is not in the hosted zone ${zone} given with -c hostedZoneName`;
+      throw new ConfigError(`email.from: ${message}`, [{ key: 'email.from', message }]);
+    }
+    // EventBridge cron wants "?" in day-of-month or day-of-week; catch it at synth rather than mid-deploy.
+    const cronFields = /^cron\((.*)\)$/.exec(config.schedule.cron)?.[1].split(' ') ?? [];
+    if (cronFields.length === 6 && cronFields[2] !== '?' && cronFields[4] !== '?') {
+      const message = 'day-of-month or day-of-week must be "?" in an EventBridge cron, e.g. "cron(0 7 * * ? *)"';
+      throw new ConfigError(`schedule.cron: ${message}`, [{ key: 'schedule.cron', message }]);
     }
     if (config.network.allowHosts.length > 0) {
       Annotations.of(this).addWarning(
@@ -318,6 +330,7 @@ export class DigestStack extends Stack {
         reason: 'Static files and a throttled endpoint; WAF (~$6+/month) is optional hardening, not required.',
       },
     ]);
+    // CloudFront (this distribution only, via OAC) may read site/*; state/ stays out of its reach.
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudFrontReadsSiteOnly',
@@ -431,7 +444,7 @@ export class DigestStack extends Stack {
         retryOnServiceExceptions: false,
         taskTimeout: sfn.Timeout.duration(timeout),
       });
-      // Transient failures only: a handler bug would fail the same way again.
+      // Transient failures only (a handler bug would fail the same way again): 3 attempts, ~20 s → 40 s → 80 s, jittered.
       task.addRetry({
         errors: TRANSIENT_ERRORS,
         interval: Duration.seconds(20),
@@ -450,6 +463,7 @@ export class DigestStack extends Stack {
       sfn.TaskInput.fromObject({ 'date.$': '$.date' }),
     );
 
+    // Every state transition of every run for a month (no payloads: they would only repeat the reports).
     const sfnLogs = new logs.LogGroup(this, 'RunLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,

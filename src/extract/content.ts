@@ -158,10 +158,16 @@ export function walkDocument(root: ParentNode): Walked {
   const pageChars = body >= 0 ? rawChars[body] : rawChars[0] ?? 0;
   // Elements that wrap the article's title or body markup are never dropped by class: wrappers carry feature
   // flags ("modal-enabled", "enable-lightbox", "has-comments") that read as negative.
+  // Likewise an embed wrapper ("social-media-embed") around a quoted post: share bars hold no <blockquote>.
   const marker = new Uint8Array(n);
+  const quote = new Uint8Array(n);
   for (let i = n - 1; i >= 0; i--) {
     if (els[i].name === 'h1' || els[i].name === 'main' || isArticleBodyMarkup(els[i])) marker[i] = 1;
-    if (marker[i] && parent[i] >= 0) marker[parent[i]] = 1;
+    if (els[i].name === 'blockquote') quote[i] = 1;
+    if (parent[i] >= 0) {
+      if (marker[i]) marker[parent[i]] = 1;
+      if (quote[i]) quote[parent[i]] = 1;
+    }
   }
   const dropped = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -170,6 +176,7 @@ export function walkDocument(root: ParentNode): Walked {
     else if (marker[i]) continue;
     else if (hint[i] === Hint.Discussion) dropped[i] = 1;
     // A strongly negative component is small; one holding much of the page is a wrapper with a misleading class.
+    else if (hint[i] === Hint.StrongNegative && quote[i]) hint[i] = Hint.None;
     else if (hint[i] === Hint.StrongNegative && rawChars[i] < pageChars * STRONG_NEGATIVE_MAX_SHARE) dropped[i] = 1;
   }
 
@@ -348,7 +355,8 @@ export function pickContentRoots(w: Walked, opts = DEFAULTS): number[] {
       roots.push(s);
       continue;
     }
-    if (w.els[s].name === 'p') {
+    // A paragraph beside the body container (a lead paragraph in its own div, a paragraph after an ad slot).
+    if (w.els[s].name === 'p' || (DIV_LIKE.has(w.els[s].name) && !w.hasBlockChild[s])) {
       const len = w.chars[s];
       const ld = len ? w.linkChars[s] / len : 0;
       if ((len > 80 && ld < 0.25) || (len > 0 && len <= 80 && ld === 0 && /[.!?。！？؟]\s*$/.test(textOf(w.els[s], 4)))) roots.push(s);
@@ -431,7 +439,11 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
 
   const flush = (): void => {
     if (!text.length) return;
-    const t = text.join('').replace(/\s+/g, ' ').trim();
+    // Preformatted text keeps its line breaks (as separate lines of `text`); everything else is reflowed.
+    const t =
+      blockTag === 'pre'
+        ? text.join('').replace(/\r\n?/g, '\n').replace(/[^\S\n]+$/gm, '').replace(/\n{2,}/g, '\n').replace(/^\n+|\s+$/g, '')
+        : text.join('').replace(/\s+/g, ' ').trim();
     // Most blocks have no link: their HTML is the escaped text, built once instead of per text node.
     const h = hasLink ? html.map((x) => (x.charCodeAt(0) === 0 ? x.slice(1) : escapeHtml(x))).join('').replace(/\s+/g, ' ').trim() : escapeHtml(t);
     hasLink = false;

@@ -125,22 +125,23 @@ const DISCUSSION_BIT = 8;
 const nameCache = new Map<string, number>();
 
 /**
- * One class name (or id). Its last word is its head noun, so "entry-meta" is metadata of an entry (weakly negative)
- * while "meta-content" is content.
+ * One class name (or id). Its last word is its head noun: weak words count only there, so "entry-meta" is metadata
+ * of an entry (weakly negative) while "meta-content" is content and "video-container" may hold an embedded quote.
  */
 function nameMask(name: string): number {
   const cached = nameCache.get(name);
   if (cached !== undefined) return cached;
   const words = hintWords(name);
   const parts = name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z]+/).filter(Boolean);
-  const weakHead = WEAK_ONLY.has(parts[parts.length - 1] ?? '');
-  let mask = 0;
+  const head = parts[parts.length - 1] ?? '';
+  const weakHead = WEAK_ONLY.has(head) && STRONG_NEGATIVE.has(head);
+  let mask = weakHead ? WEAK_BIT : 0;
   for (const w of words) {
     if (DISCUSSION.has(w) || DISCUSSION_PREFIX_RE.test(w)) mask |= DISCUSSION_BIT;
     else if (STRONG_PREFIX_RE.test(w)) mask |= STRONG_BIT;
     if (POSITIVE.has(w)) {
       if (!weakHead) mask |= POSITIVE_BIT;
-    } else if (STRONG_NEGATIVE.has(w)) mask |= WEAK_ONLY.has(w) ? WEAK_BIT : STRONG_BIT;
+    } else if (STRONG_NEGATIVE.has(w) && !WEAK_ONLY.has(w)) mask |= STRONG_BIT;
   }
   if (nameCache.size > 20_000) nameCache.clear();
   nameCache.set(name, mask);

@@ -30,9 +30,20 @@ const JSON_LD_PREFERRED_BELOW = 0.5;
 const WORDS_PER_MINUTE = 230;
 const LANG_SAMPLE_CHARS = 400;
 
-export function extractArticle(html: string, url: string, options: { rules?: Readonly<Record<string, SiteRule>> } = {}): ArticleExtraction {
+export interface ExtractOptions {
+  /** Site rules table (default SITE_RULES); `{}` for generic extraction only. */
+  rules?: Readonly<Record<string, SiteRule>>;
+  /**
+   * cheerio's parser. htmlparser2 (default) is several times faster than parse5 and scores the same on the
+   * extraction benchmark (`npm run bench:extract -- --parser parse5` to check); parse5 follows the HTML5 tree
+   * construction rules exactly.
+   */
+  parser?: 'htmlparser2' | 'parse5';
+}
+
+export function extractArticle(html: string, url: string, options: ExtractOptions = {}): ArticleExtraction {
   const prepared = prepareHtml(html);
-  const $ = cheerio.load(prepared.html, { xml: { xmlMode: false, decodeEntities: true } });
+  const $ = options.parser === 'parse5' ? cheerio.load(prepared.html) : cheerio.load(prepared.html, { xml: { xmlMode: false, decodeEntities: true } });
   const rule = siteRuleFor(url, options.rules ?? SITE_RULES);
   let ruleBody: Element | undefined;
   if (rule) {
@@ -50,6 +61,7 @@ export function extractArticle(html: string, url: string, options: { rules?: Rea
   const authors = [...(ld?.authors ?? []), firstMeta(s.metas, ['author', 'article:author', 'dc.creator', 'byl']), ...s.authors]
     .map((a) => cleanByline(a))
     .filter((a): a is string => !!a);
+  const description = firstMeta(s.metas, ['description', 'og:description', 'twitter:description']);
   let blocks = cleanBlocks(emitBlocks(w, roots, url), titleCandidates, authors);
   let bodySource: ArticleExtraction['bodySource'] = 'dom';
   let chars = blocks.reduce((a, b) => a + b.chars, 0);
@@ -86,7 +98,6 @@ export function extractArticle(html: string, url: string, options: { rules?: Rea
   const dir = lang !== 'und' ? dirForLang(lang) : s.docDir === 'rtl' || s.docDir === 'ltr' ? s.docDir : dirForText(sample);
 
   const words = countWords(text);
-  const description = firstMeta(s.metas, ['description', 'og:description', 'twitter:description']);
   return {
     title,
     text,

@@ -1,8 +1,14 @@
 /**
  * Feed parsing: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 1.0/0.3, CDF and JSON Feed 1.1, normalized into
- * FeedItem. The parse is bounded (see xml-tree.ts: entity, depth, element, text and CPU-time
- * limits), and each item is normalized on its own, so a bad date or a missing link repairs or
- * drops that item only.
+ * FeedItem. Each item is normalized on its own, so a bad date or a missing link repairs or drops
+ * that item only.
+ *
+ * Which reader: rss-parser's `parseString` is the parser of record for well-formed RSS 2.0/0.9x,
+ * Atom 1.0 and RSS 1.0, run in a worker under a deadline (rss-parser-worker.ts) and normalized
+ * by rss-parser-reader.ts. A linear pre-scan (prescan.ts) sends the cases rss-parser gets wrong,
+ * and anything whose cost it could not bound, to our bounded sax tree reader (xml-tree.ts:
+ * entity, depth, element, text and CPU-time limits; xml-formats.ts), which also takes over when
+ * rss-parser throws, overruns its deadline or leaves gaps. JSON Feed has its own reader.
  */
 import { createHash } from 'node:crypto';
 import { boundHtml } from '../http/html-bounds';
@@ -14,6 +20,9 @@ import type { RawFeed, RawItem } from './raw';
 import { cleanLine, htmlToText, looksLikeHtml, stripUnsafeChars, truncateGraphemes } from './text';
 import { readXmlFeed, formatOfRoot, type XmlFeedFormat } from './xml-formats';
 import { DEFAULT_XML_LIMITS, parseXml, XmlLimitError, type XmlLimits } from './xml-tree';
+import { prescanFeed } from './prescan';
+import { readRssParserOutput, RssParserGap } from './rss-parser-reader';
+import { parseWithRssParser, RssParserFailure } from './rss-parser-worker';
 
 export { FeedParseError } from './errors';
 export { parseFeedDate } from './dates';
@@ -24,9 +33,26 @@ export interface ParseFeedOptions {
   fetchedAt: string;
   /** Newest N items kept (default 100). */
   maxItems?: number;
-  /** Parse limits (tests shrink them). */
+  /** Parse limits (tests shrink them); `deadlineMs` also bounds the rss-parser worker. */
   limits?: Partial<XmlLimits>;
+  /** rss-parser routing (tests change them). */
+  rssParser?: Partial<RssParserOptions>;
 }
+
+export interface RssParserOptions {
+  /** Off: every XML feed goes to the tree reader. */
+  enabled: boolean;
+  /**
+   * Bound on the character steps of rss-parser's quadratic snippet regex (prescan.ts
+   * snippetCost); above it the feed goes straight to the tree reader. 2e7 steps is about 0.4 s.
+   */
+  maxSnippetCost: number;
+}
+
+export const DEFAULT_RSS_PARSER_OPTIONS: RssParserOptions = { enabled: true, maxSnippetCost: 20_000_000 };
+
+/** Which reader produced a feed, and why the tree reader was used when it was. */
+export type FeedParser = 'rss-parser' | 'tree' | 'json';
 
 export interface ParsedFeedDetails extends ParsedFeed {
   format: RawFeed['format'];
@@ -34,6 +60,10 @@ export interface ParsedFeedDetails extends ParsedFeed {
   itemsInDocument: number;
   /** Items dropped because they had no usable http(s) link. */
   itemsDropped: number;
+  /** The reader that produced the items. */
+  parser: FeedParser;
+  /** Why an XML feed did not take the rss-parser path (pre-scan route, rss-parser error, gap). */
+  parserNote?: string;
 }
 
 export const DEFAULT_MAX_ITEMS = 100;
@@ -44,8 +74,23 @@ const MAX_HTML = 500_000;
 const MAX_AUTHOR = 200;
 const MAX_CATEGORIES = 20;
 
+/** The parsed feed plus which reader produced it. */
+export async function parseFeedDetailed(
+  text: string,
+  feedUrl: string,
+  options: ParseFeedOptions,
+): Promise<{ feed: ParsedFeedDetails; parser: FeedParser; note?: string }> {
+  const feed = await parseFeed(text, feedUrl, options);
+  return { feed, parser: feed.parser, note: feed.parserNote };
+}
+
 export async function parseFeed(text: string, feedUrl: string, options: ParseFeedOptions): Promise<ParsedFeedDetails> {
-  const raw = await readFeed(text, feedUrl, { ...DEFAULT_XML_LIMITS, ...options.limits });
+  const { raw, parser, note } = await readFeed(
+    text,
+    feedUrl,
+    { ...DEFAULT_XML_LIMITS, ...options.limits },
+    { ...DEFAULT_RSS_PARSER_OPTIONS, ...options.rssParser },
+  );
   const fetchedAt = Date.parse(options.fetchedAt);
   const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
   const htmlTitles = raw.format !== 'atom' && raw.format !== 'json';
@@ -87,23 +132,47 @@ export async function parseFeed(text: string, feedUrl: string, options: ParseFee
     items,
     itemsInDocument: raw.items.length,
     itemsDropped: dropped,
+    parser,
+    ...(note ? { parserNote: note } : {}),
   };
 }
 
-async function readFeed(text: string, feedUrl: string, limits: XmlLimits): Promise<RawFeed> {
+interface ReadResult {
+  raw: RawFeed;
+  parser: FeedParser;
+  note?: string;
+}
+
+async function readFeed(text: string, feedUrl: string, limits: XmlLimits, rss: RssParserOptions): Promise<ReadResult> {
   const start = /\S/.exec(text.slice(0, 4096));
   const body = start ? text.slice(start.index).replace(/^\uFEFF/, '') : '';
   if (!body) throw new FeedParseError('not-a-feed', 'Empty document');
-  if (body[0] === '{') return readJsonFeed(body, feedUrl);
+  if (body[0] === '{') return { raw: readJsonFeed(body, feedUrl), parser: 'json' };
   if (body[0] !== '<') throw new FeedParseError('not-a-feed', 'Neither XML nor JSON');
   if (/^(<\?xml[^>]*>\s*)?<!doctype\s+html/i.test(body.slice(0, 512)))
     throw new FeedParseError('not-a-feed', 'An HTML page, not a feed');
+  let note: string;
+  const scan = !rss.enabled
+    ? ({ route: 'tree', reason: 'rss-parser disabled' } as const)
+    : body.length > limits.maxTextChars
+      ? ({ route: 'tree', reason: 'too-large' } as const)
+      : prescanFeed(body, { maxDepth: limits.maxDepth, maxElements: limits.maxElements, maxSnippetCost: rss.maxSnippetCost });
+  if (scan.route === 'rss-parser') {
+    try {
+      const out = await parseWithRssParser(body, limits.deadlineMs);
+      return { raw: readRssParserOutput(out, scan.format, feedUrl, scan.lang), parser: 'rss-parser' };
+    } catch (err) {
+      if (err instanceof RssParserGap) note = `rss-parser gap: ${err.reason}`;
+      else if (err instanceof RssParserFailure) note = `rss-parser ${err.kind}: ${err.message}`;
+      else note = `rss-parser output unreadable: ${(err as Error).message}`;
+    }
+  } else note = `pre-scan: ${scan.reason}`;
   let format: XmlFeedFormat | undefined;
   try {
     const doc = await parseXml(body, feedUrl, limits, (root) => {
       format = formatOfRoot(root);
     });
-    return readXmlFeed(doc.root, format!);
+    return { raw: readXmlFeed(doc.root, format!), parser: 'tree', note };
   } catch (err) {
     if (err instanceof FeedParseError) throw err;
     if (err instanceof XmlLimitError) throw new FeedParseError(err.errorClass, err.message);

@@ -377,10 +377,34 @@ describe('configuration at synth time', () => {
     await expect(buildApp({ configFile: file, appProps: noBundling })).rejects.toThrow(/digest\.titel[\s\S]*schedule\.cron/);
   });
 
+  test('an EventBridge cron without "?" fails synthesis naming schedule.cron', async () => {
+    const file = await writeConfig('feeds:\n  - url: https://example.com/feed.xml\nschedule:\n  cron: cron(0 7 * * * *)\n');
+    await expect(buildApp({ configFile: file, appProps: await noBundlingIn() })).rejects.toThrow(/schedule\.cron/);
+  });
+
   test('SES mail needs a real sender domain', async () => {
     const file = await writeConfig('feeds:\n  - url: https://example.com/feed.xml\nemail:\n  transport: ses\n');
     await expect(buildApp({ configFile: file, appProps: noBundling })).rejects.toThrow(/email\.from/);
   });
+
+  test('with a hosted zone the stack publishes the DKIM records itself, and checks the sender is in it', async () => {
+    const appProps = {
+      ...(await noBundlingIn()),
+      context: { ...noBundling.context, hostedZoneId: 'Z0123456789', hostedZoneName: 'example.com' },
+    };
+    const built = await buildApp({ configFile: EXAMPLE_CONFIG, appProps });
+    built.app.synth();
+    const t = Template.fromStack(built.stack);
+    t.resourceCountIs('AWS::Route53::RecordSet', 3);
+    t.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'example.com' });
+    expect(Object.keys(t.toJSON().Outputs as object)).not.toContain('DkimRecord1');
+
+    const elsewhere = {
+      ...(await noBundlingIn()),
+      context: { ...noBundling.context, hostedZoneId: 'Z0123456789', hostedZoneName: 'other.org' },
+    };
+    await expect(buildApp({ configFile: EXAMPLE_CONFIG, appProps: elsewhere })).rejects.toThrow(/email\.from.*other\.org/);
+  }, 60_000);
 
   test('without SES: no API, mail or subscriber access; schedule zone falls back; Bedrock scoped to its model', async () => {
     const file = await writeConfig(

@@ -114,6 +114,14 @@ describe('sanitized HTML', () => {
   });
 });
 
+describe('preformatted text', () => {
+  it('keeps line breaks and indentation of <pre> in the HTML, one line per text line', () => {
+    const got = extractArticle(page('', `${BODY[0]}<pre>if (ready) {\n    start();\n}</pre>${BODY[1]}${BODY[2]}`), URL);
+    expect(got.html).toContain('<pre>if (ready) {\n    start();\n}</pre>');
+    expect(got.text.split('\n')).toContain('    start();');
+  });
+});
+
 describe('site rules', () => {
   const rules: Record<string, SiteRule> = {
     'example.org': { drop: ['.a'], why: 'base domain' },

@@ -26,7 +26,7 @@ import { startLocalS3, type LocalS3 } from '../helpers/s3';
 import { tempDir } from '../helpers/tmp';
 
 const run = promisify(execFile);
-const FIXTURES = path.join(__dirname, 'fixtures');
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'lambdas');
 const BUCKET = 'digest-lambda-test';
 const METRICS_NAMESPACE = 'RssDigest/Test';
 
@@ -179,13 +179,13 @@ describe('deployed handlers against s3rver and a local feed server', () => {
   }, 30_000);
 
   test('summarize: the fetch output publishes digest.json to site/ and counts a published digest', async () => {
-    const out = await invoke<{ date: string; stories: number; published: string[] }>('summarize', {
+    const out = await invoke<{ date: string; stories: number; published: number }>('summarize', {
       date: '2026-03-29',
       stats: {},
     });
     expect(out.error).toBeUndefined();
     expect(out.result).toMatchObject({ date: '2026-03-29', stories: 2 });
-    expect(out.result?.published).toContain('site/2026/03/29/digest.json');
+    expect(out.result?.published).toBeGreaterThanOrEqual(3);
 
     const digest = JSON.parse((await getObject('site/2026/03/29/digest.json')) ?? '{}') as Digest;
     expect(digest.date).toBe('2026-03-29');

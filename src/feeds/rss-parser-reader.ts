@@ -1,0 +1,239 @@
+/**
+ * rss-parser's output into our RawFeed shape, filling its gaps: links resolved against the
+ * document URL, guid-as-permalink, rdf:about, Atom link selection by rel/type, Atom text types
+ * (a text-typed title stays text), raw date strings (never its `isoDate`/Atom `pubDate`, which
+ * it invents or rolls over; our lenient parser reads them), authors from dc:creator and
+ * itunes:author. `contentSnippet` is never read.
+ *
+ * Where its output cannot be trusted — naked markup inside a title or content (which xml2js
+ * splits into text and child objects, cutting the value short) or an item it left without a
+ * title, link or date that the tree reader might find — this throws RssParserGap and the caller
+ * reads the feed with the tree reader instead.
+ */
+import type { RawFeed, RawItem } from './raw';
+
+export class RssParserGap extends Error {
+  constructor(readonly reason: string) {
+    super(`rss-parser output incomplete: ${reason}`);
+    this.name = 'RssParserGap';
+  }
+}
+
+export type RssParserFormat = 'rss' | 'rdf' | 'atom';
+
+/** An xml2js node: a string, or `{ _: text, $: attributes, child: [nodes] }`. */
+type XNode = unknown;
+type Obj = Record<string, unknown>;
+
+const isObj = (n: XNode): n is Obj => typeof n === 'object' && n !== null && !Array.isArray(n);
+const list = (v: unknown): XNode[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+const first = (v: unknown): XNode => list(v)[0];
+
+const hasChildElements = (n: XNode): boolean => isObj(n) && Object.keys(n).some((k) => k !== '_' && k !== '$');
+
+/** Text of a node; naked child markup is a gap (the tree reader keeps it as HTML). */
+function nodeText(n: XNode, field: string): string | undefined {
+  if (n === undefined || n === null) return undefined;
+  if (typeof n === 'string') return n;
+  if (hasChildElements(n)) throw new RssParserGap(`markup inside <${field}>`);
+  if (isObj(n)) return typeof n._ === 'string' ? n._ : '';
+  return undefined;
+}
+
+const str = (v: unknown): string | undefined => {
+  if (typeof v === 'string') return v;
+  if (isObj(v) && typeof v._ === 'string') return v._;
+  return undefined;
+};
+
+const trimmed = (v: string | undefined): string | undefined => v?.trim() || undefined;
+
+/** Attributes with lowercased names (xml2js keeps them as written). */
+function attrsOf(n: XNode): Record<string, string> {
+  const out: Record<string, string> = {};
+  const a = isObj(n) && isObj(n.$) ? n.$ : isObj(n) && !('_' in n) ? n : undefined;
+  if (a) for (const [k, v] of Object.entries(a)) if (typeof v === 'string') out[k.toLowerCase()] = v;
+  return out;
+}
+
+const resolve = (ref: string | undefined, base: string): string | undefined => {
+  const r = ref?.trim();
+  if (!r) return undefined;
+  try {
+    return new URL(r, base || undefined).toString();
+  } catch {
+    return undefined;
+  }
+};
+
+/** "jane@example.com (Jane Doe)" → "Jane Doe". */
+const authorName = (raw: string | undefined): string | undefined => {
+  if (!raw) return undefined;
+  const m = /^\s*\S+@\S+\s*\((.+)\)\s*$/.exec(raw);
+  return (m ? m[1] : raw).trim() || undefined;
+};
+
+/** An Atom (or RSS) text construct: value plus whether `type` says it is HTML. */
+function textConstruct(n: XNode, field: string): { value: string; isHtml: boolean } | undefined {
+  if (n === undefined) return undefined;
+  const value = nodeText(n, field);
+  if (value === undefined) return undefined;
+  const type = (attrsOf(n)['type'] ?? '').trim().toLowerCase();
+  return { value, isHtml: type === 'html' || type === 'text/html' };
+}
+
+/** Atom link choice: rel="alternate" (the default), an HTML type first. */
+function atomLink(links: XNode[], base: string): string | undefined {
+  const rel = (a: Record<string, string>): string => (a['rel'] ?? 'alternate').trim().toLowerCase();
+  const alternates = links
+    .map((l) => ({ a: attrsOf(l), text: str(l) }))
+    .filter(({ a }) => rel(a) === 'alternate' || rel(a) === 'http://www.iana.org/assignments/relation/alternate');
+  const best = alternates.find(({ a }) => /html/.test(a['type'] ?? 'text/html')) ?? alternates[0];
+  return best ? resolve(best.a['href'] ?? best.text, base) : undefined;
+}
+
+const texts = (v: unknown, field: string): string[] =>
+  list(v)
+    .map((n) => trimmed(nodeText(n, field)))
+    .filter((t): t is string => !!t);
+
+const dates = (...values: unknown[]): string[] =>
+  values.map((v) => trimmed(str(v))).filter((d): d is string => !!d);
+
+function mediaText(item: Obj, name: 'mediaTitle' | 'mediaDescription', element: string): XNode {
+  const group = first(item.mediaGroup);
+  const inGroup = isObj(group) ? first(group[element]) : undefined;
+  return inGroup ?? first(item[name]);
+}
+
+function rssItem(item: Obj, base: string, lang: string | undefined): RawItem {
+  const links: string[] = [];
+  for (const l of list(item.rawLinks)) {
+    const href = resolve(nodeText(l, 'link'), base);
+    if (href) links.push(href);
+  }
+  const alt = atomLink(list(item.atomLinks), base);
+  if (alt) links.push(alt);
+  const guidNode = first(item.rawGuid);
+  const guid = trimmed(nodeText(guidNode, 'guid'));
+  if (guid) {
+    // isPermaLink defaults to true, but only an absolute URL (or an explicit "true") is trusted as one.
+    const permalink = (attrsOf(guidNode)['ispermalink'] ?? '').trim().toLowerCase();
+    if (permalink !== 'false' && (/^https?:\/\//i.test(guid) || permalink === 'true')) {
+      const href = resolve(guid, base);
+      if (href) links.push(href);
+    }
+  }
+  const attrs = attrsOf(item.attrs);
+  const about = attrs['rdf:about'];
+  if (about) {
+    const href = resolve(about, base);
+    if (href) links.push(href);
+  }
+  const enclosure = resolve(isObj(item.enclosure) ? str(item.enclosure.url) : undefined, base);
+  if (enclosure) links.push(enclosure);
+
+  const titleNode = first(item.rawTitle) ?? item.dcTitle ?? mediaText(item, 'mediaTitle', 'media:title');
+  const title = textConstruct(titleNode, 'title');
+  const encoded = trimmed(nodeText(first(item.rawEncoded), 'content:encoded'));
+  const description = nodeText(first(item.rawDescription), 'description');
+  const mediaDescription = textConstruct(mediaText(item, 'mediaDescription', 'media:description'), 'media:description');
+  return {
+    title: title?.value,
+    titleIsHtml: title?.isHtml,
+    links,
+    id: guid ?? (about ? (resolve(about, base) ?? about) : undefined),
+    dates: dates(item.pubDate, item['dc:date'], item.published, item.created, item.updated),
+    author: authorName(
+      trimmed(nodeText(first(item.rawAuthor), 'author')) ?? trimmed(str(item['dc:creator'])) ?? trimmed(str(item.itunesAuthor)),
+    ),
+    contentHtml: encoded ?? (description?.trim() ? description : undefined),
+    contentText: mediaDescription?.value.trim() || undefined,
+    categories: [...texts(item.rawCategories, 'category'), ...texts(item.dcSubjects, 'dc:subject')],
+    lang: trimmed(attrs['xml:lang']) ?? lang ?? trimmed(str(item.language)),
+  };
+}
+
+function atomEntry(entry: Obj, base: string, lang: string | undefined, feedAuthor: string | undefined): RawItem {
+  const link = atomLink(list(entry.rawLinks), base);
+  const id = trimmed(nodeText(entry.id, 'id'));
+  const links = link ? [link] : [];
+  if (!link && id && /^https?:\/\//i.test(id)) links.push(id);
+  const title = textConstruct(first(entry.rawTitle) ?? entry.dcTitle ?? mediaText(entry, 'mediaTitle', 'media:title'), 'title');
+  const content = textConstruct(first(entry.rawContent), 'content');
+  const summary = textConstruct(first(entry.rawSummary), 'summary');
+  const body = content?.value.trim()
+    ? content
+    : summary?.value.trim()
+      ? summary
+      : textConstruct(mediaText(entry, 'mediaDescription', 'media:description'), 'media:description');
+  const authorNode = first(entry.rawAuthor);
+  const authorText = isObj(authorNode) ? trimmed(str(first(authorNode.name))) : trimmed(str(authorNode));
+  const categories = list(entry.rawCategories)
+    .map((c) => {
+      const a = attrsOf(c);
+      return (a['label'] ?? a['term'] ?? str(c) ?? '').trim();
+    })
+    .filter(Boolean);
+  const attrs = attrsOf(entry.attrs);
+  return {
+    title: title?.value,
+    titleIsHtml: title?.isHtml,
+    links,
+    id,
+    dates: dates(entry.published, entry.created, entry['dc:date'], entry.updated),
+    author: authorName(authorText ?? trimmed(str(entry['dc:creator'])) ?? feedAuthor),
+    contentHtml: body?.isHtml ? body.value : undefined,
+    contentText: body && !body.isHtml ? body.value : undefined,
+    categories: [...categories, ...texts(entry.dcSubjects, 'dc:subject')],
+    lang: trimmed(attrs['xml:lang']) ?? lang ?? trimmed(str(entry.language)),
+  };
+}
+
+/**
+ * Normalize rss-parser's output. `rootLang` is the root element's xml:lang (rss-parser does not
+ * expose the root's attributes; the pre-scan read them).
+ */
+export function readRssParserOutput(
+  out: Obj,
+  format: RssParserFormat,
+  documentUrl: string,
+  rootLang: string | undefined,
+): RawFeed {
+  const items = Array.isArray(out.items) ? (out.items as XNode[]).filter(isObj) : [];
+  if (items.length === 0) throw new RssParserGap('no items');
+  const feedAttrs = attrsOf(out.attrs);
+  const feedLang = trimmed(feedAttrs['xml:lang']) ?? rootLang;
+  let raw: RawFeed;
+  if (format === 'atom') {
+    const title = textConstruct(first(out.rawTitle), 'title');
+    const authorNode = first(out.rawAuthor);
+    const feedAuthor = isObj(authorNode) ? trimmed(str(first(authorNode.name))) : undefined;
+    raw = {
+      format,
+      title: title?.value,
+      titleIsHtml: title?.isHtml,
+      link: atomLink(list(out.rawLinks), documentUrl),
+      lang: feedLang,
+      items: items.map((e) => atomEntry(e, documentUrl, feedLang, feedAuthor)),
+    };
+  } else {
+    const title = textConstruct(first(out.rawTitle), 'title');
+    raw = {
+      format,
+      title: title?.value,
+      titleIsHtml: title?.isHtml,
+      link: resolve(nodeText(first(out.rawLinks), 'link'), documentUrl),
+      lang: trimmed(str(out.language)) ?? trimmed(str(out.dcLanguage)) ?? feedLang,
+      items: items.map((i) => rssItem(i, documentUrl, feedLang)),
+    };
+  }
+  // An item rss-parser left without a title, an http(s) link or a date may be one the tree reader
+  // reads better (lowercase element names, unusual placements): let it decide.
+  for (const item of raw.items) {
+    if (!item.title?.trim()) throw new RssParserGap('an item without a title');
+    if (!item.links.some((l) => /^https?:\/\//i.test(l))) throw new RssParserGap('an item without an http(s) link');
+    if (item.dates.length === 0) throw new RssParserGap('an undated item');
+  }
+  return raw;
+}
