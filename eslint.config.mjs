@@ -3,7 +3,20 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'digest/', 'coverage/', 'test-artifacts/', '.tmp/', '**/*.js', '!bin/*.js', '!scripts/*.js'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'cdk.out/',
+      'digest/',
+      'coverage/',
+      'test-artifacts/',
+      '.tmp/',
+      '**/*.js',
+      '!bin/*.js',
+      '!scripts/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

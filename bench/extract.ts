@@ -19,12 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import * as cheerio from 'cheerio';
-import { Readability } from '@mozilla/readability';
 import { extractArticle } from '../src/extract';
-
-// linkedom's type declarations are ESM-only, but it ships a CommonJS build; load that directly.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parseHTML } = require('linkedom') as { parseHTML(html: string): { document: unknown } };
 
 interface Page {
   id: string;
@@ -42,7 +37,10 @@ interface Metric {
   triples: [number, number, number][];
 }
 interface MetricModule {
-  scorePages(pages: { truth: string; pred: string }[], opts?: { nBootstrap?: number; seed?: number }): Metric & Record<string, number>;
+  scorePages(
+    pages: { truth: string; pred: string }[],
+    opts?: { nBootstrap?: number; seed?: number },
+  ): Metric & Record<string, number>;
 }
 interface PhaseResult {
   name: string;
@@ -167,7 +165,9 @@ async function main(): Promise<void> {
   const nBootstrap = Number(args.bootstrap);
   console.log(`pages: ${pages.length} from ${dataDir}`);
   console.log(`metric: ${scorerPath}`);
-  console.log('extractor                      F1           P      R      acc    pages/s  CPU-ms/page  p95-ms  max-ms  peak-RSS-MB  RSS-growth-MB  err');
+  console.log(
+    'extractor                      F1           P      R      acc    pages/s  CPU-ms/page  p95-ms  max-ms  peak-RSS-MB  RSS-growth-MB  err',
+  );
   const scored = phases.map((ph) => {
     const m = metric.scorePages(
       pages.map((p, i) => ({ truth: p.truth, pred: ph.preds[i] })),
@@ -191,7 +191,9 @@ async function main(): Promise<void> {
     return row;
   });
   const parserCpu = sum(parserOnly.cpuMs) / pages.length;
-  console.log(`${parserOnly.name.padEnd(30)} (parse only, baseline)          ${(pages.length / (sum(parserOnly.wallMs) / 1000)).toFixed(1).padStart(7)}  ${parserCpu.toFixed(2).padStart(11)}`);
+  console.log(
+    `${parserOnly.name.padEnd(30)} (parse only, baseline)          ${(pages.length / (sum(parserOnly.wallMs) / 1000)).toFixed(1).padStart(7)}  ${parserCpu.toFixed(2).padStart(11)}`,
+  );
   const ours = scored.find((r) => r.ph.name.startsWith('ours'));
   const readability = scored.find((r) => r.ph.name.startsWith('readability'));
   if (ours && readability) {
@@ -210,24 +212,37 @@ async function main(): Promise<void> {
         return { id: p.id.slice(0, 12), url: p.url, tp, fp, fn };
       });
       perPage.sort((a, b) => b.fp + b.fn - (a.fp + a.fn));
-      for (const w of perPage.slice(0, worst)) console.log(`  worst ${w.id} tp=${f3(w.tp)} fp=${f3(w.fp)} fn=${f3(w.fn)} ${w.url}`);
+      for (const w of perPage.slice(0, worst))
+        console.log(`  worst ${w.id} tp=${f3(w.tp)} fp=${f3(w.fp)} fn=${f3(w.fn)} ${w.url}`);
     }
   }
-  console.log(`node ${process.version}, ${os.cpus()[0]?.model?.trim() ?? 'cpu?'} x${os.cpus().length}, load average ${os.loadavg()[0].toFixed(1)}`);
+  console.log(
+    `node ${process.version}, ${os.cpus()[0]?.model?.trim() ?? 'cpu?'} x${os.cpus().length}, load average ${os.loadavg()[0].toFixed(1)}`,
+  );
   if (args.save) {
     const out = Object.fromEntries(
-      phases.map((ph) => [ph.name, Object.fromEntries(pages.map((p, i) => [p.id, { url: p.url, pred: ph.preds[i], truth: p.truth }]))]),
+      phases.map((ph) => [
+        ph.name,
+        Object.fromEntries(pages.map((p, i) => [p.id, { url: p.url, pred: ph.preds[i], truth: p.truth }])),
+      ]),
     );
     writeFileSync(args.save, JSON.stringify(out));
     console.log(`saved ${args.save}`);
   }
 }
 
+// Loaded on first use, so that our phase's peak RSS does not include Readability's and linkedom's modules.
+// linkedom's type declarations are ESM-only, but it ships a CommonJS build; load that directly.
+let readabilityModules:
+  { Readability: typeof import('@mozilla/readability').Readability; parseHTML(html: string): { document: unknown } } | undefined;
+
 function readabilityText(html: string, url: string): string {
-  const { document } = parseHTML(html);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  readabilityModules ??= { Readability: require('@mozilla/readability').Readability, parseHTML: require('linkedom').parseHTML };
+  const { document } = readabilityModules.parseHTML(html);
   // linkedom has no URL-aware documentURI; Readability only needs it for resolving links.
   void url;
-  const article = new Readability(document as never).parse();
+  const article = new readabilityModules.Readability(document as never).parse();
   return article?.textContent ?? '';
 }
 

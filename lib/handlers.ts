@@ -34,11 +34,11 @@ export const BUNDLE_ALIASES: Record<string, string> = {
 
 /**
  * Packages kept out of index.js and shipped beside it (node_modules/<name>/…), because they are
- * large and loaded lazily: tinyld's heavy language model is 2 MB of data that src/lang requires only
+ * large and loaded lazily: tinyld's language model is 0.6 MB of data that src/lang requires only
  * when a text's language must be detected. Inside index.js every cold start would parse it.
  */
 export const SIDE_PACKAGES: { module: string; name: string; files: string[] }[] = [
-  { module: 'tinyld/heavy', name: 'tinyld', files: ['package.json', 'dist/tinyld.heavy.node.js'] },
+  { module: 'tinyld', name: 'tinyld', files: ['package.json', 'dist/tinyld.normal.node.js'] },
 ];
 
 /** Shell commands (run after esbuild) that copy the side packages into a bundle folder. */

@@ -37,7 +37,8 @@ export function formatSummary(summary: RunSummary): string {
   for (const failure of summary.failures.slice(0, 20)) {
     lines.push(`  ✗ ${failure.kind} ${failure.url}: ${failure.errorClass ?? 'error'} ${failure.message ?? ''}`.trimEnd());
   }
-  if (summary.failures.length > 20) lines.push(`  … and ${summary.failures.length - 20} more failures (see state/runs/${summary.date}/)`);
+  if (summary.failures.length > 20)
+    lines.push(`  … and ${summary.failures.length - 20} more failures (see state/runs/${summary.date}/)`);
   lines.push(`  time: ${(summary.durationMs / 1000).toFixed(1)} s`);
   lines.push(`Open: ${summary.indexLocation}`);
   return lines.join('\n');

@@ -40,7 +40,12 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
           break;
         case 'feed': {
           count++;
-          const status = e.status === 'error' ? `FAILED ${e.errorClass ?? ''}: ${e.error ?? ''}` : e.status === 'not-modified' ? 'not modified' : `${e.itemsNew} new`;
+          const status =
+            e.status === 'error'
+              ? `FAILED ${e.errorClass ?? ''}: ${e.error ?? ''}`
+              : e.status === 'not-modified'
+                ? 'not modified'
+                : `${e.itemsNew} new`;
           if (tty && e.status === 'error') {
             clear();
             stream.write(`  ✗ ${oneLine(e.name)} — ${oneLine(status)}\n`);
@@ -50,7 +55,9 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
         }
         case 'article':
           count++;
-          draw(`[articles ${count}/${total}] ${e.contentSource === 'page' ? 'page' : `feed text${e.errorClass ? ` (${e.errorClass})` : ''}`}: ${oneLine(e.title).slice(0, 100)}`);
+          draw(
+            `[articles ${count}/${total}] ${e.contentSource === 'page' ? 'page' : `feed text${e.errorClass ? ` (${e.errorClass})` : ''}`}: ${oneLine(e.title).slice(0, 100)}`,
+          );
           break;
         case 'summary':
           count++;

@@ -37,10 +37,7 @@ export function parseConfig(raw: unknown): Config {
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
     const issues = formatIssues(result.error);
-    throw new ConfigError(
-      `Invalid configuration:\n${issues.map((i) => `  - ${i.key}: ${i.message}`).join('\n')}`,
-      issues,
-    );
+    throw new ConfigError(`Invalid configuration:\n${issues.map((i) => `  - ${i.key}: ${i.message}`).join('\n')}`, issues);
   }
   return result.data;
 }

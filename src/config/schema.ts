@@ -59,7 +59,12 @@ const networkSchema = z
     allowHosts: z.array(hostPort).default([]),
     timeoutMs: z.number().int().min(100).max(120_000).default(20_000),
     connectTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
-    maxBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(5 * 1024 * 1024),
     maxRedirects: z.number().int().min(0).max(10).default(5),
     concurrency: z.number().int().min(1).max(256).default(16),
     perHostConcurrency: z.number().int().min(1).max(32).default(2),

@@ -35,7 +35,9 @@ async function main(): Promise<void> {
       deliver: createDigestDeliverer({ config, store, outDir }),
     });
     progress.done();
-    process.stdout.write(`${formatSummary(summary)}\n\nPreview it in a browser: npx rss-digest serve --out ${path.relative(process.cwd(), outDir) || '.'} (then open http://127.0.0.1:8080/)\n`);
+    process.stdout.write(
+      `${formatSummary(summary)}\n\nPreview it in a browser: npx rss-digest serve --out ${path.relative(process.cwd(), outDir) || '.'} (then open http://127.0.0.1:8080/)\n`,
+    );
   } finally {
     await server.close();
   }

@@ -112,7 +112,11 @@ function atomFeed(base: string, startedAt: number): string {
   const bridge = DEMO_ARTICLES.find((a) => a.slug === 'harbor-bridge-reopens')!;
   const entries = [
     ...own.map((a) => ({ a, link: `${base}/science/${a.slug}/`, id: `tag:science.example,2026:${a.slug}` })),
-    { a: bridge, link: `${base}/gazette/${bridge.slug}/?utm_source=sciencewire&utm_medium=feed`, id: 'tag:science.example,2026:via-gazette-bridge' },
+    {
+      a: bridge,
+      link: `${base}/gazette/${bridge.slug}/?utm_source=sciencewire&utm_medium=feed`,
+      id: 'tag:science.example,2026:via-gazette-bridge',
+    },
   ];
   const updated = new Date(startedAt - 3_600_000).toISOString();
   return `<?xml version="1.0" encoding="utf-8"?>
@@ -165,8 +169,10 @@ export async function startDemoServer(options: { port?: number } = {}): Promise<
       ifModifiedSince: req.headers['if-modified-since'],
     });
     const p = url.pathname;
-    if (p === '/gazette/rss.xml') return send(req, res, 200, 'application/rss+xml; charset=utf-8', rssFeed('gazette', base, startedAt));
-    if (p === '/arabic/rss.xml') return send(req, res, 200, 'application/rss+xml; charset=utf-8', rssFeed('arabic', base, startedAt));
+    if (p === '/gazette/rss.xml')
+      return send(req, res, 200, 'application/rss+xml; charset=utf-8', rssFeed('gazette', base, startedAt));
+    if (p === '/arabic/rss.xml')
+      return send(req, res, 200, 'application/rss+xml; charset=utf-8', rssFeed('arabic', base, startedAt));
     if (p === '/science/atom.xml') return send(req, res, 200, 'application/atom+xml; charset=utf-8', atomFeed(base, startedAt));
     if (p === '/broken/feed.xml') {
       // A feed URL that now serves an error page: the run reports it and publishes everything else.

@@ -15,7 +15,7 @@
  */
 import type { AnyNode, Element, ParentNode } from 'domhandler';
 import { MAX_DEPTH, MAX_ELEMENTS } from './guards';
-import { BLOCK_TAGS, DROP_TAGS, Hint, classHint, isArticleBodyMarkup, isBoilerplateByMarkup } from './hints';
+import { BLOCK_TAGS, DROP_TAGS, NOISE_TAGS, Hint, classHint, isArticleBodyMarkup, isBoilerplateByMarkup } from './hints';
 import type { PageSignals } from './metadata';
 
 /** Named tunables (Readability style). */
@@ -81,9 +81,23 @@ export function indexOf(w: Walked, el: Element): number | undefined {
 
 const isElement = (n: AnyNode): n is Element => n.type === 'tag' || n.type === 'script' || n.type === 'style';
 
-/** One iterative pass over the document: bounds, metadata, boilerplate removal, text statistics. */
-export function walkDocument(root: ParentNode): Walked {
-  const signals: PageSignals = { metas: new Map(), links: new Map(), title: '', h1: [], htmlLang: '', docDir: '', times: [], authors: [] };
+/**
+ * One iterative pass over the document: bounds, metadata, boilerplate removal, text statistics. The relaxed mode,
+ * for a second attempt when the strict one finds nothing, keeps header/footer/aside/figure elements and ignores
+ * strongly negative classes: broken markup (an unclosed <header>) or misleading classes can swallow a whole page.
+ */
+export function walkDocument(root: ParentNode, mode: 'strict' | 'relaxed' = 'strict'): Walked {
+  const dropTags = mode === 'strict' ? DROP_TAGS : NOISE_TAGS;
+  const signals: PageSignals = {
+    metas: new Map(),
+    links: new Map(),
+    title: '',
+    h1: [],
+    htmlLang: '',
+    docDir: '',
+    times: [],
+    authors: [],
+  };
   const els: Element[] = [];
   const parents: number[] = [];
   const own: number[] = [];
@@ -116,7 +130,7 @@ export function walkDocument(root: ParentNode): Walked {
     const name = el.name;
     collectSignals(el, name, signals);
     let idx = -1;
-    if (parentIdx !== -1 && (name === 'html' || name === 'body' || !(DROP_TAGS.has(name) || isBoilerplateByMarkup(el)))) {
+    if (parentIdx !== -1 && (name === 'html' || name === 'body' || !(dropTags.has(name) || isBoilerplateByMarkup(el)))) {
       idx = els.length;
       els.push(el);
       (el as IndexedElement)[INDEX_KEY] = idx;
@@ -127,26 +141,18 @@ export function walkDocument(root: ParentNode): Walked {
       if (name === 'body' && body < 0) body = idx;
     }
     const kids = el.children;
-    const keptKids: AnyNode[] = idx >= 0 ? [] : kids;
     for (let i = kids.length - 1; i >= 0; i--) {
       const k = kids[i];
       if (isElement(k)) {
         stackEl.push(k);
         stackDepth.push(depth + 1);
         stackParent.push(idx);
-      }
-      if (idx >= 0) {
-        if (k.type === 'text') {
-          const { chars, commas } = countText((k as unknown as { data: string }).data);
-          own[idx] += chars;
-          commasOwn[idx] += commas;
-          keptKids.push(k);
-        } else if (isElement(k)) keptKids.push(k);
+      } else if (idx >= 0 && k.type === 'text') {
+        const { chars, commas } = countText((k as unknown as { data: string }).data);
+        own[idx] += chars;
+        commasOwn[idx] += commas;
       }
     }
-    // Children were pushed right to left for the stack; restore document order. Comments and processing
-    // instructions go now; dropped elements stay in the tree but never get an index.
-    if (idx >= 0) el.children = keptKids.reverse();
   }
 
   const n = els.length;
@@ -155,7 +161,7 @@ export function walkDocument(root: ParentNode): Walked {
   // Text of every element before any class-based drop, to tell a wrapper from a component.
   const rawChars = Float64Array.from(own);
   for (let i = n - 1; i > 0; i--) if (parent[i] >= 0) rawChars[parent[i]] += rawChars[i];
-  const pageChars = body >= 0 ? rawChars[body] : rawChars[0] ?? 0;
+  const pageChars = body >= 0 ? rawChars[body] : (rawChars[0] ?? 0);
   // Elements that wrap the article's title or body markup are never dropped by class: wrappers carry feature
   // flags ("modal-enabled", "enable-lightbox", "has-comments") that read as negative.
   // Likewise an embed wrapper ("social-media-embed") around a quoted post: share bars hold no <blockquote>.
@@ -177,7 +183,8 @@ export function walkDocument(root: ParentNode): Walked {
     else if (hint[i] === Hint.Discussion) dropped[i] = 1;
     // A strongly negative component is small; one holding much of the page is a wrapper with a misleading class.
     else if (hint[i] === Hint.StrongNegative && quote[i]) hint[i] = Hint.None;
-    else if (hint[i] === Hint.StrongNegative && rawChars[i] < pageChars * STRONG_NEGATIVE_MAX_SHARE) dropped[i] = 1;
+    else if (mode === 'strict' && hint[i] === Hint.StrongNegative && rawChars[i] < pageChars * STRONG_NEGATIVE_MAX_SHARE)
+      dropped[i] = 1;
   }
 
   const chars = Float64Array.from(own);
@@ -245,22 +252,50 @@ export function textOf(el: Element, maxDepth: number): string {
   const parts: string[] = [];
   const walk = (n: AnyNode, d: number): void => {
     if (n.type === 'text') parts.push((n as unknown as { data: string }).data);
-    else if (isElement(n) && d < maxDepth && n.name !== 'script' && n.name !== 'style') for (const c of n.children) walk(c, d + 1);
+    else if (isElement(n) && d < maxDepth && n.name !== 'script' && n.name !== 'style')
+      for (const c of n.children) walk(c, d + 1);
   };
   walk(el, 0);
   return parts.join('').replace(/\s+/g, ' ').trim();
 }
 
 const TAG_BASE: Record<string, number> = {
-  div: 5, article: 5, section: 2, main: 5, pre: 3, td: 3, blockquote: 3,
-  address: -3, ol: -3, ul: -3, dl: -3, dd: -3, dt: -3, li: -3, form: -3,
-  h1: -5, h2: -5, h3: -5, h4: -5, h5: -5, h6: -5, th: -5,
+  div: 5,
+  article: 5,
+  section: 2,
+  main: 5,
+  pre: 3,
+  td: 3,
+  blockquote: 3,
+  address: -3,
+  ol: -3,
+  ul: -3,
+  dl: -3,
+  dd: -3,
+  dt: -3,
+  li: -3,
+  form: -3,
+  h1: -5,
+  h2: -5,
+  h3: -5,
+  h4: -5,
+  h5: -5,
+  h6: -5,
+  th: -5,
 };
+const MAX_CROSS_CANDIDATES = 50;
 const SCORED_TAGS = new Set(['p', 'pre', 'td', 'section', 'h2', 'h3', 'h4', 'h5', 'h6']);
 const DIV_LIKE = new Set(['div', 'article', 'section', 'main', 'span', 'font', 'center']);
 
-/** The elements (one, or siblings in document order) that hold the article; empty when nothing qualifies. */
-export function pickContentRoots(w: Walked, opts = DEFAULTS): number[] {
+/** The elements (one, or siblings in document order) that hold the article, and the best of them. */
+export interface ContentRoots {
+  /** Elements holding the article, in document order (empty when nothing qualifies). */
+  roots: number[];
+  /** The best-scoring one among them (-1 when none). */
+  main: number;
+}
+
+export function pickContentRoots(w: Walked, opts = DEFAULTS): ContentRoots {
   const n = w.els.length;
   const score = new Float64Array(n);
   const isCandidate = new Uint8Array(n);
@@ -306,14 +341,14 @@ export function pickContentRoots(w: Walked, opts = DEFAULTS): number[] {
     score[i] *= 1 - ld;
     if (best < 0 || score[i] > score[best]) best = i;
   }
-  if (best < 0 || score[best] <= 0) return [];
+  if (best < 0 || score[best] <= 0) return { roots: [], main: -1 };
 
   // Several near-equal candidates (an article split by ad slots) → their common ancestor.
+  // (Capped, like the other cross-candidate loops below, so that a page of thousands of look-alike blocks stays linear.)
   const close: number[] = [];
-  for (let i = 0; i < n; i++) if (isCandidate[i] && i !== best && score[i] >= score[best] * 0.75) close.push(i);
+  for (let i = 0; i < n && close.length < MAX_CROSS_CANDIDATES; i++)
+    if (isCandidate[i] && i !== best && score[i] >= score[best] * 0.75) close.push(i);
   if (close.length >= 3) {
-    const ancestors = new Set<number>();
-    for (let a = w.parent[best]; a >= 0; a = w.parent[a]) ancestors.add(a);
     for (let a = w.parent[best]; a >= 0 && a !== w.body; a = w.parent[a]) {
       const contains = close.filter((c) => isAncestor(w, a, c)).length;
       if (contains >= 3) {
@@ -337,10 +372,11 @@ export function pickContentRoots(w: Walked, opts = DEFAULTS): number[] {
     }
   }
   // A lone child carries no more information than its parent; the parent may hold siblings we want.
-  while (w.parent[best] >= 0 && w.parent[best] !== w.body && elementChildren(w, w.parent[best]).length === 1) best = w.parent[best];
+  while (w.parent[best] >= 0 && w.parent[best] !== w.body && elementChildren(w, w.parent[best]).length === 1)
+    best = w.parent[best];
 
   const parent = w.parent[best];
-  if (parent < 0) return [best];
+  if (parent < 0) return { roots: [best], main: best };
   const threshold = Math.max(10, score[best] * opts.siblingShare);
   const bestClass = w.els[best].attribs.class ?? '';
   const roots: number[] = [];
@@ -359,7 +395,8 @@ export function pickContentRoots(w: Walked, opts = DEFAULTS): number[] {
     if (w.els[s].name === 'p' || (DIV_LIKE.has(w.els[s].name) && !w.hasBlockChild[s])) {
       const len = w.chars[s];
       const ld = len ? w.linkChars[s] / len : 0;
-      if ((len > 80 && ld < 0.25) || (len > 0 && len <= 80 && ld === 0 && /[.!?。！？؟]\s*$/.test(textOf(w.els[s], 4)))) roots.push(s);
+      if ((len > 80 && ld < 0.25) || (len > 0 && len <= 80 && ld === 0 && /[.!?。！？؟]\s*$/.test(textOf(w.els[s], 4))))
+        roots.push(s);
     }
   }
   // An article split into chunks by ad slots or layout grids often repeats the body container's class on each
@@ -373,10 +410,11 @@ export function pickContentRoots(w: Walked, opts = DEFAULTS): number[] {
       if (roots.some((r) => r === i || isAncestor(w, r, i) || isAncestor(w, i, r))) continue;
       if (extra.some((r) => isAncestor(w, r, i))) continue;
       extra.push(i);
+      if (extra.length >= MAX_CROSS_CANDIDATES) break;
     }
-    if (extra.length) return [...roots, ...extra].sort((a, b) => a - b);
+    if (extra.length) return { roots: [...roots, ...extra].sort((a, b) => a - b), main: best };
   }
-  return roots;
+  return { roots, main: best };
 }
 
 function isAncestor(w: Walked, a: number, i: number): boolean {
@@ -411,6 +449,8 @@ export interface Block {
   afterDrop: boolean;
   /** A link-dense block (a headline link, a link list) was dropped right before this block. */
   afterLinks: boolean;
+  /** …and that block was a linked heading (a teaser's headline). */
+  afterHeadline: boolean;
   /** The text sat in a <p>, table cell, heading, list item or quote, not loose in a div or span. */
   inParagraph: boolean;
 }
@@ -418,10 +458,28 @@ export interface Block {
 /** Elements whose short text is content in its own right (a paragraph, a table cell, a definition). */
 const TEXT_CELL = new Set(['p', 'td', 'th', 'dd', 'dt', 'caption']);
 const HEADING_TAG: Record<string, Block['tag']> = { h2: 'h2', h3: 'h3', h4: 'h4', h5: 'h4', h6: 'h4' };
-const LIST_LIKE = new Set(['ul', 'ol', 'dl', 'table', 'tbody', 'thead', 'tr', 'td', 'div', 'section', 'article', 'aside', 'nav', 'center']);
+const LIST_LIKE = new Set([
+  'ul',
+  'ol',
+  'dl',
+  'table',
+  'tbody',
+  'thead',
+  'tr',
+  'td',
+  'div',
+  'section',
+  'article',
+  'aside',
+  'nav',
+  'center',
+]);
 
-/** Turn the content roots into paragraphs, in document order. */
-export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = DEFAULTS): Block[] {
+/**
+ * Turn the content roots into paragraphs, in document order. `bodyChars` is the size of the whole body (all roots)
+ * when only some of them are emitted; weakly negative blocks are judged against it.
+ */
+export function emitBlocks(w: Walked, roots: number[], baseUrl: string, bodyChars?: number, opts = DEFAULTS): Block[] {
   const blocks: Block[] = [];
   let text: string[] = [];
   let html: string[] = [];
@@ -432,6 +490,7 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
   let inTime = 0;
   let droppedSinceLast = false;
   let linksSinceLast = false;
+  let headlineSinceLast = false;
   let blockTag: Block['tag'] = 'p';
   let paragraphDepth = 0;
   let list: Block['list'];
@@ -442,10 +501,21 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
     // Preformatted text keeps its line breaks (as separate lines of `text`); everything else is reflowed.
     const t =
       blockTag === 'pre'
-        ? text.join('').replace(/\r\n?/g, '\n').replace(/[^\S\n]+$/gm, '').replace(/\n{2,}/g, '\n').replace(/^\n+|\s+$/g, '')
+        ? text
+            .join('')
+            .replace(/\r\n?/g, '\n')
+            .replace(/[^\S\n]+$/gm, '')
+            .replace(/\n{2,}/g, '\n')
+            .replace(/^\n+|\s+$/g, '')
         : text.join('').replace(/\s+/g, ' ').trim();
     // Most blocks have no link: their HTML is the escaped text, built once instead of per text node.
-    const h = hasLink ? html.map((x) => (x.charCodeAt(0) === 0 ? x.slice(1) : escapeHtml(x))).join('').replace(/\s+/g, ' ').trim() : escapeHtml(t);
+    const h = hasLink
+      ? html
+          .map((x) => (x.charCodeAt(0) === 0 ? x.slice(1) : escapeHtml(x)))
+          .join('')
+          .replace(/\s+/g, ' ')
+          .trim()
+      : escapeHtml(t);
     hasLink = false;
     const lc = linkChars;
     const tc = timeChars;
@@ -462,11 +532,25 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
     if (ld > opts.maxLinkDensity && (blockTag === 'li' || chars >= 200 ? ld > 0.8 : true)) {
       droppedSinceLast = true;
       linksSinceLast = true;
+      if (blockTag === 'h2' || blockTag === 'h3' || blockTag === 'h4') headlineSinceLast = true;
       return;
     }
-    blocks.push({ tag: blockTag, list, text: t, html: h, chars, linkChars: lc, timeChars: tc, afterDrop: droppedSinceLast, afterLinks: linksSinceLast, inParagraph: paragraphDepth > 0 || blockTag !== 'p' });
+    blocks.push({
+      tag: blockTag,
+      list,
+      text: t,
+      html: h,
+      chars,
+      linkChars: lc,
+      timeChars: tc,
+      afterDrop: droppedSinceLast,
+      afterLinks: linksSinceLast,
+      afterHeadline: headlineSinceLast,
+      inParagraph: paragraphDepth > 0 || blockTag !== 'p',
+    });
     droppedSinceLast = false;
     linksSinceLast = false;
+    headlineSinceLast = false;
   };
 
   const visit = (el: Element, i: number, depth: number): void => {
@@ -542,8 +626,8 @@ export function emitBlocks(w: Walked, roots: number[], baseUrl: string, opts = D
     }
   };
 
-  let rootChars = 0;
-  for (const r of roots) rootChars += w.chars[r];
+  let rootChars = bodyChars ?? 0;
+  if (bodyChars === undefined) for (const r of roots) rootChars += w.chars[r];
   for (const r of roots) {
     flush();
     visit(w.els[r], r, 0);

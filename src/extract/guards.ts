@@ -20,7 +20,12 @@ const JSON_LD_OPEN_RE = /^<script\b[^>]*\btype\s*=\s*["']?application\/ld\+json/
 // them out before parsing is far cheaper than building DOM nodes for them. Each block ends at the first closing
 // tag, as the HTML tokenizer does for raw-text elements; an unclosed one swallows the rest, as in a browser.
 const NOISE_START_RE = /<(script|style|svg|!--)/gi;
-const NOISE_END: Record<string, RegExp> = { script: /<\/script[^>]*>/gi, style: /<\/style[^>]*>/gi, svg: /<\/svg[^>]*>/gi, '!--': /-->/g };
+const NOISE_END: Record<string, RegExp> = {
+  script: /<\/script[^>]*>/gi,
+  style: /<\/style[^>]*>/gi,
+  svg: /<\/svg[^>]*>/gi,
+  '!--': /-->/g,
+};
 
 export interface PreparedHtml {
   /** Markup without scripts, styles, comments and SVG, cut to MAX_HTML_CHARS. */
@@ -87,8 +92,35 @@ function roughMaxDepth(html: string): number {
 const TAG_RE = /<(\/?)([a-zA-Z][^\s/>]*)[^>]*?(\/?)>/g;
 // Elements that never nest (void) or are closed implicitly by their next sibling: they do not add depth.
 const FLAT_TAGS = new Set([
-  'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr',
-  'p', 'li', 'dt', 'dd', 'option', 'optgroup', 'tr', 'td', 'th', 'tbody', 'thead', 'tfoot', 'colgroup', 'rp', 'rt',
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+  'p',
+  'li',
+  'dt',
+  'dd',
+  'option',
+  'optgroup',
+  'tr',
+  'td',
+  'th',
+  'tbody',
+  'thead',
+  'tfoot',
+  'colgroup',
+  'rp',
+  'rt',
 ]);
 
 /** Remove start and end tags nested deeper than `limit`, keeping their text. */

@@ -19,7 +19,17 @@ import type { Element } from 'domhandler';
 import type { ExtractedArticle } from '../types';
 import { detectLang, dirForLang, dirForText, normalizeLang } from '../lang';
 import { prepareHtml } from './guards';
-import { type Block, countText, emitBlocks, escapeHtml, indexOf, pickContentRoots, walkDocument } from './content';
+import {
+  type Block,
+  type ContentRoots,
+  type Walked,
+  countText,
+  emitBlocks,
+  escapeHtml,
+  indexOf,
+  pickContentRoots,
+  walkDocument,
+} from './content';
 import { absoluteHttpUrl, cleanByline, firstMeta, isoDate, readJsonLd } from './metadata';
 import { siteRuleFor, type SiteRule, SITE_RULES } from './site-rules';
 
@@ -54,7 +64,10 @@ export interface ExtractOptions {
 
 export function extractArticle(html: string, url: string, options: ExtractOptions = {}): ArticleExtraction {
   const prepared = prepareHtml(html);
-  const $ = options.parser === 'parse5' ? cheerio.load(prepared.html) : cheerio.load(prepared.html, { xml: { xmlMode: false, decodeEntities: true } });
+  const $ =
+    options.parser === 'parse5'
+      ? cheerio.load(prepared.html)
+      : cheerio.load(prepared.html, { xml: { xmlMode: false, decodeEntities: true } });
   const rule = siteRuleFor(url, options.rules ?? SITE_RULES);
   let ruleBody: Element | undefined;
   if (rule) {
@@ -67,20 +80,41 @@ export function extractArticle(html: string, url: string, options: ExtractOption
   const ld = readJsonLd(prepared.jsonLd);
 
   const ruleIndex = ruleBody ? indexOf(w, ruleBody) : undefined;
-  const roots = ruleIndex !== undefined ? [ruleIndex] : pickContentRoots(w);
+  const picked = ruleIndex !== undefined ? { roots: [ruleIndex], main: ruleIndex } : pickContentRoots(w);
   const titleCandidates = [firstMeta(s.metas, ['og:title', 'twitter:title']), ld?.headline, ...s.h1, s.title];
   const authors = [...(ld?.authors ?? []), firstMeta(s.metas, ['author', 'article:author', 'dc.creator', 'byl']), ...s.authors]
     .map((a) => cleanByline(a))
     .filter((a): a is string => !!a);
   const description = firstMeta(s.metas, ['description', 'og:description', 'twitter:description']);
-  let blocks = cleanBlocks(emitBlocks(w, roots, url), titleCandidates, authors);
+  let blocks = cleanBlocks(emitRoots(w, picked, url), titleCandidates, authors);
   let bodySource: ArticleExtraction['bodySource'] = 'dom';
   let chars = blocks.reduce((a, b) => a + b.chars, 0);
+  if (chars < MIN_ARTICLE_CHARS && ruleIndex === undefined) {
+    // Nothing found: try again keeping header/footer/aside elements and strongly negative classes (see walkDocument).
+    const relaxed = walkDocument($.root()[0], 'relaxed');
+    const retry = cleanBlocks(emitRoots(relaxed, pickContentRoots(relaxed), url), titleCandidates, authors);
+    const retryChars = retry.reduce((a, b) => a + b.chars, 0);
+    if (retryChars >= MIN_ARTICLE_CHARS) {
+      blocks = retry;
+      chars = retryChars;
+    }
+  }
 
   const ldBody = ld?.articleBody ? jsonLdParagraphs(ld.articleBody) : [];
   const ldChars = ldBody.reduce((a, p) => a + countText(p).chars, 0);
   if (ldChars >= MIN_ARTICLE_CHARS && chars < ldChars * JSON_LD_PREFERRED_BELOW) {
-    blocks = ldBody.map((t) => ({ tag: 'p', text: t, html: escapeHtml(t), chars: countText(t).chars, linkChars: 0, timeChars: 0, afterDrop: false, afterLinks: false, inParagraph: true }));
+    blocks = ldBody.map((t) => ({
+      tag: 'p',
+      text: t,
+      html: escapeHtml(t),
+      chars: countText(t).chars,
+      linkChars: 0,
+      timeChars: 0,
+      afterDrop: false,
+      afterLinks: false,
+      afterHeadline: false,
+      inParagraph: true,
+    }));
     chars = ldChars;
     bodySource = 'json-ld';
   }
@@ -116,13 +150,30 @@ export function extractArticle(html: string, url: string, options: ExtractOption
     byline: ld && ld.authors.length > 1 ? ld.authors.slice(0, 4).join(', ') : authors[0],
     publishedAt: isoDate(
       ld?.datePublished ??
-        firstMeta(s.metas, ['article:published_time', 'datepublished', 'og:published_time', 'pubdate', 'publishdate', 'date', 'dc.date', 'dc.date.issued', 'sailthru.date', 'parsely-pub-date']) ??
+        firstMeta(s.metas, [
+          'article:published_time',
+          'datepublished',
+          'og:published_time',
+          'pubdate',
+          'publishdate',
+          'date',
+          'dc.date',
+          'dc.date.issued',
+          'sailthru.date',
+          'parsely-pub-date',
+        ]) ??
         s.times[0],
     ),
-    modifiedAt: isoDate(ld?.dateModified ?? firstMeta(s.metas, ['article:modified_time', 'datemodified', 'og:updated_time', 'last-modified'])),
+    modifiedAt: isoDate(
+      ld?.dateModified ?? firstMeta(s.metas, ['article:modified_time', 'datemodified', 'og:updated_time', 'last-modified']),
+    ),
     siteName: firstMeta(s.metas, ['og:site_name', 'application-name']) ?? ld?.publisherName,
-    leadImage: absoluteHttpUrl(firstMeta(s.metas, ['og:image', 'og:image:url', 'twitter:image', 'twitter:image:src']) ?? ld?.image, url),
-    canonicalUrl: absoluteHttpUrl(s.links.get('canonical') ?? firstMeta(s.metas, ['og:url']) ?? ld?.url, url) ?? absoluteHttpUrl(url, url),
+    leadImage: absoluteHttpUrl(
+      firstMeta(s.metas, ['og:image', 'og:image:url', 'twitter:image', 'twitter:image:src']) ?? ld?.image,
+      url,
+    ),
+    canonicalUrl:
+      absoluteHttpUrl(s.links.get('canonical') ?? firstMeta(s.metas, ['og:url']) ?? ld?.url, url) ?? absoluteHttpUrl(url, url),
     lang,
     dir,
     wordCount: words,
@@ -131,6 +182,19 @@ export function extractArticle(html: string, url: string, options: ExtractOption
     bodySource,
     truncated: prepared.truncated,
   };
+}
+
+/**
+ * Blocks of the content roots in document order. A root that joined the main one as its sibling but reads as a
+ * list of teasers (a "more stories" box styled like the article) is left out.
+ */
+function emitRoots(w: Walked, { roots, main }: ContentRoots, url: string): Block[] {
+  if (roots.length < 2) return emitBlocks(w, roots, url);
+  const bodyChars = roots.reduce((a, r) => a + w.chars[r], 0);
+  return roots.flatMap((r) => {
+    const blocks = emitBlocks(w, [r], url, bodyChars);
+    return r === main || !looksLikeListing(blocks) ? blocks : [];
+  });
 }
 
 /**
@@ -183,19 +247,27 @@ function cleanBlocks(blocks: Block[], titles: (string | undefined)[], authors: s
 
 const LOOSE_LABEL_MAX_CHARS = 14;
 const SENTENCE_END_RE = /[.!?。！？؟…"'”’»)\]]$/;
-/** Below this many characters, an unpunctuated block at the edge of the body is a label (section kicker, "Share
- * this:", article id, "Comments") rather than a sentence. */
+/** Below this many characters, an unpunctuated block (or any loose in a div) at the edge of the body is a label
+ * (section kicker, "Share this:", "Like Loading…", article id, "Comments") rather than a sentence. */
 const EDGE_LABEL_MAX_CHARS = 50;
 
-/** Drop label-like blocks before the first and after the last sentence of the body. */
+/** Drop label-like blocks (short, and unpunctuated or loose in a div) before the first and after the last paragraph. */
 function trimEdges(blocks: Block[]): Block[] {
-  const isLabel = (b: Block): boolean => b.tag === 'p' && b.chars < EDGE_LABEL_MAX_CHARS && !SENTENCE_END_RE.test(b.text);
+  const isLabel = (b: Block): boolean =>
+    b.tag === 'p' && b.chars < EDGE_LABEL_MAX_CHARS && (!b.inParagraph || !SENTENCE_END_RE.test(b.text));
   let start = 0;
   let end = blocks.length;
   while (start < end && isLabel(blocks[start])) start++;
   while (end > start && isLabel(blocks[end - 1])) end--;
+  // A run of teasers closing the body ("more from the blog": headline link, excerpt, headline link, excerpt …),
+  // recognised by structure alone, whatever its class names say.
+  let run = 0;
+  while (end - run > start && blocks[end - 1 - run].afterHeadline && blocks[end - 1 - run].chars < TEASER_MAX_CHARS) run++;
+  if (run >= TEASER_RUN_MIN && end - run - start >= TEASER_RUN_MIN) end -= run;
   return start === 0 && end === blocks.length ? blocks : blocks.slice(start, end);
 }
+const TEASER_MAX_CHARS = 400;
+const TEASER_RUN_MIN = 2;
 
 const isHeading = (b: Block): boolean => b.tag === 'h2' || b.tag === 'h3' || b.tag === 'h4';
 
@@ -203,7 +275,9 @@ const isHeading = (b: Block): boolean => b.tag === 'h2' || b.tag === 'h3' || b.t
 function jsonLdParagraphs(body: string): string[] {
   const plain = /<\/?[a-z][^>]*>/i.test(body)
     ? cheerio
-        .load(body.replace(/<\/(p|div|h[1-6]|li|blockquote)>|<br\s*\/?>/gi, '$&\n'), { xml: { xmlMode: false, decodeEntities: true } })
+        .load(body.replace(/<\/(p|div|h[1-6]|li|blockquote)>|<br\s*\/?>/gi, '$&\n'), {
+          xml: { xmlMode: false, decodeEntities: true },
+        })
         .root()
         .text()
     : body;

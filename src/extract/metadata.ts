@@ -57,7 +57,10 @@ export function readJsonLd(blocks: string[]): JsonLdArticle | undefined {
   }
   let best: { obj: Record<string, unknown>; rank: number } | undefined;
   for (const obj of objects) {
-    const types = ([] as unknown[]).concat(obj['@type'] ?? []).map(String).join(' ');
+    const types = ([] as unknown[])
+      .concat(obj['@type'] ?? [])
+      .map(String)
+      .join(' ');
     if (!ARTICLE_TYPE_RE.test(types)) continue;
     const body = typeof obj.articleBody === 'string' ? obj.articleBody.length : 0;
     const rank = (STRONG_ARTICLE_TYPE_RE.test(types) ? 1e9 : 0) + (obj.headline ? 1e8 : 0) + body;
@@ -65,7 +68,10 @@ export function readJsonLd(blocks: string[]): JsonLdArticle | undefined {
   }
   if (!best) return undefined;
   const o = best.obj;
-  const types = ([] as unknown[]).concat(o['@type'] ?? []).map(String).join(' ');
+  const types = ([] as unknown[])
+    .concat(o['@type'] ?? [])
+    .map(String)
+    .join(' ');
   return {
     headline: str(o.headline) ?? str(o.name),
     articleBody: str(o.articleBody) ?? str(o.text),
@@ -75,7 +81,11 @@ export function readJsonLd(blocks: string[]): JsonLdArticle | undefined {
     publisherName: names(o.publisher)[0],
     image: imageUrl(o.image ?? o.thumbnailUrl),
     inLanguage: typeof o.inLanguage === 'string' ? o.inLanguage : names(o.inLanguage)[0],
-    url: str(o.url) ?? (typeof o.mainEntityOfPage === 'string' ? o.mainEntityOfPage : str((o.mainEntityOfPage as Record<string, unknown> | undefined)?.['@id'])),
+    url:
+      str(o.url) ??
+      (typeof o.mainEntityOfPage === 'string'
+        ? o.mainEntityOfPage
+        : str((o.mainEntityOfPage as Record<string, unknown> | undefined)?.['@id'])),
     isArticle: STRONG_ARTICLE_TYPE_RE.test(types),
   };
 }
@@ -153,7 +163,10 @@ export function firstMeta(metas: Map<string, string>, keys: string[]): string | 
 /** "By Jane Doe and John Roe" → "Jane Doe and John Roe": a cleaned byline, undefined when it is not a name. */
 export function cleanByline(s: string | undefined): string | undefined {
   if (!s) return undefined;
-  const t = s.replace(/\s+/g, ' ').trim().replace(/^(by|par|von|por|di|door|av|af|від|от|автор:?)\s+/i, '');
+  const t = s
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^(by|par|von|por|di|door|av|af|від|от|автор:?)\s+/i, '');
   if (!t || t.length > 120 || /^https?:/i.test(t)) return undefined;
   return t;
 }

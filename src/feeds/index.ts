@@ -160,10 +160,10 @@ async function readFeed(text: string, feedUrl: string, limits: XmlLimits, rss: R
   if (scan.route === 'rss-parser') {
     try {
       const out = await parseWithRssParser(body, limits.deadlineMs);
-      return { raw: readRssParserOutput(out, scan.format, feedUrl, scan.lang), parser: 'rss-parser' };
+      return { raw: readRssParserOutput(body, out, scan.format, feedUrl, scan.lang), parser: 'rss-parser' };
     } catch (err) {
       if (err instanceof RssParserGap) note = `rss-parser gap: ${err.reason}`;
-      else if (err instanceof RssParserFailure) note = `rss-parser ${err.kind}: ${err.message}`;
+      else if (err instanceof RssParserFailure) note = `rss-parser ${err.kind}: ${err.message.split('\n')[0]}`;
       else note = `rss-parser output unreadable: ${(err as Error).message}`;
     }
   } else note = `pre-scan: ${scan.reason}`;

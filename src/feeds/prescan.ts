@@ -21,8 +21,7 @@ export interface PrescanLimits {
 }
 
 export type PrescanResult =
-  | { route: 'rss-parser'; format: 'rss' | 'atom' | 'rdf'; lang?: string }
-  | { route: 'tree'; reason: string };
+  { route: 'rss-parser'; format: 'rss' | 'atom' | 'rdf'; lang?: string } | { route: 'tree'; reason: string };
 
 const ATOM_10 = 'http://www.w3.org/2005/atom';
 const RSS_10 = 'http://purl.org/rss/1.0/';

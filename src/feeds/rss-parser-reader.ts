@@ -97,8 +97,7 @@ const texts = (v: unknown, field: string): string[] =>
     .map((n) => trimmed(nodeText(n, field)))
     .filter((t): t is string => !!t);
 
-const dates = (...values: unknown[]): string[] =>
-  values.map((v) => trimmed(str(v))).filter((d): d is string => !!d);
+const dates = (...values: unknown[]): string[] => values.map((v) => trimmed(str(v))).filter((d): d is string => !!d);
 
 function mediaText(item: Obj, name: 'mediaTitle' | 'mediaDescription', element: string): XNode {
   const group = first(item.mediaGroup);
@@ -190,11 +189,33 @@ function atomEntry(entry: Obj, base: string, lang: string | undefined, feedAutho
   };
 }
 
+type FieldKind = 'title' | 'link' | 'date';
+
+/** Element names (as written) whose values the reader above takes from rss-parser's output. */
+const READ_NAMES: Record<FieldKind, Set<string>> = {
+  title: new Set(['title', 'dc:title', 'media:title']),
+  link: new Set(['link', 'atom:link', 'guid', 'enclosure']),
+  date: new Set(['pubDate', 'dc:date', 'published', 'updated', 'created']),
+};
+const FIELD_ELEMENTS: Record<FieldKind, RegExp> = {
+  title: /<((?:[\w.-]+:)?title)[\s>/]/gi,
+  link: /<((?:[\w.-]+:)?(?:link|guid|enclosure))[\s>/]/gi,
+  date: /<((?:[\w.-]+:)?(?:pubdate|date|published|updated|created|issued|modified))[\s>/]/gi,
+};
+
+/** Whether `body` has an element for `kind` under a name the reader does not take. Linear. */
+function hasUnreadElements(body: string, kind: FieldKind): boolean {
+  const re = new RegExp(FIELD_ELEMENTS[kind].source, 'gi');
+  for (let m = re.exec(body); m; m = re.exec(body)) if (!READ_NAMES[kind].has(m[1])) return true;
+  return false;
+}
+
 /**
  * Normalize rss-parser's output. `rootLang` is the root element's xml:lang (rss-parser does not
  * expose the root's attributes; the pre-scan read them).
  */
 export function readRssParserOutput(
+  body: string,
   out: Obj,
   format: RssParserFormat,
   documentUrl: string,
@@ -228,12 +249,16 @@ export function readRssParserOutput(
       items: items.map((i) => rssItem(i, documentUrl, feedLang)),
     };
   }
-  // An item rss-parser left without a title, an http(s) link or a date may be one the tree reader
-  // reads better (lowercase element names, unusual placements): let it decide.
+  // An item rss-parser left without a title, an http(s) link or a date is one the tree reader may
+  // read better, when the document holds such elements under names rss-parser does not read
+  // (other letter case, other prefixes): let it decide then.
+  const checked: Partial<Record<FieldKind, boolean>> = {};
+  const unread = (kind: FieldKind): boolean => (checked[kind] ??= hasUnreadElements(body, kind));
   for (const item of raw.items) {
-    if (!item.title?.trim()) throw new RssParserGap('an item without a title');
-    if (!item.links.some((l) => /^https?:\/\//i.test(l))) throw new RssParserGap('an item without an http(s) link');
-    if (item.dates.length === 0) throw new RssParserGap('an undated item');
+    if (!item.title?.trim() && unread('title')) throw new RssParserGap('an item without a title');
+    if (!item.links.some((l) => /^https?:\/\//i.test(l)) && unread('link'))
+      throw new RssParserGap('an item without an http(s) link');
+    if (item.dates.length === 0 && unread('date')) throw new RssParserGap('an undated item');
   }
   return raw;
 }

@@ -122,6 +122,7 @@ class RssParserPool {
   private current: { job: Job; timer: NodeJS.Timeout } | undefined;
   private startupTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
+  private unavailable: string | undefined;
   /** How many workers were spawned (tests check the respawn after a timeout). */
   spawned = 0;
 
@@ -133,26 +134,25 @@ class RssParserPool {
   }
 
   private spawn(): void {
-    const path = resolveRssParser();
-    if (!path) {
-      this.failAll(new RssParserFailure('unavailable', 'rss-parser cannot be loaded here'));
-      return;
+    const path = this.unavailable ? null : resolveRssParser();
+    if (!path) return this.giveUp(this.unavailable ?? 'rss-parser cannot be loaded here');
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { rssParserPath: path, customFields: CUSTOM_FIELDS },
+        // Bounds what a hostile feed can make xml2js allocate; an overrun ends the worker, not us.
+        resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
+      });
+    } catch (err) {
+      return this.giveUp(`rss-parser worker could not start: ${(err as Error).message}`);
     }
     this.spawned++;
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { rssParserPath: path, customFields: CUSTOM_FIELDS },
-      // Bounds what a hostile feed can make xml2js allocate; an overrun ends the worker, not us.
-      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
-      stdout: false,
-      stderr: false,
-    });
-    worker.unref();
     this.worker = worker;
     this.ready = false;
     this.startupTimer = setTimeout(() => {
       this.kill();
-      this.failAll(new RssParserFailure('unavailable', `rss-parser worker did not start within ${STARTUP_TIMEOUT_MS} ms`));
+      this.giveUp(`rss-parser worker did not start within ${STARTUP_TIMEOUT_MS} ms`);
     }, STARTUP_TIMEOUT_MS);
     worker.on('message', (reply: Reply) => {
       if (worker !== this.worker) return;
@@ -171,38 +171,43 @@ class RssParserPool {
       this.pump();
     });
     const onGone = (err?: Error): void => {
-      if (worker !== this.worker) return;
+      if (worker !== this.worker) return; // terminated by us
       clearTimeout(this.startupTimer);
+      const wasReady = this.ready;
       this.worker = undefined;
       this.ready = false;
       const message = err ? `rss-parser worker failed: ${err.message}` : 'rss-parser worker exited';
+      // Dying before it was ready means rss-parser cannot be loaded: stop trying.
+      if (!wasReady) return this.giveUp(message);
       if (this.current) {
+        // Most likely the heap limit, on one feed: that feed fails over, the next gets a new worker.
         clearTimeout(this.current.timer);
         this.current.job.reject(new RssParserFailure('error', message));
         this.current = undefined;
-        this.pump();
-      } else if (!this.spawnedOnce(worker)) {
-        this.failAll(new RssParserFailure('unavailable', message));
-      } else this.pump();
+      }
+      this.pump();
     };
     worker.on('error', onGone);
     worker.on('exit', () => onGone());
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
   }
 
-  private readonly started = new WeakSet<Worker>();
-  private spawnedOnce(worker: Worker): boolean {
-    return this.started.has(worker);
+  /** rss-parser cannot run here (e.g. a bundle without node_modules): every job fails over. */
+  private giveUp(reason: string): void {
+    this.unavailable = reason;
+    for (const job of this.queue.splice(0)) job.reject(new RssParserFailure('unavailable', reason));
   }
 
   private pump(): void {
     if (this.current || this.queue.length === 0) return;
     if (!this.worker) {
+      if (this.unavailable) return this.giveUp(this.unavailable);
       this.spawn();
       if (!this.worker) return;
     }
     if (!this.ready) return;
     const worker = this.worker;
-    this.started.add(worker);
     const job = this.queue.shift()!;
     const timer = setTimeout(() => {
       // Overran its budget: the worker is stuck in synchronous code, so it is stopped, not asked.
@@ -222,10 +227,6 @@ class RssParserPool {
     this.ready = false;
     clearTimeout(this.startupTimer);
     if (worker) void worker.terminate();
-  }
-
-  private failAll(err: Error): void {
-    for (const job of this.queue.splice(0)) job.reject(err);
   }
 }
 

@@ -123,90 +123,105 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
   const feedStates = new Map<string, FeedState>();
 
   // Hosts interleaved so the per-host limit does not idle the pool; reports keep the config order.
-  const feedOrder = interleaveByHost(config.feeds.map((_, i) => i), (i) => config.feeds[i].url);
-  const feedReportsInFetchOrder = await mapLimit(feedOrder.map((i) => config.feeds[i]), config.network.concurrency, async (feed): Promise<FeedReport> => {
-    const t0 = Date.now();
-    const report: FeedReport = {
-      url: feed.url,
-      name: feedName(feed),
-      category: feed.category,
-      status: 'ok',
-      bytes: 0,
-      durationMs: 0,
-      itemsTotal: 0,
-      itemsNew: 0,
-      itemsSeen: 0,
-      itemsTooOld: 0,
-    };
-    const stateKey = feedStateKey(feed.url);
-    let state: FeedState;
-    try {
-      state = (await getJson<FeedState>(store, stateKey)) ?? { url: feed.url, seen: {} };
-    } catch {
-      state = { url: feed.url, seen: {} };
-    }
-    feedStates.set(feed.url, state);
-    try {
-      if (state.retryAfterUntil && Date.parse(state.retryAfterUntil) > started.getTime()) {
-        report.status = 'not-modified';
-        report.error = `Server asked us to retry after ${state.retryAfterUntil}`;
-        return report;
+  const feedOrder = interleaveByHost(
+    config.feeds.map((_, i) => i),
+    (i) => config.feeds[i].url,
+  );
+  const feedReportsInFetchOrder = await mapLimit(
+    feedOrder.map((i) => config.feeds[i]),
+    config.network.concurrency,
+    async (feed): Promise<FeedReport> => {
+      const t0 = Date.now();
+      const report: FeedReport = {
+        url: feed.url,
+        name: feedName(feed),
+        category: feed.category,
+        status: 'ok',
+        bytes: 0,
+        durationMs: 0,
+        itemsTotal: 0,
+        itemsNew: 0,
+        itemsSeen: 0,
+        itemsTooOld: 0,
+      };
+      const stateKey = feedStateKey(feed.url);
+      let state: FeedState;
+      try {
+        state = (await getJson<FeedState>(store, stateKey)) ?? { url: feed.url, seen: {} };
+      } catch {
+        state = { url: feed.url, seen: {} };
       }
-      const res = await fetcher.fetch(feed.url, { kind: 'feed', etag: state.etag, lastModified: state.lastModified });
-      report.httpStatus = res.status;
-      report.bytes = res.body.length;
-      state.lastFetchedAt = started.toISOString();
-      delete state.retryAfterUntil;
-      if (res.notModified) {
-        report.status = 'not-modified';
-        return report;
-      }
-      const parsed = await parseFeed(res.text, res.url, {
-        fetchedAt: started.toISOString(),
-        maxItems: 100,
-      });
-      report.name = feedName(feed, parsed.title);
-      report.itemsTotal = parsed.items.length;
-      report.itemsDropped = parsed.itemsDropped;
-      // Validators are stored only once the body parsed, so a broken response is fetched again next time.
-      state.etag = res.headers['etag'] || undefined;
-      state.lastModified = res.headers['last-modified'] || undefined;
-      let taken = 0;
-      for (const item of parsed.items) {
-        if (state.seen[item.id]) {
-          report.itemsSeen++;
-          continue;
+      feedStates.set(feed.url, state);
+      try {
+        if (state.retryAfterUntil && Date.parse(state.retryAfterUntil) > started.getTime()) {
+          report.status = 'not-modified';
+          report.error = `Server asked us to retry after ${state.retryAfterUntil}`;
+          return report;
         }
-        const age = reference.getTime() - Date.parse(item.publishedAt);
-        if (age > maxAgeMs) {
-          report.itemsTooOld++;
-          state.seen[item.id] = started.toISOString();
-          continue;
+        const res = await fetcher.fetch(feed.url, { kind: 'feed', etag: state.etag, lastModified: state.lastModified });
+        report.httpStatus = res.status;
+        report.bytes = res.body.length;
+        state.lastFetchedAt = started.toISOString();
+        delete state.retryAfterUntil;
+        if (res.notModified) {
+          report.status = 'not-modified';
+          return report;
         }
-        if (taken >= config.digest.itemsPerFeed) continue; // left unseen: may enter a later digest
-        taken++;
-        report.itemsNew++;
-        const canonical = canonicalizeUrl(item.link);
-        if (!item.lang && parsed.lang) item.lang = parsed.lang;
-        newItems.push({ feed, feedName: report.name, item, storyId: storyIdFor(canonical), canonical });
+        const parsed = await parseFeed(res.text, res.url, {
+          fetchedAt: started.toISOString(),
+          maxItems: 100,
+        });
+        report.name = feedName(feed, parsed.title);
+        report.itemsTotal = parsed.items.length;
+        report.itemsDropped = parsed.itemsDropped;
+        // Validators are stored only once the body parsed, so a broken response is fetched again next time.
+        state.etag = res.headers['etag'] || undefined;
+        state.lastModified = res.headers['last-modified'] || undefined;
+        let taken = 0;
+        for (const item of parsed.items) {
+          if (state.seen[item.id]) {
+            report.itemsSeen++;
+            continue;
+          }
+          const age = reference.getTime() - Date.parse(item.publishedAt);
+          if (age > maxAgeMs) {
+            report.itemsTooOld++;
+            state.seen[item.id] = started.toISOString();
+            continue;
+          }
+          if (taken >= config.digest.itemsPerFeed) continue; // left unseen: may enter a later digest
+          taken++;
+          report.itemsNew++;
+          const canonical = canonicalizeUrl(item.link);
+          if (!item.lang && parsed.lang) item.lang = parsed.lang;
+          newItems.push({ feed, feedName: report.name, item, storyId: storyIdFor(canonical), canonical });
+        }
+        return report;
+      } catch (err) {
+        report.status = 'error';
+        const e = err as Error & { errorClass?: ErrorClass; status?: number; retryAfter?: string };
+        report.errorClass = e.errorClass ?? 'network';
+        report.error = e.message;
+        if (e.status) report.httpStatus = e.status;
+        if (err instanceof FetchError && err.retryAfter && (err.status === 429 || err.status === 503)) {
+          const until = retryAfterToDate(err.retryAfter, started);
+          if (until) state.retryAfterUntil = until.toISOString();
+        }
+        return report;
+      } finally {
+        report.durationMs = Date.now() - t0;
+        emit({
+          type: 'feed',
+          url: feed.url,
+          name: report.name,
+          status: report.status,
+          errorClass: report.errorClass,
+          error: report.error,
+          itemsNew: report.itemsNew,
+        });
       }
-      return report;
-    } catch (err) {
-      report.status = 'error';
-      const e = err as Error & { errorClass?: ErrorClass; status?: number; retryAfter?: string };
-      report.errorClass = e.errorClass ?? 'network';
-      report.error = e.message;
-      if (e.status) report.httpStatus = e.status;
-      if (err instanceof FetchError && err.retryAfter && (err.status === 429 || err.status === 503)) {
-        const until = retryAfterToDate(err.retryAfter, started);
-        if (until) state.retryAfterUntil = until.toISOString();
-      }
-      return report;
-    } finally {
-      report.durationMs = Date.now() - t0;
-      emit({ type: 'feed', url: feed.url, name: report.name, status: report.status, errorClass: report.errorClass, error: report.error, itemsNew: report.itemsNew });
-    }
-  });
+    },
+  );
 
   const feedReports: FeedReport[] = new Array(config.feeds.length);
   feedOrder.forEach((configIndex, fetchIndex) => (feedReports[configIndex] = feedReportsInFetchOrder[fetchIndex]));
@@ -221,18 +236,26 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
 
   emit({ type: 'stage', stage: 'articles', total: stories.size });
   const prefix = articlesPrefix(date);
-  const pageReports = await mapLimit(interleaveByHost([...stories.values()], (group) => group[0].item.link), config.network.concurrency, async (group): Promise<PageReport> => {
-    const first = group[0];
-    const key = `${prefix}/${first.storyId}.json`;
-    const existing = await getJson<ArticleRecord>(store, key).catch(() => undefined);
-    const page = existing
-      ? mergeSources(existing, group)
-      : await buildRecord(first, group, fetcher, started);
-    await putJson(store, key, page.record);
-    for (const n of group) feedStates.get(n.feed.url)!.seen[n.item.id] = started.toISOString();
-    emit({ type: 'article', url: first.item.link, title: page.record.title, contentSource: page.record.contentSource, errorClass: page.report.errorClass });
-    return page.report;
-  });
+  const pageReports = await mapLimit(
+    interleaveByHost([...stories.values()], (group) => group[0].item.link),
+    config.network.concurrency,
+    async (group): Promise<PageReport> => {
+      const first = group[0];
+      const key = `${prefix}/${first.storyId}.json`;
+      const existing = await getJson<ArticleRecord>(store, key).catch(() => undefined);
+      const page = existing ? mergeSources(existing, group) : await buildRecord(first, group, fetcher, started);
+      await putJson(store, key, page.record);
+      for (const n of group) feedStates.get(n.feed.url)!.seen[n.item.id] = started.toISOString();
+      emit({
+        type: 'article',
+        url: first.item.link,
+        title: page.record.title,
+        contentSource: page.record.contentSource,
+        errorClass: page.report.errorClass,
+      });
+      return page.report;
+    },
+  );
 
   // Feed state last: an item is only "seen" once its article record is stored.
   await Promise.all(
@@ -283,7 +306,10 @@ async function mergeFetchReport(store: Store, report: FetchReport): Promise<void
     const pageUrls = new Set(merged.pages.map((p) => p.url));
     merged.pages.push(...previous.pages.filter((p) => !pageUrls.has(p.url)));
   }
-  await store.put(`state/runs/${report.date}/fetch-${report.startedAt.replace(/[:.]/g, '-')}.json`, JSON.stringify(report, null, 2));
+  await store.put(
+    `state/runs/${report.date}/fetch-${report.startedAt.replace(/[:.]/g, '-')}.json`,
+    JSON.stringify(report, null, 2),
+  );
   await putJson(store, fetchReportKey(report.date), merged);
 }
 
@@ -303,7 +329,14 @@ function mergeSources(record: ArticleRecord, group: NewItem[]): { record: Articl
   }
   return {
     record,
-    report: { url: record.url, feedUrl: group[0].feed.url, status: 'skipped', bytes: 0, durationMs: 0, contentSource: record.contentSource },
+    report: {
+      url: record.url,
+      feedUrl: group[0].feed.url,
+      status: 'skipped',
+      bytes: 0,
+      durationMs: 0,
+      contentSource: record.contentSource,
+    },
   };
 }
 
@@ -315,7 +348,14 @@ async function buildRecord(
 ): Promise<{ record: ArticleRecord; report: PageReport }> {
   const { item } = first;
   const t0 = Date.now();
-  const report: PageReport = { url: item.link, feedUrl: first.feed.url, status: 'ok', bytes: 0, durationMs: 0, contentSource: 'page' };
+  const report: PageReport = {
+    url: item.link,
+    feedUrl: first.feed.url,
+    status: 'ok',
+    bytes: 0,
+    durationMs: 0,
+    contentSource: 'page',
+  };
   const feedText = (item.contentText ?? '').trim();
   let extracted: ReturnType<typeof extractArticle> | undefined;
   try {

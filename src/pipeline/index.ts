@@ -50,7 +50,14 @@ export async function runDigest(options: RunDigestOptions): Promise<RunSummary> 
   const date = options.date ?? digestDate(options.config, started);
   const fetcher = options.fetcher ?? createFetcher(options.config.network);
   const summarizer = options.summarizer ?? createSummarizer(options.config.summarizer);
-  const fetch = await runFetchStage({ config: options.config, store: options.store, fetcher, date, now, onEvent: options.onEvent });
+  const fetch = await runFetchStage({
+    config: options.config,
+    store: options.store,
+    fetcher,
+    date,
+    now,
+    onEvent: options.onEvent,
+  });
   const publish = await runPublishStage({
     config: options.config,
     store: options.store,
@@ -61,8 +68,12 @@ export async function runDigest(options: RunDigestOptions): Promise<RunSummary> 
     deliver: options.deliver,
   });
   const failures: RunSummary['failures'] = [
-    ...fetch.feeds.filter((f) => f.status === 'error').map((f) => ({ kind: 'feed' as const, url: f.url, errorClass: f.errorClass, message: f.error })),
-    ...fetch.pages.filter((p) => p.status === 'error').map((p) => ({ kind: 'page' as const, url: p.url, errorClass: p.errorClass, message: p.error })),
+    ...fetch.feeds
+      .filter((f) => f.status === 'error')
+      .map((f) => ({ kind: 'feed' as const, url: f.url, errorClass: f.errorClass, message: f.error })),
+    ...fetch.pages
+      .filter((p) => p.status === 'error')
+      .map((p) => ({ kind: 'page' as const, url: p.url, errorClass: p.errorClass, message: p.error })),
   ];
   return {
     date,

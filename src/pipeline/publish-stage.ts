@@ -54,8 +54,7 @@ export interface PublishReport {
   durationMs: number;
 }
 
-export const summaryKey = (record: ArticleRecord, date: string): string =>
-  `${articlesPrefix(date)}/${record.id}.summary.json`;
+export const summaryKey = (record: ArticleRecord, date: string): string => `${articlesPrefix(date)}/${record.id}.summary.json`;
 
 export async function runPublishStage(deps: PublishStageDeps): Promise<PublishReport> {
   const { config, store, summarizer, date } = deps;
@@ -84,7 +83,12 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     let summary = await getJson<StoredSummary>(store, key).catch(() => undefined);
     if (!summary || summary.maxSentences !== maxSentences || summary.summarizer !== summarizerId) {
       try {
-        const result = await summarizer.summarizeArticle({ title: record.title, text: record.text, lang: record.lang, maxSentences });
+        const result = await summarizer.summarizeArticle({
+          title: record.title,
+          text: record.text,
+          lang: record.lang,
+          maxSentences,
+        });
         tokens.input += result.tokens?.input ?? 0;
         tokens.output += result.tokens?.output ?? 0;
         summary = {

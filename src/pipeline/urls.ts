@@ -20,5 +20,4 @@ export function canonicalizeUrl(raw: string): string {
   }
 }
 
-export const storyIdFor = (canonicalUrl: string): string =>
-  createHash('sha256').update(canonicalUrl).digest('hex').slice(0, 20);
+export const storyIdFor = (canonicalUrl: string): string => createHash('sha256').update(canonicalUrl).digest('hex').slice(0, 20);

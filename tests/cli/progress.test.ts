@@ -1,7 +1,15 @@
 import { createProgress } from '../../src/cli/progress';
 
 const fakeStream = (isTTY: boolean): NodeJS.WriteStream & { out: string } => {
-  const s = { isTTY, columns: 60, out: '', write(chunk: string) { s.out += chunk; return true; } };
+  const s = {
+    isTTY,
+    columns: 60,
+    out: '',
+    write(chunk: string) {
+      s.out += chunk;
+      return true;
+    },
+  };
   return s as unknown as NodeJS.WriteStream & { out: string };
 };
 
@@ -17,13 +25,25 @@ describe('progress', () => {
     const p = createProgress(s);
     p.onEvent({ type: 'stage', stage: 'feeds', total: 2 });
     p.onEvent({ type: 'feed', url: 'u1', name: 'Gazette', status: 'ok', itemsNew: 3 });
-    p.onEvent({ type: 'feed', url: 'u2', name: 'Bad\u202Eevil\nname', status: 'error', errorClass: 'timeout', error: 'Timed out', itemsNew: 0 });
+    p.onEvent({
+      type: 'feed',
+      url: 'u2',
+      name: 'Bad\u202Eevil\nname',
+      status: 'error',
+      errorClass: 'timeout',
+      error: 'Timed out',
+      itemsNew: 0,
+    });
     p.onEvent({ type: 'stage', stage: 'articles', total: 1 });
     p.onEvent({ type: 'article', url: 'a', title: 'A story', contentSource: 'page' });
     p.done();
     expect(s.out).not.toContain('\r');
     expect(s.out.split('\n')).toEqual(
-      expect.arrayContaining(['[feeds 1/2] Gazette: 3 new', '[feeds 2/2] Bad evil name: FAILED timeout: Timed out', '[articles 1/1] page: A story']),
+      expect.arrayContaining([
+        '[feeds 1/2] Gazette: 3 new',
+        '[feeds 2/2] Bad evil name: FAILED timeout: Timed out',
+        '[articles 1/1] page: A story',
+      ]),
     );
     expect(s.out).not.toContain('\u202E');
   });
@@ -33,7 +53,15 @@ describe('progress', () => {
     const p = createProgress(s);
     p.onEvent({ type: 'stage', stage: 'feeds', total: 2 });
     p.onEvent({ type: 'feed', url: 'u1', name: 'Gazette', status: 'ok', itemsNew: 3 });
-    p.onEvent({ type: 'feed', url: 'u2', name: 'Broken', status: 'error', errorClass: 'http-4xx', error: 'HTTP 404', itemsNew: 0 });
+    p.onEvent({
+      type: 'feed',
+      url: 'u2',
+      name: 'Broken',
+      status: 'error',
+      errorClass: 'http-4xx',
+      error: 'HTTP 404',
+      itemsNew: 0,
+    });
     p.done();
     expect(s.out).toContain('\r\x1b[2K[feeds 1/2] Gazette: 3 new');
     expect(s.out).toContain('  ✗ Broken — FAILED http-4xx: HTTP 404\n');

@@ -16,7 +16,13 @@ const errorOf = (fn: () => unknown): ConfigError => {
 describe('configuration', () => {
   it('fills every default', () => {
     const c = parseConfig({ feeds: [{ url: 'https://example.com/feed.xml' }] });
-    expect(c.digest).toMatchObject({ title: 'Daily digest', timezone: 'UTC', itemsPerFeed: 10, summarySentences: 3, maxAgeHours: 48 });
+    expect(c.digest).toMatchObject({
+      title: 'Daily digest',
+      timezone: 'UTC',
+      itemsPerFeed: 10,
+      summarySentences: 3,
+      maxAgeHours: 48,
+    });
     expect(c.network).toMatchObject({ allowHosts: [], timeoutMs: 20000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 });
     expect(c.summarizer).toEqual({ kind: 'extractive' });
     expect(c.store).toEqual({ kind: 'fs' });
@@ -58,7 +64,10 @@ describe('configuration', () => {
           <outline title="Solo" xmlUrl="https://solo.example/atom.xml"/>
         </body></opml>`,
       );
-      await writeFile(path.join(dir, 'digest.yaml'), 'opml: lists/feeds.opml\nfeeds:\n  - url: https://solo.example/atom.xml\n    name: Mine\n');
+      await writeFile(
+        path.join(dir, 'digest.yaml'),
+        'opml: lists/feeds.opml\nfeeds:\n  - url: https://solo.example/atom.xml\n    name: Mine\n',
+      );
       const c = await loadConfigFile(path.join(dir, 'digest.yaml'));
       expect(c.feeds).toEqual([
         { url: 'https://solo.example/atom.xml', name: 'Mine', priority: 0 },

@@ -10,7 +10,9 @@ import { extractArticle, type ArticleExtraction } from '../../src/extract';
 
 const PAGES = join(__dirname, '..', 'fixtures', 'pages');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const cases = readdirSync(PAGES).filter((d) => existsSync(join(PAGES, d, 'source.html'))).sort();
+const cases = readdirSync(PAGES)
+  .filter((d) => existsSync(join(PAGES, d, 'source.html')))
+  .sort();
 
 function urlFor(slug: string): string {
   const f = join(PAGES, slug, 'url.txt');
@@ -25,7 +27,15 @@ const metaOf = ({ text: _text, html: _html, ...meta }: ArticleExtraction): Recor
 
 describe('golden pages', () => {
   it('has the required cases', () => {
-    for (const slug of ['ar-seed', 'fa-no-lang', 'ja-news', 'jsonld-only', 'comments-longer-than-article', 'no-article-section-front', 'site-rule-inline-promos']) {
+    for (const slug of [
+      'ar-seed',
+      'fa-no-lang',
+      'ja-news',
+      'jsonld-only',
+      'comments-longer-than-article',
+      'no-article-section-front',
+      'site-rule-inline-promos',
+    ]) {
       expect(cases).toContain(slug);
     }
   });
@@ -83,6 +93,10 @@ describe('golden page properties', () => {
     expect(run('ar-seed', variant).text).toBe(run('ar-seed').text);
   });
 
+  it('ar-seed: the same text without any class or id attribute (structure alone, no English hints)', () => {
+    expect(run('ar-seed', seedHtml.replace(/\s(class|id)="[^"]*"/g, '')).text).toBe(run('ar-seed').text);
+  });
+
   it('fa-no-lang: detects Persian when the page declares no language, and writes right to left', () => {
     const got = run('fa-no-lang');
     expect(got.lang).toBe('fa');
@@ -98,7 +112,8 @@ describe('golden page properties', () => {
     expect(got.dir).toBe('ltr');
     expect(got.text.split('\n')).toContain('各区市町村の対応に差');
     expect(got.html).toContain('<h2>各区市町村の対応に差</h2>');
-    for (const t of ['資料写真', '関連キーワード', '関連記事', 'アクセスランキング', '山田 花子']) expect(got.text).not.toContain(t);
+    for (const t of ['資料写真', '関連キーワード', '関連記事', 'アクセスランキング', '山田 花子'])
+      expect(got.text).not.toContain(t);
   });
 
   it('jsonld-only: an app shell whose body is only in JSON-LD articleBody', () => {
@@ -116,7 +131,18 @@ describe('golden page properties', () => {
     const $ = cheerio.load(html);
     const comments = $('#comments').text().replace(/\s+/g, ' ').length;
     expect(comments).toBeGreaterThan(got.text.length); // the premise of the case
-    expect(got.text.split('\n')).toEqual($('.entry-content > p').map((_, p) => $(p).text()).get());
+    expect(got.text.split('\n')).toEqual(
+      $('.entry-content > p')
+        .map((_, p) => $(p).text())
+        .get(),
+    );
+  });
+
+  it('comments-longer-than-article: the same four paragraphs without any class or id attribute', () => {
+    const html = readFileSync(join(PAGES, 'comments-longer-than-article', 'source.html'), 'utf8');
+    expect(run('comments-longer-than-article', html.replace(/\s(class|id)="[^"]*"/g, '')).text).toBe(
+      run('comments-longer-than-article').text,
+    );
   });
 
   it('no-article-section-front: a section front has no article text (not its teasers or navigation)', () => {

@@ -26,7 +26,12 @@ function timed<T>(fn: () => T): { value: T; ms: number } {
 describe('extraction guards', () => {
   it('survives 5,000 levels of nesting around the article without blowing the stack', () => {
     const depth = 5_000;
-    const html = article('<div>'.repeat(depth) + paragraphs(3) + '</div>'.repeat(depth) + `<p>${PARAGRAPH} Outer.</p><p>${PARAGRAPH} Outer again.</p>`);
+    const html = article(
+      '<div>'.repeat(depth) +
+        paragraphs(3) +
+        '</div>'.repeat(depth) +
+        `<p>${PARAGRAPH} Outer.</p><p>${PARAGRAPH} Outer again.</p>`,
+    );
     const { value, ms } = timed(() => extractArticle(html, URL));
     expect(ms).toBeLessThan(3_000);
     // Text nested deeper than MAX_DEPTH is dropped; the shallow paragraphs remain.
@@ -63,6 +68,17 @@ describe('extraction guards', () => {
     expect(ms).toBeLessThan(5_000);
     expect(value.text.split('\n')).toHaveLength(3);
     expect(value.truncated).toBe(false);
+  });
+
+  it('stays fast on thousands of look-alike blocks and links', () => {
+    const html = article(
+      Array.from({ length: 8_000 }, (_, i) => `<div class="chunk"><p>${PARAGRAPH} (<a href="/x/${i}">${i}</a>)</p></div>`).join(
+        '',
+      ),
+    );
+    const { value, ms } = timed(() => extractArticle(html, URL));
+    expect(ms).toBeLessThan(5_000);
+    expect(value.text.split('\n').length).toBeGreaterThan(1_000);
   });
 
   it('treats an unclosed script or comment as running to the end, like a browser', () => {

@@ -18,10 +18,31 @@ const page = (head: string, body = BODY.join(''), htmlAttrs = 'lang="en"'): stri
 describe('JSON-LD', () => {
   it('finds the article in @graph, arrays and mainEntity, and prefers Article types over pages', () => {
     const ld = readJsonLd([
-      JSON.stringify({ '@context': 'https://schema.org', '@graph': [{ '@type': 'WebPage', name: 'Page' }, { '@type': ['NewsArticle'], headline: 'H', author: [{ name: 'A One' }, 'B Two'], datePublished: '2024-01-02T03:04:05Z', publisher: { name: 'Pub' }, image: { url: 'https://img.example/a.jpg' } }] }),
+      JSON.stringify({
+        '@context': 'https://schema.org',
+        '@graph': [
+          { '@type': 'WebPage', name: 'Page' },
+          {
+            '@type': ['NewsArticle'],
+            headline: 'H',
+            author: [{ name: 'A One' }, 'B Two'],
+            datePublished: '2024-01-02T03:04:05Z',
+            publisher: { name: 'Pub' },
+            image: { url: 'https://img.example/a.jpg' },
+          },
+        ],
+      }),
     ]);
-    expect(ld).toMatchObject({ headline: 'H', authors: ['A One', 'B Two'], publisherName: 'Pub', image: 'https://img.example/a.jpg', isArticle: true });
-    expect(readJsonLd([JSON.stringify([{ '@type': 'WebPage', mainEntity: { '@type': 'BlogPosting', headline: 'Post' } }])])?.headline).toBe('Post');
+    expect(ld).toMatchObject({
+      headline: 'H',
+      authors: ['A One', 'B Two'],
+      publisherName: 'Pub',
+      image: 'https://img.example/a.jpg',
+      isArticle: true,
+    });
+    expect(
+      readJsonLd([JSON.stringify([{ '@type': 'WebPage', mainEntity: { '@type': 'BlogPosting', headline: 'Post' } }])])?.headline,
+    ).toBe('Post');
   });
 
   it('tolerates raw newlines inside strings and ignores unparseable blocks', () => {
@@ -30,7 +51,10 @@ describe('JSON-LD', () => {
   });
 
   it('drops author URLs and keeps names', () => {
-    expect(readJsonLd([JSON.stringify({ '@type': 'Article', author: ['https://site.example/staff/x', { name: 'Real Name' }] })])?.authors).toEqual(['Real Name']);
+    expect(
+      readJsonLd([JSON.stringify({ '@type': 'Article', author: ['https://site.example/staff/x', { name: 'Real Name' }] })])
+        ?.authors,
+    ).toEqual(['Real Name']);
   });
 });
 
@@ -62,20 +86,29 @@ describe('page metadata', () => {
   });
 
   it('falls back to <time datetime> and the <h1> when the head says nothing', () => {
-    const got = extractArticle(page('', `<h1>Ferry plan approved</h1><time datetime="2024-05-06">May 6</time>${BODY.join('')}`), URL);
+    const got = extractArticle(
+      page('', `<h1>Ferry plan approved</h1><time datetime="2024-05-06">May 6</time>${BODY.join('')}`),
+      URL,
+    );
     expect(got.title).toBe('Ferry plan approved');
     expect(got.publishedAt).toBe('2024-05-06T00:00:00.000Z');
     expect(got.text).not.toContain('Ferry plan approved');
   });
 
   it('does not take javascript: or data: URLs for images and canonical links', () => {
-    const got = extractArticle(page('<meta property="og:image" content="javascript:alert(1)"><link rel="canonical" href="data:text/html,x">'), URL);
+    const got = extractArticle(
+      page('<meta property="og:image" content="javascript:alert(1)"><link rel="canonical" href="data:text/html,x">'),
+      URL,
+    );
     expect(got.leadImage).toBeUndefined();
     expect(got.canonicalUrl).toBe(URL);
   });
 
   it('takes the direction from the language, and distrusts a declared language written the other way', () => {
-    const arabic = '<p>قال مسؤول دفاع إسرائيلي كبير إن إسرائيل والرباط ستبدآن تعاونا عميقا في القضايا الأمنية، وتبادل المعلومات الاستخباراتية بحرية أكبر وإجراء تدريبات مشتركة.</p>'.repeat(2) +
+    const arabic =
+      '<p>قال مسؤول دفاع إسرائيلي كبير إن إسرائيل والرباط ستبدآن تعاونا عميقا في القضايا الأمنية، وتبادل المعلومات الاستخباراتية بحرية أكبر وإجراء تدريبات مشتركة.</p>'.repeat(
+        2,
+      ) +
       '<p>يزور وزير الدفاع الإسرائيلي بيني غانتس المغرب هذا الأسبوع بهدف تعزيز العلاقات الدفاعية بين البلدين، في عرض علني نادر للتعاون بين إسرائيل ودولة عربية.</p>';
     expect(extractArticle(page('', arabic, 'lang="ar"'), URL)).toMatchObject({ lang: 'ar', dir: 'rtl' });
     expect(extractArticle(page('', arabic, 'lang="en"'), URL)).toMatchObject({ lang: 'ar', dir: 'rtl' });
@@ -106,11 +139,32 @@ describe('sanitized HTML', () => {
     expect($('h3').text()).toBe('Schedule & fares');
     expect($('ul > li')).toHaveLength(2);
     expect($('blockquote p').text()).toContain('We listened');
-    expect($('a').map((_, a) => $(a).attr('href')).get()).toEqual(['https://news.fixtures.example/docs/plan.pdf']);
+    expect(
+      $('a')
+        .map((_, a) => $(a).attr('href'))
+        .get(),
+    ).toEqual(['https://news.fixtures.example/docs/plan.pdf']);
     expect(got.html).not.toMatch(/onclick|onerror|javascript:|<img|<script/i);
     expect(got.html).toContain('&lt;earlier than before&gt;');
-    const tags = new Set($('*').map((_, el) => (el as unknown as { name: string }).name).get());
+    const tags = new Set(
+      $('*')
+        .map((_, el) => (el as unknown as { name: string }).name)
+        .get(),
+    );
     for (const t of tags) expect(['p', 'h2', 'h3', 'h4', 'ul', 'ol', 'li', 'blockquote', 'pre', 'a']).toContain(t);
+  });
+});
+
+describe('broken markup', () => {
+  it('finds the article when an unclosed <header> swallows the page', () => {
+    const html = `<html lang="en"><body><header><a href="/">Home</a><a href="/news">News</a>
+      <div class="story">${BODY.join('')}</div></body></html>`;
+    expect(extractArticle(html, URL).text.split('\n')).toHaveLength(3);
+  });
+
+  it('finds the article when the only wrapper has a misleading class', () => {
+    const html = `<html lang="en"><body><div class="share-modal-enabled">${BODY.join('')}</div></body></html>`;
+    expect(extractArticle(html, URL).text.split('\n')).toHaveLength(3);
   });
 });
 
@@ -137,7 +191,8 @@ describe('site rules', () => {
 });
 
 describe('class and id hints', () => {
-  const el = (cls: string): Parameters<typeof classHint>[0] => cheerio.load(`<div class="${cls}"></div>`)('div').get(0) as Parameters<typeof classHint>[0];
+  const el = (cls: string): Parameters<typeof classHint>[0] =>
+    cheerio.load(`<div class="${cls}"></div>`)('div').get(0) as Parameters<typeof classHint>[0];
   it('reads whole words, camelCase and run-together stems, not substrings', () => {
     expect(classHint(el('article-body'))).toBe(Hint.Positive);
     expect(classHint(el('storyBody'))).toBe(Hint.Positive);

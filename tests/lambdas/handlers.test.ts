@@ -212,7 +212,7 @@ describe('deployed handlers against s3rver and a local feed server', () => {
   }, 30_000);
 
   test('the language model shipped beside the bundle resolves from it and detects', async () => {
-    const script = `const { detect } = require(require.resolve('tinyld/heavy', { paths: [${JSON.stringify(path.dirname(bundles.fetch!))}] }));
+    const script = `const { detect } = require(require.resolve('tinyld', { paths: [${JSON.stringify(path.dirname(bundles.fetch!))}] }));
       process.stdout.write(detect('وقع البلدان يوم السبت اتفاقية دفاعية جديدة تشمل التدريب المشترك'));`;
     const { stdout } = await run(process.execPath, ['-e', script], { cwd: workDir });
     expect(stdout).toBe('ar');

@@ -17,10 +17,20 @@ describe('library build', () => {
     // A package folder shaped like an install: package.json + dist/, resolving node_modules from the repo.
     pkgDir = path.join(await tempDir('lib-'), 'rss-digest');
     await mkdir(pkgDir);
-    await run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(pkgDir, 'dist')], {
-      cwd: ROOT,
-      timeout: 180_000,
-    });
+    await run(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        path.join(ROOT, 'tsconfig.build.json'),
+        '--outDir',
+        path.join(pkgDir, 'dist'),
+      ],
+      {
+        cwd: ROOT,
+        timeout: 180_000,
+      },
+    );
     await cp(path.join(ROOT, 'package.json'), path.join(pkgDir, 'package.json'));
     await symlink(path.join(ROOT, 'node_modules'), path.join(pkgDir, 'node_modules'), 'dir');
     await writeFile(path.join(pkgDir, '..', 'use.js'), "module.exports = require('./node_modules/rss-digest');");

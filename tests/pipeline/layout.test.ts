@@ -13,10 +13,7 @@ import { tempDir } from '../helpers/tmp';
 
 const DATE = '2026-11-29';
 // Times and ports differ between runs; the shape of the layout must not.
-const shape = (key: string): string =>
-  key
-    .replace(/[0-9a-f]{20,}/g, '<hash>')
-    .replace(/\d{4}-\d{2}-\d{2}T[\d-]+Z/g, '<time>');
+const shape = (key: string): string => key.replace(/[0-9a-f]{20,}/g, '<hash>').replace(/\d{4}-\d{2}-\d{2}T[\d-]+Z/g, '<time>');
 
 describe('store layout', () => {
   let server: DemoServer;
@@ -45,12 +42,19 @@ describe('store layout', () => {
     expect(s3Keys).toEqual(fsKeys);
     for (const key of fsKeys) expect(key).toMatch(/^(site|state)\//);
     expect(fsKeys).toEqual(
-      expect.arrayContaining(['site/index.html', 'site/2026/11/29/index.html', 'site/2026/11/29/digest.json', 'state/runs/2026-11-29/fetch.json']),
+      expect.arrayContaining([
+        'site/index.html',
+        'site/2026/11/29/index.html',
+        'site/2026/11/29/digest.json',
+        'state/runs/2026-11-29/fetch.json',
+      ]),
     );
     expect(fsKeys.some((k) => k.startsWith('site/') && /state|articles|seen|subscriber/.test(k))).toBe(false);
 
     const fromS3 = await getJson<Digest>(s3Store, 'site/2026/11/29/digest.json');
     const fromFs = await getJson<Digest>(fsStore, 'site/2026/11/29/digest.json');
-    expect(fromS3!.stories.map((s) => [s.id, s.lang, s.dir, s.summary])).toEqual(fromFs!.stories.map((s) => [s.id, s.lang, s.dir, s.summary]));
+    expect(fromS3!.stories.map((s) => [s.id, s.lang, s.dir, s.summary])).toEqual(
+      fromFs!.stories.map((s) => [s.id, s.lang, s.dir, s.summary]),
+    );
   }, 60_000);
 });

@@ -45,7 +45,11 @@ describe('runDigest on the demo sites', () => {
     );
     for (const s of digest.stories) {
       expect(s).toEqual(
-        expect.objectContaining({ title: expect.any(String), url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//), source: expect.any(String) }),
+        expect.objectContaining({
+          title: expect.any(String),
+          url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//),
+          source: expect.any(String),
+        }),
       );
       expect(['ltr', 'rtl']).toContain(s.dir);
       expect(new Date(s.publishedAt).toISOString()).toBe(s.publishedAt);
@@ -58,7 +62,8 @@ describe('runDigest on the demo sites', () => {
     // The index page carries the Arabic story marked lang=ar dir=rtl.
     const index = await readFile(path.join(dir, 'site', 'index.html'), 'utf8');
     expect(index).toMatch(/lang="ar"[^>]*dir="rtl"|dir="rtl"[^>]*lang="ar"/);
-    for (const t of titles) expect(index).toContain(t.replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;').slice(0, 20));
+    for (const t of titles)
+      expect(index).toContain(t.replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;').slice(0, 20));
 
     // Feed statuses: three healthy feeds and the moved blog as an error, counted in the summary.
     expect(digest.feeds.map((f) => f.status).sort()).toEqual(['error', 'ok', 'ok', 'ok']);
@@ -142,7 +147,9 @@ describe('failing feeds never stop the digest', () => {
       if (req.url === '/404.xml') {
         res.writeHead(404).end('gone');
       } else if (req.url === '/garbage.xml') {
-        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end('<rss version="2.0"><channel><title>x</title><item><title>broken');
+        res
+          .writeHead(200, { 'content-type': 'application/rss+xml' })
+          .end('<rss version="2.0"><channel><title>x</title><item><title>broken');
       } else {
         hang.add(res); // never answers
       }
