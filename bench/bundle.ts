@@ -19,6 +19,7 @@ import {
   esbuildOptionsFor,
   HANDLER_ENTRIES,
   PROJECT_ROOT,
+  SIDE_BUNDLES,
   SIDE_PACKAGES,
   type HandlerName,
 } from '../lib/handlers';
@@ -113,14 +114,19 @@ async function main(): Promise<void> {
       const top = contributors(result.metafile).slice(0, 8);
       process.stdout.write(`           largest: ${top.map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KB`).join(', ')}\n`);
     }
+    const side = [
+      ...SIDE_PACKAGES.map(
+        (pkg) =>
+          `${pkg.module} ${mb(pkg.files.reduce((sum, f) => sum + statSync(path.join(PROJECT_ROOT, 'node_modules', pkg.name, f)).size, 0))}`,
+      ),
+      ...(names.length
+        ? SIDE_BUNDLES.map((b) => `${b.module} ${mb(statSync(path.join(dir, names[0], 'node_modules', b.module, 'index.js')).size)} (pre-bundled)`)
+        : []),
+    ];
+    process.stdout.write(`\nShipped beside each index.js and loaded only on first use: ${side.join(', ')}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const side = SIDE_PACKAGES.map(
-    (pkg) =>
-      `${pkg.module} ${mb(pkg.files.reduce((sum, f) => sum + statSync(path.join(PROJECT_ROOT, 'node_modules', pkg.name, f)).size, 0))}`,
-  );
-  process.stdout.write(`\nShipped beside each index.js and loaded only on first use: ${side.join(', ')}\n`);
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(rows) + '\n');
 }
 

@@ -3,6 +3,7 @@
  * by `npm run bench:bundle` and by the handler tests, so what they measure and run is exactly
  * what `cdk deploy` ships.
  */
+import { buildSync } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -41,17 +42,44 @@ export const SIDE_PACKAGES: { module: string; name: string; files: string[] }[] 
   { module: 'tinyld', name: 'tinyld', files: ['package.json', 'dist/tinyld.normal.node.js'] },
 ];
 
-/** Shell commands (run after esbuild) that copy the side packages into a bundle folder. */
+/**
+ * Packages shipped beside index.js as one pre-bundled file (node_modules/<name>/index.js), because
+ * the code loads them in a worker thread by resolved path (src/feeds runs rss-parser in a worker
+ * under a CPU deadline), which esbuild cannot follow from the handler's imports.
+ */
+export const SIDE_BUNDLES: { module: string; entry: string }[] = [{ module: 'rss-parser', entry: path.join('node_modules', 'rss-parser', 'index.js') }];
+
+/** esbuild options that pre-bundle a side package into one file. */
+const sideBundleOptions = (entry: string, outfile: string) => ({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node' as const,
+  format: 'cjs' as const,
+  minify: true,
+  target: NODE_TARGET,
+  logLevel: 'error' as const,
+});
+
+/** Shell commands (run after esbuild) that put the side packages into a bundle folder. */
 export function sidePackageCopyCommands(outputDir: string, quote: (s: string) => string): string[] {
-  return SIDE_PACKAGES.flatMap((pkg) =>
+  const copies = SIDE_PACKAGES.flatMap((pkg) =>
     pkg.files.map((file) => {
       const target = path.join(outputDir, 'node_modules', pkg.name, file);
       return `mkdir -p ${quote(path.dirname(target))} && cp ${quote(path.join(PROJECT_ROOT, 'node_modules', pkg.name, file))} ${quote(target)}`;
     }),
   );
+  // esbuild's JS API through node (its bin/ may be a JS shim or the native binary, depending on install scripts).
+  const bundles = SIDE_BUNDLES.flatMap((b) => {
+    const dir = path.join(outputDir, 'node_modules', b.module);
+    const options = JSON.stringify(sideBundleOptions(path.join(PROJECT_ROOT, b.entry), path.join(dir, 'index.js')));
+    const script = `require(${JSON.stringify(path.join(PROJECT_ROOT, 'node_modules', 'esbuild'))}).buildSync(${options})`;
+    return [`mkdir -p ${quote(dir)}`, `node -e ${quote(script)}`, `echo '{"name":"${b.module}","main":"index.js"}' > ${quote(path.join(dir, 'package.json'))}`];
+  });
+  return [...copies, ...bundles];
 }
 
-/** Copy the side packages into a bundle folder (bench and tests, without a shell). */
+/** Put the side packages into a bundle folder (bench and tests, without a shell). */
 export function copySidePackages(outputDir: string): void {
   for (const pkg of SIDE_PACKAGES) {
     for (const file of pkg.files) {
@@ -59,6 +87,12 @@ export function copySidePackages(outputDir: string): void {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.copyFileSync(path.join(PROJECT_ROOT, 'node_modules', pkg.name, file), target);
     }
+  }
+  for (const b of SIDE_BUNDLES) {
+    const dir = path.join(outputDir, 'node_modules', b.module);
+    fs.mkdirSync(dir, { recursive: true });
+    buildSync(sideBundleOptions(path.join(PROJECT_ROOT, b.entry), path.join(dir, 'index.js')));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: b.module, main: 'index.js' }));
   }
 }
 
@@ -74,7 +108,7 @@ export const BUNDLE_SETTINGS = {
   sourcesContent: false,
   target: NODE_TARGET,
   bundleAwsSDK: true,
-  externalModules: SIDE_PACKAGES.map((pkg) => pkg.module),
+  externalModules: [...SIDE_PACKAGES.map((pkg) => pkg.module), ...SIDE_BUNDLES.map((b) => b.module)],
   esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
 };
 
@@ -92,7 +126,7 @@ export function esbuildOptionsFor(handler: HandlerName, outfile: string) {
     format: 'cjs' as const,
     charset: 'utf8' as const,
     alias: BUNDLE_ALIASES,
-    external: SIDE_PACKAGES.map((pkg) => pkg.module),
+    external: [...SIDE_PACKAGES.map((pkg) => pkg.module), ...SIDE_BUNDLES.map((b) => b.module)],
     logLevel: 'silent' as const,
   };
 }

@@ -76,6 +76,7 @@ describe('synthesis', () => {
       // Defaults were filled in by parseConfig at synth time.
       expect(bundled.config.network.concurrency).toBe(16);
       expect(existsSync(path.join(dir, 'node_modules', 'tinyld', 'dist', 'tinyld.normal.node.js'))).toBe(true);
+      expect(existsSync(path.join(dir, 'node_modules', 'rss-parser', 'index.js'))).toBe(true);
       expect(existsSync(path.join(dir, 'index.js.map'))).toBe(true);
     }
   });

@@ -218,6 +218,14 @@ describe('deployed handlers against s3rver and a local feed server', () => {
     expect(stdout).toBe('ar');
   }, 30_000);
 
+  test('rss-parser ships beside the fetch bundle, so feeds parse through it in the worker', async () => {
+    const script = `const Parser = require(require.resolve('rss-parser', { paths: [${JSON.stringify(path.dirname(bundles.fetch!))}] }));
+      new Parser().parseString('<rss version="2.0"><channel><title>T</title><item><title>مرحبا</title><link>https://e.example/a</link></item></channel></rss>')
+        .then((f) => process.stdout.write(f.items[0].title + ' ' + f.items[0].link));`;
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: workDir });
+    expect(stdout).toBe('مرحبا https://e.example/a');
+  }, 30_000);
+
   test('a configuration file the stack did not write is refused', async () => {
     const bogus = path.join(workDir, 'bogus.json');
     writeFileSync(bogus, JSON.stringify({ feeds: [] }));
