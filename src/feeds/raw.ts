@@ -25,3 +25,21 @@ export interface RawFeed {
   author?: string;
   items: RawItem[];
 }
+
+/** A reference resolved against a base URL (xml:base or the document URL); undefined when it is not a URL. */
+export const resolve = (ref: string | undefined, base: string): string | undefined => {
+  const r = ref?.trim();
+  if (!r) return undefined;
+  try {
+    return new URL(r, base || undefined).toString();
+  } catch {
+    return undefined;
+  }
+};
+
+/** "jane@example.com (Jane Doe)" → "Jane Doe". */
+export const authorName = (raw: string | undefined): string | undefined => {
+  if (!raw) return undefined;
+  const m = /^\s*\S+@\S+\s*\((.+)\)\s*$/.exec(raw);
+  return (m ? m[1] : raw).trim() || undefined;
+};

@@ -10,7 +10,7 @@
  * title, link or date that the tree reader might find — this throws RssParserGap and the caller
  * reads the feed with the tree reader instead.
  */
-import type { RawFeed, RawItem } from './raw';
+import { authorName, resolve, type RawFeed, type RawItem } from './raw';
 
 export class RssParserGap extends Error {
   constructor(readonly reason: string) {
@@ -55,23 +55,6 @@ function attrsOf(n: XNode): Record<string, string> {
   if (a) for (const [k, v] of Object.entries(a)) if (typeof v === 'string') out[k.toLowerCase()] = v;
   return out;
 }
-
-const resolve = (ref: string | undefined, base: string): string | undefined => {
-  const r = ref?.trim();
-  if (!r) return undefined;
-  try {
-    return new URL(r, base || undefined).toString();
-  } catch {
-    return undefined;
-  }
-};
-
-/** "jane@example.com (Jane Doe)" → "Jane Doe". */
-const authorName = (raw: string | undefined): string | undefined => {
-  if (!raw) return undefined;
-  const m = /^\s*\S+@\S+\s*\((.+)\)\s*$/.exec(raw);
-  return (m ? m[1] : raw).trim() || undefined;
-};
 
 /** An Atom (or RSS) text construct: value plus whether `type` says it is HTML. */
 function textConstruct(n: XNode, field: string): { value: string; isHtml: boolean } | undefined {

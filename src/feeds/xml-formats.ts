@@ -4,7 +4,7 @@
  * element, Atom text constructs (text/html/xhtml, 0.3 "mode"), Atom 0.3 and dcterms dates,
  * dc:author, guid as permalink, rdf:about.
  */
-import type { RawFeed, RawItem } from './raw';
+import { authorName, resolve, type RawFeed, type RawItem } from './raw';
 import { FeedParseError } from './errors';
 import { childOf, childrenOf, innerXml, textContent, type XmlElement } from './xml-tree';
 
@@ -14,16 +14,6 @@ const ATOM_ONLY = ['atom'];
 const DC = ['dc'];
 const DCTERMS = ['dcterms'];
 const MEDIA = ['media'];
-
-const resolve = (ref: string | undefined, base: string): string | undefined => {
-  const r = ref?.trim();
-  if (!r) return undefined;
-  try {
-    return new URL(r, base || undefined).toString();
-  } catch {
-    return undefined;
-  }
-};
 
 const text = (el: XmlElement | undefined): string | undefined => {
   if (!el) return undefined;
@@ -39,13 +29,6 @@ const texts = (el: XmlElement, ns: readonly string[], names: string[]): string[]
       if (t) out.push(t);
     }
   return out;
-};
-
-/** "jane@example.com (Jane Doe)" → "Jane Doe". */
-const authorName = (raw: string | undefined): string | undefined => {
-  if (!raw) return undefined;
-  const m = /^\s*\S+@\S+\s*\((.+)\)\s*$/.exec(raw);
-  return (m ? m[1] : raw).trim() || undefined;
 };
 
 /** A text construct: Atom's type="text|html|xhtml" (and 0.3 mode="escaped|xml|base64"), RSS's naked markup. */

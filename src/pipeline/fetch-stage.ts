@@ -7,7 +7,7 @@
 import type { Config, FeedConfig } from '../config/schema';
 import { extractArticle } from '../extract';
 import { parseFeed } from '../feeds';
-import { boundHtml, FetchError, interleaveByHost, type Fetcher } from '../http';
+import { FetchError, interleaveByHost, type Fetcher } from '../http';
 import { dirForLang, dirForText, detectLang, normalizeLang } from '../lang';
 import { getJson, putJson, type Store } from '../store';
 import type { ArticleRecord, ErrorClass, FeedItem, FeedStatus } from '../types';
@@ -369,8 +369,8 @@ async function buildRecord(
       report.error = `Not an HTML page (${type.split(';')[0]})`;
     } else {
       try {
-        // Depth and size bounded first: the DOM library is quadratic on hostile nesting.
-        extracted = extractArticle(boundHtml(res.text), res.url);
+        // extractArticle bounds depth and size itself before cheerio sees the page (src/extract/guards.ts).
+        extracted = extractArticle(res.text, res.url);
       } catch (err) {
         report.status = 'error';
         report.errorClass = 'extract';
