@@ -120,7 +120,10 @@ async function main(): Promise<void> {
           `${pkg.module} ${mb(pkg.files.reduce((sum, f) => sum + statSync(path.join(PROJECT_ROOT, 'node_modules', pkg.name, f)).size, 0))}`,
       ),
       ...(names.length
-        ? SIDE_BUNDLES.map((b) => `${b.module} ${mb(statSync(path.join(dir, names[0], 'node_modules', b.module, 'index.js')).size)} (pre-bundled)`)
+        ? SIDE_BUNDLES.map(
+            (b) =>
+              `${b.module} ${mb(statSync(path.join(dir, names[0], 'node_modules', b.module, 'index.js')).size)} (pre-bundled)`,
+          )
         : []),
     ];
     process.stdout.write(`\nShipped beside each index.js and loaded only on first use: ${side.join(', ')}\n`);

@@ -47,7 +47,9 @@ export const SIDE_PACKAGES: { module: string; name: string; files: string[] }[] 
  * the code loads them in a worker thread by resolved path (src/feeds runs rss-parser in a worker
  * under a CPU deadline), which esbuild cannot follow from the handler's imports.
  */
-export const SIDE_BUNDLES: { module: string; entry: string }[] = [{ module: 'rss-parser', entry: path.join('node_modules', 'rss-parser', 'index.js') }];
+export const SIDE_BUNDLES: { module: string; entry: string }[] = [
+  { module: 'rss-parser', entry: path.join('node_modules', 'rss-parser', 'index.js') },
+];
 
 /** esbuild options that pre-bundle a side package into one file. */
 const sideBundleOptions = (entry: string, outfile: string) => ({
@@ -74,7 +76,11 @@ export function sidePackageCopyCommands(outputDir: string, quote: (s: string) =>
     const dir = path.join(outputDir, 'node_modules', b.module);
     const options = JSON.stringify(sideBundleOptions(path.join(PROJECT_ROOT, b.entry), path.join(dir, 'index.js')));
     const script = `require(${JSON.stringify(path.join(PROJECT_ROOT, 'node_modules', 'esbuild'))}).buildSync(${options})`;
-    return [`mkdir -p ${quote(dir)}`, `node -e ${quote(script)}`, `echo '{"name":"${b.module}","main":"index.js"}' > ${quote(path.join(dir, 'package.json'))}`];
+    return [
+      `mkdir -p ${quote(dir)}`,
+      `node -e ${quote(script)}`,
+      `echo '{"name":"${b.module}","main":"index.js"}' > ${quote(path.join(dir, 'package.json'))}`,
+    ];
   });
   return [...copies, ...bundles];
 }
