@@ -23,14 +23,10 @@ import {
   SIDE_PACKAGES,
   type HandlerName,
 } from '../lib/handlers';
+import { argValue } from './harness';
 
 const SIZE_TARGET = 1.5 * 1024 * 1024;
 const LOAD_TARGET_MS = 300;
-
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 const runs = Math.max(1, Number(argValue('runs') ?? process.env.BENCH_RUNS ?? 5));
 const only = argValue('only')?.split(',') as HandlerName[] | undefined;

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import * as cheerio from 'cheerio';
 import { extractArticle } from '../src/extract';
+import { cpuMsSince, peakRssMb } from './harness';
 
 interface Page {
   id: string;
@@ -110,8 +111,7 @@ function runPhase(name: string, pages: Page[], extract: (html: string, url: stri
       errors++;
     }
     wallMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    const c = process.cpuUsage(c0);
-    cpuMs.push((c.user + c.system) / 1000);
+    cpuMs.push(cpuMsSince(c0));
     preds.push(out);
     rssPeakSampled = Math.max(rssPeakSampled, process.memoryUsage().rss);
   }
@@ -121,7 +121,7 @@ function runPhase(name: string, pages: Page[], extract: (html: string, url: stri
     cpuMs,
     wallMs,
     errors,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakRssMb: peakRssMb(),
     rssGrowthMb: (rssPeakSampled - rssBefore) / 2 ** 20,
   };
 }

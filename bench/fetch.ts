@@ -16,11 +16,9 @@ import { parseConfig } from '../src/config';
 import { createFetcher } from '../src/http';
 import { runFetchStage } from '../src/pipeline/fetch-stage';
 import { FsStore } from '../src/store';
+import { argValue, peakRssMb } from './harness';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
+const arg = (name: string, fallback: number): number => Number(argValue(name) ?? fallback);
 
 const FEEDS = arg('feeds', 500);
 const ITEMS = arg('items', 20);
@@ -112,9 +110,8 @@ async function main(): Promise<void> {
     const report = await runFetchStage({ config, store: new FsStore(dir), fetcher, date });
     const seconds = (performance.now() - t0) / 1000;
     const requests = (await ask<{ requests: number }>({ type: 'count' })).requests - before;
-    const peakRssMb = process.resourceUsage().maxRSS / 1024;
     console.log(
-      `${label}: ${seconds.toFixed(1)} s wall, ${requests} requests, ${(requests / seconds).toFixed(0)} requests/s, peak RSS ${peakRssMb.toFixed(0)} MB; ` +
+      `${label}: ${seconds.toFixed(1)} s wall, ${requests} requests, ${(requests / seconds).toFixed(0)} requests/s, peak RSS ${peakRssMb().toFixed(0)} MB; ` +
         `feeds ok ${report.stats.feedsOk}, not modified ${report.stats.feedsNotModified}, failed ${report.stats.feedsFailed}; ` +
         `items new ${report.stats.itemsNew}; pages extracted ${report.stats.articlesExtracted}, from feed ${report.stats.articlesFromFeed}, failed ${report.stats.pagesFailed}`,
     );

@@ -506,19 +506,20 @@ export class DigestStack extends Stack {
       a.addAlarmAction(notify);
     };
     const fiveMinutes = Duration.minutes(5);
-    alarm('RunFailedAlarm', 'A daily run failed (see state/runs/failures/).', {
-      metric: this.stateMachine.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
+    // Failures and errors alarm on the first one in a period; a period without a datapoint had none.
+    const onFirstOccurrence = {
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+    alarm('RunFailedAlarm', 'A daily run failed (see state/runs/failures/).', {
+      metric: this.stateMachine.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
+      ...onFirstOccurrence,
     });
     alarm('RunTimedOutAlarm', 'A daily run hit its 40-minute timeout.', {
       metric: this.stateMachine.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...onFirstOccurrence,
     });
     const functions: [string, DigestFunction | undefined][] = [
       ['Fetch', this.fetchFunction],
@@ -529,10 +530,7 @@ export class DigestStack extends Stack {
       if (!fn) continue;
       alarm(`${name}ErrorsAlarm`, `The ${name.toLowerCase()} function threw errors.`, {
         metric: fn.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...onFirstOccurrence,
       });
     }
     // "No digest today": no DigestsPublished datapoint in 26 consecutive hours (a day plus slack for a late run).

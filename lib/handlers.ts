@@ -51,6 +51,9 @@ export const SIDE_BUNDLES: { module: string; entry: string }[] = [
   { module: 'rss-parser', entry: path.join('node_modules', 'rss-parser', 'index.js') },
 ];
 
+/** What esbuild leaves out of index.js: the side packages and side bundles above. */
+const EXTERNAL_MODULES = [...SIDE_PACKAGES.map((pkg) => pkg.module), ...SIDE_BUNDLES.map((b) => b.module)];
+
 /** esbuild options that pre-bundle a side package into one file. */
 const sideBundleOptions = (entry: string, outfile: string) => ({
   entryPoints: [entry],
@@ -114,7 +117,7 @@ export const BUNDLE_SETTINGS = {
   sourcesContent: false,
   target: NODE_TARGET,
   bundleAwsSDK: true,
-  externalModules: [...SIDE_PACKAGES.map((pkg) => pkg.module), ...SIDE_BUNDLES.map((b) => b.module)],
+  externalModules: EXTERNAL_MODULES,
   esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
 };
 
@@ -132,7 +135,7 @@ export function esbuildOptionsFor(handler: HandlerName, outfile: string) {
     format: 'cjs' as const,
     charset: 'utf8' as const,
     alias: BUNDLE_ALIASES,
-    external: [...SIDE_PACKAGES.map((pkg) => pkg.module), ...SIDE_BUNDLES.map((b) => b.module)],
+    external: EXTERNAL_MODULES,
     logLevel: 'silent' as const,
   };
 }

@@ -9,7 +9,8 @@ import { parseConfig, type Config } from '../config';
 import { createSubscriptionEndpointFromConfig, MAX_BODY_BYTES, type SubscriptionEndpoint } from '../subscriptions';
 import { createStore } from './adapters';
 
-const TYPES: Record<string, string> = {
+/** Content types by file extension for the site's files (also used by the browser tests' server). */
+export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.xml': 'application/atom+xml; charset=utf-8',
@@ -123,7 +124,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     const body = await readFile(file);
     res.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
       'x-content-type-options': 'nosniff',
       'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     });

@@ -4,7 +4,9 @@
  * stories read right-to-left inside an otherwise left-to-right mail.
  */
 import type { Digest, DigestStory } from '../types';
-import { COLORS, FONT, directionOf, escapeHtml, renderButton, renderMailLayout, safeHref } from './layout';
+import { escapeHtml, safeHttpUrl } from '../render/html';
+import { plural } from '../render/format';
+import { COLORS, FONT, directionOf, renderButton, renderMailLayout } from './layout';
 
 /** Gmail clips messages over ~102 KB; past this many stories the mail points to the web version. */
 export const MAX_EMAIL_STORIES = 30;
@@ -62,7 +64,7 @@ const sourcesLabel = (story: DigestStory): string => {
 
 function renderStoryHtml(story: DigestStory, index: number, chrome: { lang: string; dir: 'ltr' | 'rtl' }): string {
   const align = story.dir === 'rtl' ? 'right' : 'left';
-  const href = safeHref(story.url);
+  const href = safeHttpUrl(story.url);
   const title = escapeHtml(story.title);
   const meta = [sourcesLabel(story), story.category]
     .filter((x): x is string => !!x)
@@ -100,7 +102,7 @@ export function renderDigestEmail(digest: Digest, links: DigestEmailLinks, optio
   const longDate = formatDigestDate(digest.date, lang, 'full');
   const subject = digestSubject(digest, lang);
   const feedsCount = new Set(digest.stories.flatMap((s) => s.sources.map((x) => x.feedUrl))).size;
-  const countLine = `${digest.stories.length} ${digest.stories.length === 1 ? 'story' : 'stories'} from ${feedsCount} ${feedsCount === 1 ? 'source' : 'sources'}`;
+  const countLine = `${plural(digest.stories.length, 'story', 'stories')} from ${plural(feedsCount, 'source')}`;
   const preheader = singleLine(shown[0]?.summary[0] ?? countLine, 140);
 
   const header = `<tr>
@@ -121,7 +123,7 @@ export function renderDigestEmail(digest: Digest, links: DigestEmailLinks, optio
       ]
     : [];
   const closing = `<tr><td class="bg-card" style="height:12px;line-height:12px;font-size:12px;background-color:${COLORS.card};border-radius:0 0 10px 10px;">&nbsp;</td></tr>`;
-  const site = safeHref(links.siteUrl) ?? links.webUrl;
+  const site = safeHttpUrl(links.siteUrl) ?? links.webUrl;
   const footer = `You receive this because you subscribed to <a class="fg-muted" href="${escapeHtml(site)}" style="color:${COLORS.muted};text-decoration:underline;">${escapeHtml(digest.title)}</a>.<br>
 <a class="fg-link" href="${escapeHtml(links.unsubscribeUrl)}" style="color:${COLORS.link};text-decoration:underline;">Unsubscribe</a> · <a class="fg-link" href="${escapeHtml(links.webUrl)}" style="color:${COLORS.link};text-decoration:underline;">Web version</a>`;
 
@@ -140,7 +142,7 @@ export function renderDigestEmail(digest: Digest, links: DigestEmailLinks, optio
       `   ${sourcesLabel(s)}${s.readingMinutes > 0 ? ` · ${s.readingMinutes} min read` : ''}`,
     ];
     for (const p of s.summary) lines.push('', `   ${singleLine(p, 5000)}`);
-    const href = safeHref(s.url);
+    const href = safeHttpUrl(s.url);
     if (href) lines.push('', `   ${href}`);
     return lines.join('\n');
   });

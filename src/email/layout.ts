@@ -4,6 +4,7 @@
  * a <style> block only for progressive extras (dark mode, narrow screens), Outlook (MSO)
  * conditionals for the fixed width, and colours that survive forced dark-mode inversion.
  */
+import { escapeHtml } from '../render/html';
 import type { TextDirection } from '../types';
 
 /**
@@ -20,19 +21,6 @@ export function directionOf(lang: string): TextDirection {
     return info?.direction === 'rtl' ? 'rtl' : 'ltr';
   } catch {
     return 'ltr';
-  }
-}
-
-export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-/** Only absolute http(s) links end up in a mail. */
-export function safeHref(u: string): string | undefined {
-  try {
-    const url = new URL(u);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -3,7 +3,8 @@
  * and "you are already subscribed" (sent instead when a confirmed address subscribes again,
  * so the endpoint behaves the same whether or not it knew the address).
  */
-import { COLORS, FONT, directionOf, escapeHtml, renderButton, renderMailLayout } from './layout';
+import { escapeHtml } from '../render/html';
+import { COLORS, FONT, directionOf, renderButton, renderMailLayout } from './layout';
 import type { RenderedEmail } from './digest-email';
 import { singleLine } from './digest-email';
 

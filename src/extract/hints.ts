@@ -5,59 +5,6 @@
  */
 import type { Element } from 'domhandler';
 
-/** Elements that never hold article text (or whose text, like captions, is not body text). */
-export const DROP_TAGS = new Set([
-  'script',
-  'style',
-  'noscript',
-  'template',
-  'svg',
-  'math',
-  'iframe',
-  'object',
-  'embed',
-  'canvas',
-  'video',
-  'audio',
-  'picture',
-  'map',
-  'button',
-  'input',
-  'select',
-  'option',
-  'textarea',
-  'label',
-  'nav',
-  'aside',
-  'footer',
-  'header',
-  'figure',
-  'figcaption',
-  'dialog',
-  'menu',
-  'head',
-  'link',
-  'meta',
-  'title',
-  'base',
-  'address',
-  'img',
-  'source',
-  'track',
-  'area',
-  'param',
-  'hr',
-  'frame',
-  'frameset',
-  'applet',
-  'fieldset',
-  'legend',
-  'datalist',
-  'output',
-  'progress',
-  'meter',
-]);
-
 /** Elements that never hold readable text, whatever the markup around them (the relaxed pass drops only these). */
 export const NOISE_TAGS = new Set([
   'script',
@@ -101,6 +48,22 @@ export const NOISE_TAGS = new Set([
   'output',
   'progress',
   'meter',
+]);
+
+/**
+ * Elements that never hold article text (or whose text, like captions, is not body text): the noise above plus the
+ * page structure around an article, which the relaxed pass keeps in case broken markup wrapped the body in it.
+ */
+export const DROP_TAGS = new Set([
+  ...NOISE_TAGS,
+  'aside',
+  'footer',
+  'header',
+  'figure',
+  'figcaption',
+  'address',
+  'fieldset',
+  'legend',
 ]);
 
 export const BLOCK_TAGS = new Set([
@@ -151,7 +114,6 @@ export const BLOCK_TAGS = new Set([
   'ul',
   'br',
   'caption',
-  'blockquote',
   'iframe',
   'noscript',
   'picture',
@@ -405,18 +367,23 @@ const DISCUSSION_PREFIX_RE = /^(related|comment|disqus|recommend|outbrain|tabool
 const STRONG_PREFIX_RE =
   /^(sharing|sharebar|sharebutton|sharetool|shareicon|sharelink|social|newsletter|promo|advert|sponsor|subscri|breadcrumb|byline|caption|cookie|paywall)/;
 
-/** Whole words of a class/id string: "storyBody__text-2" → ["story", "body", "text"], plus joined pairs. */
-export function hintWords(s: string): string[] {
-  const parts = s
+/** Lower-cased words of a class/id string: "storyBody__text-2" → ["story", "body", "text"]. */
+const splitWords = (s: string): string[] =>
+  s
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toLowerCase()
     .split(/[^a-z]+/)
     .filter((w) => w.length > 0);
-  // "most-read", "sr-only", "article-body": also try adjacent words joined, so one table serves both spellings.
+
+/** The words plus each adjacent pair joined: "most-read", "sr-only", "article-body" match one table entry. */
+function withJoinedPairs(parts: string[]): string[] {
   const words = parts.slice();
   for (let i = 0; i + 1 < parts.length; i++) words.push(parts[i] + parts[i + 1]);
   return words;
 }
+
+/** Whole words of a class/id string: "storyBody__text-2" → ["story", "body", "text"], plus joined pairs. */
+export const hintWords = (s: string): string[] => withJoinedPairs(splitWords(s));
 
 export const enum Hint {
   None = 0,
@@ -489,12 +456,8 @@ const nameCache = new Map<string, number>();
 function nameMask(name: string): number {
   const cached = nameCache.get(name);
   if (cached !== undefined) return cached;
-  const words = hintWords(name);
-  const parts = name
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z]+/)
-    .filter(Boolean);
+  const parts = splitWords(name);
+  const words = withJoinedPairs(parts);
   const head = parts[parts.length - 1] ?? '';
   const weakHead = WEAK_ONLY.has(head) && STRONG_NEGATIVE.has(head);
   let mask = weakHead ? WEAK_BIT : 0;

@@ -1,18 +1,10 @@
 /** JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1) into the same raw shape as the XML formats. */
 import { FeedParseError } from './errors';
-import type { RawFeed, RawItem } from './raw';
+import { resolve, type RawFeed, type RawItem } from './raw';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
-const resolve = (ref: unknown, base: string): string | undefined => {
-  const r = str(ref)?.trim();
-  if (!r) return undefined;
-  try {
-    return new URL(r, base).toString();
-  } catch {
-    return undefined;
-  }
-};
+const resolveRef = (ref: unknown, base: string): string | undefined => resolve(str(ref), base);
 
 const authorOf = (o: Record<string, unknown>): string | undefined => {
   const list = Array.isArray(o['authors']) ? o['authors'] : o['author'] ? [o['author']] : [];
@@ -36,13 +28,13 @@ export function readJsonFeed(text: string, documentUrl: string): RawFeed {
   if (!/^https?:\/\/jsonfeed\.org\/version\//i.test(version) && !Array.isArray(feed['items'])) {
     throw new FeedParseError('not-a-feed', 'JSON document is not a JSON Feed (no jsonfeed.org version)');
   }
-  const base = resolve(feed['feed_url'], documentUrl) ?? documentUrl;
+  const base = resolveRef(feed['feed_url'], documentUrl) ?? documentUrl;
   const feedAuthor = authorOf(feed);
   const items: RawItem[] = [];
   for (const entry of Array.isArray(feed['items']) ? feed['items'] : []) {
     if (!entry || typeof entry !== 'object') continue;
     const it = entry as Record<string, unknown>;
-    const links = [resolve(it['url'], base), resolve(it['external_url'], base)].filter((l): l is string => !!l);
+    const links = [resolveRef(it['url'], base), resolveRef(it['external_url'], base)].filter((l): l is string => !!l);
     const id = str(it['id']);
     if (links.length === 0 && id && /^https?:\/\//i.test(id)) links.push(id);
     items.push({
@@ -61,7 +53,7 @@ export function readJsonFeed(text: string, documentUrl: string): RawFeed {
   return {
     format: 'json',
     title: str(feed['title']),
-    link: resolve(feed['home_page_url'], base),
+    link: resolveRef(feed['home_page_url'], base),
     lang: str(feed['language']),
     author: feedAuthor,
     items,

@@ -43,3 +43,18 @@ export const authorName = (raw: string | undefined): string | undefined => {
   const m = /^\s*\S+@\S+\s*\((.+)\)\s*$/.exec(raw);
   return (m ? m[1] : raw).trim() || undefined;
 };
+
+/** RSS `<guid>` as a link: isPermaLink defaults to true, but only an absolute URL (or an explicit "true") is trusted. */
+export const guidIsPermalink = (guid: string, isPermaLink: string | undefined): boolean => {
+  const flag = (isPermaLink ?? '').trim().toLowerCase();
+  return flag !== 'false' && (/^https?:\/\//i.test(guid) || flag === 'true');
+};
+
+/** Atom link choice, for either reader's node shape: rel="alternate" (the default), an HTML type first. */
+export function pickAlternateLink<T extends { rel?: string; type?: string }>(links: T[]): T | undefined {
+  const alternates = links.filter((l) => {
+    const rel = (l.rel ?? 'alternate').trim().toLowerCase();
+    return rel === 'alternate' || rel === 'http://www.iana.org/assignments/relation/alternate';
+  });
+  return alternates.find((l) => /html/.test(l.type ?? 'text/html')) ?? alternates[0];
+}

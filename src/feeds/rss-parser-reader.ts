@@ -10,7 +10,7 @@
  * title, link or date that the tree reader might find — this throws RssParserGap and the caller
  * reads the feed with the tree reader instead.
  */
-import { authorName, resolve, type RawFeed, type RawItem } from './raw';
+import { authorName, guidIsPermalink, pickAlternateLink, resolve, type RawFeed, type RawItem } from './raw';
 
 export class RssParserGap extends Error {
   constructor(readonly reason: string) {
@@ -67,12 +67,13 @@ function textConstruct(n: XNode, field: string): { value: string; isHtml: boolea
 
 /** Atom link choice: rel="alternate" (the default), an HTML type first. */
 function atomLink(links: XNode[], base: string): string | undefined {
-  const rel = (a: Record<string, string>): string => (a['rel'] ?? 'alternate').trim().toLowerCase();
-  const alternates = links
-    .map((l) => ({ a: attrsOf(l), text: str(l) }))
-    .filter(({ a }) => rel(a) === 'alternate' || rel(a) === 'http://www.iana.org/assignments/relation/alternate');
-  const best = alternates.find(({ a }) => /html/.test(a['type'] ?? 'text/html')) ?? alternates[0];
-  return best ? resolve(best.a['href'] ?? best.text, base) : undefined;
+  const best = pickAlternateLink(
+    links.map((l) => {
+      const a = attrsOf(l);
+      return { rel: a['rel'], type: a['type'], href: a['href'] ?? str(l) };
+    }),
+  );
+  return best ? resolve(best.href, base) : undefined;
 }
 
 const texts = (v: unknown, field: string): string[] =>
@@ -98,13 +99,9 @@ function rssItem(item: Obj, base: string, lang: string | undefined): RawItem {
   if (alt) links.push(alt);
   const guidNode = first(item.rawGuid);
   const guid = trimmed(nodeText(guidNode, 'guid'));
-  if (guid) {
-    // isPermaLink defaults to true, but only an absolute URL (or an explicit "true") is trusted as one.
-    const permalink = (attrsOf(guidNode)['ispermalink'] ?? '').trim().toLowerCase();
-    if (permalink !== 'false' && (/^https?:\/\//i.test(guid) || permalink === 'true')) {
-      const href = resolve(guid, base);
-      if (href) links.push(href);
-    }
+  if (guid && guidIsPermalink(guid, attrsOf(guidNode)['ispermalink'])) {
+    const href = resolve(guid, base);
+    if (href) links.push(href);
   }
   const attrs = attrsOf(item.attrs);
   const about = attrs['rdf:about'];

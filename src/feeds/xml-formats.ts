@@ -4,7 +4,7 @@
  * element, Atom text constructs (text/html/xhtml, 0.3 "mode"), Atom 0.3 and dcterms dates,
  * dc:author, guid as permalink, rdf:about.
  */
-import { authorName, resolve, type RawFeed, type RawItem } from './raw';
+import { authorName, guidIsPermalink, pickAlternateLink, resolve, type RawFeed, type RawItem } from './raw';
 import { FeedParseError } from './errors';
 import { childOf, childrenOf, innerXml, textContent, type XmlElement } from './xml-tree';
 
@@ -53,12 +53,9 @@ export function textConstruct(el: XmlElement | undefined): { value: string; isHt
 }
 
 function atomLink(el: XmlElement, ns: readonly string[] = ATOM): string | undefined {
-  const links = childrenOf(el, ns, 'link');
-  const rel = (l: XmlElement): string => (l.attrs['rel'] ?? 'alternate').trim().toLowerCase();
-  const alternates = links.filter(
-    (l) => rel(l) === 'alternate' || rel(l) === 'http://www.iana.org/assignments/relation/alternate',
-  );
-  const best = alternates.find((l) => /html/.test(l.attrs['type'] ?? 'text/html')) ?? alternates[0];
+  const best = pickAlternateLink(
+    childrenOf(el, ns, 'link').map((l) => ({ rel: l.attrs['rel'], type: l.attrs['type'], el: l })),
+  )?.el;
   // Atom 0.3 and some 1.0 feeds put the href as text.
   return best ? resolve(best.attrs['href'] ?? textContent(best), best.base) : undefined;
 }
@@ -73,13 +70,9 @@ function rssItem(item: XmlElement): RawItem {
   if (alt) links.push(alt);
   const guidEl = childOf(item, RSS, 'guid');
   const guid = text(guidEl);
-  if (guid && guidEl) {
-    // isPermaLink defaults to true, but only an absolute URL (or an explicit "true") is trusted as one.
-    const permalink = (guidEl.attrs['ispermalink'] ?? '').trim().toLowerCase();
-    if (permalink !== 'false' && (/^https?:\/\//i.test(guid) || permalink === 'true')) {
-      const href = resolve(guid, guidEl.base);
-      if (href) links.push(href);
-    }
+  if (guid && guidEl && guidIsPermalink(guid, guidEl.attrs['ispermalink'])) {
+    const href = resolve(guid, guidEl.base);
+    if (href) links.push(href);
   }
   const about = item.attrs['rdf:about'];
   if (about) {

@@ -75,7 +75,8 @@ interface HopResult {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-const defaultPort = (u: URL): string => u.port || (u.protocol === 'https:' ? '443' : '80');
+/** "host:port" with the scheme's default port filled in: the allow-list entry and the per-host limiter key. */
+const hostAndPort = (u: URL): string => `${u.hostname.toLowerCase()}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
 
 /** Pieces the fetcher needs that tests may replace (a resolver that maps names to 127.0.0.1). */
 export interface FetcherOptions {
@@ -107,7 +108,7 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
       throw new FetchError('invalid-url', `Not http(s): ${url.protocol}`);
     if (url.username || url.password) throw new FetchError('invalid-url', 'URLs with credentials are not fetched');
     const hostname = url.hostname.toLowerCase();
-    const allowListed = allowed.has(`${hostname}:${defaultPort(url)}`);
+    const allowListed = allowed.has(hostAndPort(url));
     if (!allowListed && isIpLiteral(hostname)) {
       const reason = blockedAddressReason(hostname);
       if (reason) throw new FetchError('blocked-address', `Refusing ${url.host}: ${reason} address`);
@@ -153,7 +154,7 @@ export function createFetcher(network: NetworkConfig, options: FetcherOptions = 
     signal: AbortSignal,
     onSlot: () => void,
   ): Promise<HopResult> {
-    const release = await limiter.acquire(`${url.hostname.toLowerCase()}:${defaultPort(url)}`);
+    const release = await limiter.acquire(hostAndPort(url));
     onSlot();
     try {
       return await exchange(false);

@@ -306,10 +306,7 @@ async function mergeFetchReport(store: Store, report: FetchReport): Promise<void
     const pageUrls = new Set(merged.pages.map((p) => p.url));
     merged.pages.push(...previous.pages.filter((p) => !pageUrls.has(p.url)));
   }
-  await store.put(
-    `state/runs/${report.date}/fetch-${report.startedAt.replace(/[:.]/g, '-')}.json`,
-    JSON.stringify(report, null, 2),
-  );
+  await putJson(store, `state/runs/${report.date}/fetch-${report.startedAt.replace(/[:.]/g, '-')}.json`, report);
   await putJson(store, fetchReportKey(report.date), merged);
 }
 
@@ -362,20 +359,14 @@ async function buildRecord(
     const res = await fetcher.fetch(item.link, { kind: 'page' });
     report.httpStatus = res.status;
     report.bytes = res.body.length;
-    const type = (res.headers['content-type'] ?? '').toLowerCase();
-    if (type && !/html|xml/.test(type)) {
-      report.status = 'skipped';
-      report.errorClass = 'not-html';
-      report.error = `Not an HTML page (${type.split(';')[0]})`;
-    } else {
-      try {
-        // extractArticle bounds depth and size itself before cheerio sees the page (src/extract/guards.ts).
-        extracted = extractArticle(res.text, res.url);
-      } catch (err) {
-        report.status = 'error';
-        report.errorClass = 'extract';
-        report.error = `Extraction failed: ${(err as Error).message}`;
-      }
+    // A non-HTML page (a PDF, an image) never gets here: the fetcher refuses it as `not-html` before the download.
+    try {
+      // extractArticle bounds depth and size itself before cheerio sees the page (src/extract/guards.ts).
+      extracted = extractArticle(res.text, res.url);
+    } catch (err) {
+      report.status = 'error';
+      report.errorClass = 'extract';
+      report.error = `Extraction failed: ${(err as Error).message}`;
     }
   } catch (err) {
     const e = err as Error & { errorClass?: ErrorClass; status?: number };

@@ -2,6 +2,7 @@
 import { cleanLine, markup, safeDir, safeLang } from './html';
 import { formatMonth, formatShortDate, plural } from './format';
 import { renderShell, type PageContext } from './layout';
+import { dayPagePath } from './site-paths';
 
 /** What the archive remembers of one day (kept in state/site/archive.json). */
 export interface ArchiveDay {
@@ -28,7 +29,7 @@ ${[...months].map(
     list,
   ]) => markup`<section aria-labelledby="m${month}"><h2 id="m${month}">${formatMonth(month)}</h2><ul class="days">${list.map(
     (d) =>
-      markup`<li><a href="${d.date.replace(/-/g, '/')}/index.html"><time datetime="${d.date}">${formatShortDate(d.date)}</time></a> · ${plural(d.stories, 'story', 'stories')}${
+      markup`<li><a href="${dayPagePath(d.date)}"><time datetime="${d.date}">${formatShortDate(d.date)}</time></a> · ${plural(d.stories, 'story', 'stories')}${
         d.top ? markup` · <bdi lang="${safeLang(d.top.lang)}" dir="${safeDir(d.top.dir)}">${cleanLine(d.top.title)}</bdi>` : ''
       }</li>`,
   )}</ul></section>

@@ -7,6 +7,7 @@ import type { Digest, DigestFeedStatus, DigestStory } from '../types';
 import { cleanLine, markup, primaryLang, safeDir, safeHttpUrl, safeLang, type SafeHtml } from './html';
 import { formatLongDate, formatStoryTime, isoOrUndefined, plural } from './format';
 import { renderShell, renderSubscribeForm, type PageContext } from './layout';
+import { dayPagePath } from './site-paths';
 
 /** Stories in "Top stories": a third of the digest, between 1 and this many. */
 export const MAX_TOP_STORIES = 5;
@@ -117,9 +118,7 @@ ${
     : ''
 }${digest.stories.length ? renderSections(digest, ctx.lang) : markup`<p>No new stories today.</p>\n`}${renderSubscribeForm(ctx)}`;
   const footer = markup`<nav aria-label="Days">${
-    options.previousDate
-      ? markup`<a rel="prev" href="${r}${options.previousDate.replace(/-/g, '/')}/index.html">← Previous day</a>`
-      : ''
+    options.previousDate ? markup`<a rel="prev" href="${r}${dayPagePath(options.previousDate)}">← Previous day</a>` : ''
   }<a href="${r}archive.html">Every day</a><a href="${r}search.html">Search</a></nav>
 ${renderFailedFeeds(digest.feeds ?? [])}`;
   return renderShell(ctx, {

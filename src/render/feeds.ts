@@ -9,6 +9,7 @@ import { cleanLine, escapeXml } from './html';
 import { formatLongDate, plural } from './format';
 import { absoluteSiteUrl } from './layout';
 import { renderSections } from './daily';
+import { dayPagePath } from './site-paths';
 
 /** Days carried by the feeds (each entry holds a whole digest, so keep the file small). */
 export const FEED_ENTRIES = 10;
@@ -26,10 +27,8 @@ function uuidUrn(...parts: string[]): string {
   return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const dayPath = (date: string): string => `${date.replace(/-/g, '/')}/index.html`;
-
 function entryId(ctx: FeedContext, digest: Digest): string {
-  return absoluteSiteUrl(ctx, dayPath(digest.date)) ?? uuidUrn('rss-digest', ctx.siteTitle, digest.date);
+  return absoluteSiteUrl(ctx, dayPagePath(digest.date)) ?? uuidUrn('rss-digest', ctx.siteTitle, digest.date);
 }
 
 const entryTitle = (d: Digest): string => `${cleanLine(d.title)} — ${formatLongDate(d.date)}`;
@@ -39,21 +38,22 @@ const entrySummary = (d: Digest): string =>
     .map((s) => cleanLine(s.title))
     .join(' · ')}`;
 const entryContent = (d: Digest, lang: string): string => renderSections(d, lang, false).value;
-const validIso = (iso: string, fallback: string): string =>
-  Number.isFinite(Date.parse(iso)) ? new Date(iso).toISOString() : fallback;
+/** When the digest was generated, or midnight UTC of its day when that is not a date. */
+const entryUpdated = (d: Digest): string =>
+  Number.isFinite(Date.parse(d.generatedAt)) ? new Date(d.generatedAt).toISOString() : `${d.date}T00:00:00.000Z`;
 
 /** Digests newest first (the caller passes at most FEED_ENTRIES). */
 export function renderAtomFeed(digests: Digest[], ctx: FeedContext): string {
   const feedUpdated = digests.reduce((max, d) => {
-    const t = validIso(d.generatedAt, `${d.date}T00:00:00.000Z`);
+    const t = entryUpdated(d);
     return t > max ? t : max;
   }, '1970-01-01T00:00:00.000Z');
   const home = absoluteSiteUrl(ctx, '');
   const self = absoluteSiteUrl(ctx, 'feed.xml');
   const x = escapeXml;
   const entries = digests.map((d) => {
-    const updated = validIso(d.generatedAt, `${d.date}T00:00:00.000Z`);
-    const link = absoluteSiteUrl(ctx, dayPath(d.date)) ?? dayPath(d.date);
+    const updated = entryUpdated(d);
+    const link = absoluteSiteUrl(ctx, dayPagePath(d.date)) ?? dayPagePath(d.date);
     return `  <entry>
     <id>${x(entryId(ctx, d))}</id>
     <title>${x(entryTitle(d))}</title>
@@ -80,24 +80,26 @@ ${entries.join('')}</feed>
 
 /** JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/). */
 export function renderJsonFeed(digests: Digest[], ctx: FeedContext): string {
+  const home = absoluteSiteUrl(ctx, '');
+  const self = absoluteSiteUrl(ctx, 'feed.json');
   const feed = {
     version: 'https://jsonfeed.org/version/1.1',
     title: cleanLine(ctx.siteTitle),
-    ...(absoluteSiteUrl(ctx, '') ? { home_page_url: absoluteSiteUrl(ctx, '') } : {}),
-    ...(absoluteSiteUrl(ctx, 'feed.json') ? { feed_url: absoluteSiteUrl(ctx, 'feed.json') } : {}),
+    ...(home ? { home_page_url: home } : {}),
+    ...(self ? { feed_url: self } : {}),
     description: `${cleanLine(ctx.siteTitle)}: one entry per day`,
     language: ctx.lang,
     authors: [{ name: cleanLine(ctx.siteTitle) }],
     items: digests.map((d) => {
-      const url = absoluteSiteUrl(ctx, dayPath(d.date));
+      const url = absoluteSiteUrl(ctx, dayPagePath(d.date));
       return {
         id: entryId(ctx, d),
         ...(url ? { url } : {}),
         title: entryTitle(d),
         summary: entrySummary(d),
         content_html: entryContent(d, ctx.lang),
-        date_published: validIso(d.generatedAt, `${d.date}T00:00:00.000Z`),
-        date_modified: validIso(d.generatedAt, `${d.date}T00:00:00.000Z`),
+        date_published: entryUpdated(d),
+        date_modified: entryUpdated(d),
         language: ctx.lang,
       };
     }),

@@ -1,5 +1,5 @@
 /**
- * Escaping for every context the site writes to: HTML text and attributes (through the `markup`
+ * Escaping for every context the site, the mails and the subscription pages write to: HTML text and attributes (through the `markup`
  * tagged template, which escapes every interpolation unless it is already `SafeHtml`), URLs
  * (only absolute http(s) ever become links) and XML. Nothing from a feed or page reaches the
  * output any other way.

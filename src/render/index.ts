@@ -27,8 +27,4 @@ export {
 export { normalizeForSearch, indexKeywords, searchWords } from './search-text';
 export { cleanText, cleanLine, escapeHtml, escapeXml, markup, safeHttpUrl, SafeHtml } from './html';
 export type { PageContext } from './layout';
-
-/** "2026/11/29" for "2026-11-29". */
-export function datePath(date: string): string {
-  return date.replace(/-/g, '/');
-}
+export { datePath, dayPagePath } from './site-paths';

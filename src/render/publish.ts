@@ -15,6 +15,7 @@ import { FEED_ENTRIES, renderAtomFeed, renderJsonFeed } from './feeds';
 import type { PageContext } from './layout';
 import { buildSearchShard, SEARCH_MANIFEST_KEY, searchShardKey, type SearchManifest } from './search-index';
 import { SEARCH_JS } from './search-script';
+import { datePath, dayPagePath } from './site-paths';
 import { ICON_SVG, minifyCss, SITE_CSS } from './style';
 
 export interface PublishOptions {
@@ -57,7 +58,7 @@ interface ArchiveState {
 
 const DIGEST_KEY = /^site\/(\d{4})\/(\d{2})\/(\d{2})\/digest\.json$/;
 
-export const dayDir = (date: string): string => `site/${date.replace(/-/g, '/')}`;
+export const dayDir = (date: string): string => `site/${datePath(date)}`;
 export const digestKey = (date: string): string => `${dayDir(date)}/digest.json`;
 
 export class PublishError extends Error {
@@ -158,10 +159,9 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
 
   // 1. The dated page and its digest.json.
   const previousDate = dates.filter((d) => d < digest.date).pop();
-  const dayPath = `${digest.date.replace(/-/g, '/')}/index.html`;
   await put(
-    `${dayDir(digest.date)}/index.html`,
-    renderDailyPage(digest, ctxFor('../../../'), { previousDate, path: dayPath }),
+    `site/${dayPagePath(digest.date)}`,
+    renderDailyPage(digest, ctxFor('../../../'), { previousDate, path: dayPagePath(digest.date) }),
     TYPES.html,
     CACHE.dated,
   );
@@ -220,7 +220,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
   const latestPrevious = archived.filter((d) => d < latest.date).pop();
   await put(
     'site/index.html',
-    renderDailyPage(latest, ctxFor(''), { previousDate: latestPrevious, path: `${latest.date.replace(/-/g, '/')}/index.html` }),
+    renderDailyPage(latest, ctxFor(''), { previousDate: latestPrevious, path: dayPagePath(latest.date) }),
     TYPES.html,
     CACHE.short,
   );

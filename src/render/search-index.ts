@@ -6,6 +6,7 @@
 import type { Digest } from '../types';
 import { cleanLine, safeDir, safeHttpUrl, safeLang } from './html';
 import { indexKeywords } from './search-text';
+import { dayPagePath } from './site-paths';
 
 /** Characters of summary kept for the result snippet. */
 const SNIPPET_CHARS = 220;
@@ -43,7 +44,7 @@ export interface SearchManifest {
 }
 
 export function searchDocsFor(digest: Digest): SearchDoc[] {
-  const page = `${digest.date.replace(/-/g, '/')}/index.html`;
+  const page = dayPagePath(digest.date);
   const docs: SearchDoc[] = [];
   for (const s of digest.stories) {
     const url = safeHttpUrl(s.url);

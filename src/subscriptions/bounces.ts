@@ -6,7 +6,7 @@
  */
 import type { Store } from '../store';
 import { normalizeAddress } from './address';
-import { readSubscriber, writeSubscriber } from './subscribers';
+import { readSubscriber, unsubscribedRecord, writeSubscriber } from './subscribers';
 import { subscriberIdFor } from './tokens';
 
 interface SesRecipient {
@@ -64,15 +64,7 @@ export async function applySesEvent(
       outcome.ignored++;
       continue;
     }
-    const stamp = now.toISOString();
-    const { address: _drop, confirmNonce: _nonce, ...rest } = record;
-    await writeSubscriber(store, {
-      ...rest,
-      status: 'unsubscribed',
-      unsubscribedAt: stamp,
-      updatedAt: stamp,
-      unsubscribeReason: reason,
-    });
+    await writeSubscriber(store, unsubscribedRecord(record, now, reason));
     outcome.removed.push(id);
     log({ event: `unsubscribed-by-${reason}`, subscriber: id });
   }

@@ -15,7 +15,7 @@ import type { Store } from '../store';
 import { maskAddress, normalizeAddress } from './address';
 import { renderResponse, type EndpointResponse, type PageContent } from './pages';
 import type { SecretLoader } from './secret';
-import { readSubscriber, subscriberKey, writeSubscriber, type SubscriberRecord } from './subscribers';
+import { readSubscriber, subscriberKey, unsubscribedRecord, writeSubscriber, type SubscriberRecord } from './subscribers';
 import { confirmToken, subscriberIdFor, unsubscribeToken, verifyToken } from './tokens';
 
 export type { EndpointResponse } from './pages';
@@ -345,15 +345,7 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     }
     const record = await readSubscriber(deps.store, check.payload.s);
     if (record && record.status !== 'unsubscribed') {
-      const stamp = at.toISOString();
-      const { address: _drop, confirmNonce: _nonce, ...rest } = record;
-      await writeSubscriber(deps.store, {
-        ...rest,
-        status: 'unsubscribed',
-        unsubscribedAt: stamp,
-        updatedAt: stamp,
-        unsubscribeReason: oneClick ? 'one-click' : 'link',
-      });
+      await writeSubscriber(deps.store, unsubscribedRecord(record, at, oneClick ? 'one-click' : 'link'));
       log({ event: 'unsubscribed', subscriber: record.id, oneClick });
     }
     return {

@@ -1,5 +1,6 @@
 /** The public URLs that go into mails and pages, from config (site.url, site.subscribeEndpoint). */
 import type { Config } from '../config/schema';
+import { datePath } from '../render/site-paths';
 
 /** Where `rss-digest serve` listens by default: the site URL of a purely local setup. */
 export const LOCAL_SITE_URL = 'http://127.0.0.1:8080';
@@ -20,4 +21,4 @@ export function resolvePublicUrls(config: Config, fallbackSiteUrl = LOCAL_SITE_U
 }
 
 /** The page of one day's digest on the site (same layout as the renderer: site/YYYY/MM/DD/). */
-export const dayPageUrl = (siteUrl: string, date: string): string => `${trim(siteUrl)}/${date.replace(/-/g, '/')}/`;
+export const dayPageUrl = (siteUrl: string, date: string): string => `${trim(siteUrl)}/${datePath(date)}/`;

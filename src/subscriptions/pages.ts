@@ -3,6 +3,7 @@
  * stylesheet is inline and allowed by its hash, so the page needs no other origin and no script.
  */
 import { createHash } from 'node:crypto';
+import { escapeHtml } from '../render/html';
 
 export interface EndpointResponse {
   status: number;
@@ -28,9 +29,6 @@ export interface PageContext {
   siteUrl: string;
   json: boolean;
 }
-
-const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 const STYLE = `:root{color-scheme:light dark;--bg:#eef0f3;--card:#fff;--fg:#1d2329;--muted:#5b6670;--link:#0b57d0;--accent:#0b57d0}
 @media (prefers-color-scheme:dark){:root{--bg:#121417;--card:#1c2026;--fg:#e6e9ed;--muted:#a4adb7;--link:#8ab4f8;--accent:#3d7be0}}
@@ -64,19 +62,19 @@ export function renderResponse(content: PageContent, ctx: PageContext): Endpoint
   }
   headers['content-type'] = 'text/html; charset=utf-8';
   const form = content.form
-    ? `<form method="post" action="${esc(content.form.action)}">${Object.entries(content.form.fields ?? {})
-        .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
-        .join('')}<button type="submit">${esc(content.form.button)}</button></form>`
+    ? `<form method="post" action="${escapeHtml(content.form.action)}">${Object.entries(content.form.fields ?? {})
+        .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+        .join('')}<button type="submit">${escapeHtml(content.form.button)}</button></form>`
     : '';
   const body = `<!doctype html>
-<html lang="${esc(ctx.lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${esc(content.heading)} · ${esc(ctx.title)}</title>
+<html lang="${escapeHtml(ctx.lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>${escapeHtml(content.heading)} · ${escapeHtml(ctx.title)}</title>
 <style>${STYLE}</style></head>
 <body><main>
-<h1>${esc(content.heading)}</h1>
-<p${content.ok ? '' : ' role="alert"'}>${esc(content.message)}</p>
+<h1>${escapeHtml(content.heading)}</h1>
+<p${content.ok ? '' : ' role="alert"'}>${escapeHtml(content.message)}</p>
 ${form}
-<p class="muted"><a href="${esc(ctx.siteUrl)}">${esc(ctx.title)}</a></p>
+<p class="muted"><a href="${escapeHtml(ctx.siteUrl)}">${escapeHtml(ctx.title)}</a></p>
 </main></body></html>
 `;
   return { status: content.status, headers, body };

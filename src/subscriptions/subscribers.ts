@@ -28,6 +28,13 @@ export interface SubscriberRecord {
   confirmationsSent: number;
 }
 
+/** The record once a subscription ends: the address and any pending confirmation are dropped. */
+export function unsubscribedRecord(record: SubscriberRecord, at: Date, reason: string): SubscriberRecord {
+  const stamp = at.toISOString();
+  const { address: _drop, confirmNonce: _nonce, ...rest } = record;
+  return { ...rest, status: 'unsubscribed', unsubscribedAt: stamp, updatedAt: stamp, unsubscribeReason: reason };
+}
+
 export const subscriberKey = (id: string): string => `${SUBSCRIBERS_PREFIX}/${id}.json`;
 
 export async function readSubscriber(store: Store, id: string): Promise<SubscriberRecord | undefined> {

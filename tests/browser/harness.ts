@@ -4,9 +4,10 @@
  * the XSS test proves the escaping itself rather than CSP's backstop).
  */
 import http from 'node:http';
-import { readFile, stat, mkdir } from 'node:fs/promises';
+import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CONTENT_TYPES, resolveSitePath } from '../../src/cli/serve';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
@@ -19,15 +20,6 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.xml': 'application/atom+xml; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.svg': 'image/svg+xml',
-};
-
 export interface SiteServer {
   url: string;
   /** Every path requested, to prove the page made no other requests. */
@@ -36,18 +28,18 @@ export interface SiteServer {
 }
 
 export async function serveSite(outDir: string, options: { csp?: boolean } = {}): Promise<SiteServer> {
-  const root = path.join(outDir, 'site');
+  const root = path.resolve(outDir, 'site');
   const requests: string[] = [];
   const server = http.createServer(async (req, res) => {
-    const p = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    requests.push(p);
-    let file = path.resolve(root, '.' + path.posix.normalize(p));
+    const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    requests.push(decodeURIComponent(pathname));
     try {
-      if (!file.startsWith(root)) throw new Error('outside');
-      if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
+      // The same path resolution as `rss-digest serve`: nothing outside site/, index.html for folders.
+      const file = await resolveSitePath(root, pathname);
+      if (!file) throw new Error('not found');
       const body = await readFile(file);
       res.writeHead(200, {
-        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
         'x-content-type-options': 'nosniff',
         ...(options.csp === false ? {} : { 'content-security-policy': CSP }),
       });

@@ -16,6 +16,17 @@ function golden(name: string, actual: unknown): void {
   expect(actual).toEqual(JSON.parse(readFileSync(file, 'utf8')));
 }
 
+/** `count` sentences of `body`, verbatim and in their original order, 40–90 words in all. */
+function expectExtractedInOrder(summary: string[], body: string, count: number): void {
+  expect(summary).toHaveLength(count);
+  const positions = summary.map((s) => body.indexOf(s));
+  expect(positions.every((p) => p >= 0)).toBe(true);
+  expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  const words = summary.join(' ').split(/\s+/).length;
+  expect(words).toBeGreaterThanOrEqual(40);
+  expect(words).toBeLessThanOrEqual(90);
+}
+
 /**
  * The seed article's body: the paragraphs after the correspondent line, without the photo
  * captions (lines ending with a parenthesized credit) and without the last two lines (page chrome).
@@ -45,13 +56,7 @@ describe('golden: seed article ar-defense-deal (Arabic)', () => {
   });
 
   test('three sentences in Arabic, original order, 40–90 words', () => {
-    expect(summary).toHaveLength(3);
-    const positions = summary.map((s) => body.indexOf(s));
-    expect(positions.every((p) => p >= 0)).toBe(true);
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    const words = summary.join(' ').split(/\s+/).length;
-    expect(words).toBeGreaterThanOrEqual(40);
-    expect(words).toBeLessThanOrEqual(90);
+    expectExtractedInOrder(summary, body, 3);
     expect(summary.join(' ')).not.toMatch(/[A-Za-z]/);
   });
 
@@ -83,13 +88,7 @@ describe.each(cases)('golden: %s', (name) => {
   const summary = summarize(body, { lang: meta.lang, maxSentences: meta.maxSentences, title });
 
   test('extracted sentences only, in order, within the length prior, no boilerplate', () => {
-    expect(summary).toHaveLength(meta.maxSentences);
-    const positions = summary.map((s) => body.indexOf(s));
-    expect(positions.every((p) => p >= 0)).toBe(true);
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    const words = summary.join(' ').split(/\s+/).length;
-    expect(words).toBeGreaterThanOrEqual(40);
-    expect(words).toBeLessThanOrEqual(90);
+    expectExtractedInOrder(summary, body, meta.maxSentences);
     expect(summary.join(' ')).not.toMatch(/Read more|Lire aussi|PUBLISHED|Publié le|^By |^Par |\?$|\(Photo/m);
   });
 
