@@ -49,5 +49,5 @@ export function isValidDate(date: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
 }
 
-/** "2026/11/29" for "2026-11-29". */
-export const datePath = (date: string): string => date.replace(/-/g, '/');
+/** "2026/11/29" for "2026-11-29": the store layout's day folders (site/ and state/articles/ alike). */
+export { datePath } from '../render/site-paths';
