@@ -110,8 +110,12 @@ async function main(): Promise<void> {
     const report = await runFetchStage({ config, store: new FsStore(dir), fetcher, date });
     const seconds = (performance.now() - t0) / 1000;
     const requests = (await ask<{ requests: number }>({ type: 'count' })).requests - before;
+    // Anchor: with every request taking LATENCY_MS and at most CONCURRENCY in flight, no fetcher
+    // can finish sooner than requests × latency / concurrency; the ratio is our overhead over that.
+    const floorSeconds = (requests * LATENCY_MS) / 1000 / CONCURRENCY;
     console.log(
-      `${label}: ${seconds.toFixed(1)} s wall, ${requests} requests, ${(requests / seconds).toFixed(0)} requests/s, peak RSS ${peakRssMb().toFixed(0)} MB; ` +
+      `${label}: ${seconds.toFixed(1)} s wall (${(seconds / floorSeconds).toFixed(2)}× the ${floorSeconds.toFixed(1)} s latency floor), ` +
+        `${requests} requests, ${(requests / seconds).toFixed(0)} requests/s, peak RSS ${peakRssMb().toFixed(0)} MB (${((peakRssMb() / 512) * 100).toFixed(0)}% of the 512 MB budget); ` +
         `feeds ok ${report.stats.feedsOk}, not modified ${report.stats.feedsNotModified}, failed ${report.stats.feedsFailed}; ` +
         `items new ${report.stats.itemsNew}; pages extracted ${report.stats.articlesExtracted}, from feed ${report.stats.articlesFromFeed}, failed ${report.stats.pagesFailed}`,
     );
