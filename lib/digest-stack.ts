@@ -287,6 +287,9 @@ export class DigestStack extends Stack {
     this.distribution = new cloudfront.Distribution(this, 'Site', {
       comment: 'rss-digest site',
       defaultRootObject: 'index.html',
+      // S3 answers 403 for a missing key (OAC has no ListBucket): readers get the site's 404 page instead.
+      // The subscription API never answers 403, so this rewrites only missing site pages.
+      errorResponses: [{ httpStatus: 403, responseHttpStatus: 404, responsePagePath: '/404.html', ttl: Duration.minutes(5) }],
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       enableLogging: true,

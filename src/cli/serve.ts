@@ -116,14 +116,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
       return;
     }
-    const file = req.method === 'GET' || req.method === 'HEAD' ? await resolveSitePath(siteDir, req.url ?? '/') : undefined;
+    const readable = req.method === 'GET' || req.method === 'HEAD';
+    let file = readable ? await resolveSitePath(siteDir, req.url ?? '/') : undefined;
+    let status = 200;
+    if (!file && readable) {
+      // The published 404 page, as CloudFront answers for a missing page when deployed.
+      file = await resolveSitePath(siteDir, '/404.html');
+      status = 404;
+    }
     if (!file) {
-      res.writeHead(req.method === 'GET' || req.method === 'HEAD' ? 404 : 405, { 'content-type': 'text/plain; charset=utf-8' });
+      res.writeHead(readable ? 404 : 405, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('Not found\n');
       return;
     }
     const body = await readFile(file);
-    res.writeHead(200, {
+    res.writeHead(status, {
       'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
       'x-content-type-options': 'nosniff',
       'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",

@@ -57,3 +57,14 @@ export function renderSearchPage(ctx: PageContext): string {
     tail: markup`<script src="${ctx.assets.searchJs}" defer></script>\n`,
   });
 }
+
+/**
+ * site/404.html: what CloudFront (and `rss-digest serve`) answer for a page that does not exist.
+ * Served at any depth, so its links are root-relative (ctx.root "/").
+ */
+export function renderNotFoundPage(ctx: PageContext): string {
+  const main = markup`<h1>Page not found</h1>
+<p class="lede">There is no digest page at this address. The <a href="${ctx.root}index.html">latest digest</a> and the <a href="${ctx.root}archive.html">archive</a> list every day.</p>
+`;
+  return renderShell(ctx, { title: `Page not found — ${ctx.siteTitle}`, path: '404.html', main });
+}

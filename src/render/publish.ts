@@ -10,7 +10,7 @@ import { getJson, putJson } from '../store';
 import type { Digest } from '../types';
 import { cleanLine, safeHttpUrl } from './html';
 import { renderDailyPage } from './daily';
-import { renderArchivePage, renderSearchPage, type ArchiveDay } from './archive';
+import { renderArchivePage, renderNotFoundPage, renderSearchPage, type ArchiveDay } from './archive';
 import { FEED_ENTRIES, renderAtomFeed, renderJsonFeed } from './feeds';
 import type { PageContext } from './layout';
 import { buildSearchShard, SEARCH_MANIFEST_KEY, searchShardKey, type SearchManifest } from './search-index';
@@ -213,6 +213,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
   const manifest: SearchManifest = { version: 1, generatedAt: digest.generatedAt, shards };
   await put(SEARCH_MANIFEST_KEY, JSON.stringify(manifest), TYPES.json, CACHE.short);
   await put('site/search.html', renderSearchPage(ctxFor('')), TYPES.html, CACHE.short);
+  await put('site/404.html', renderNotFoundPage(ctxFor('/')), TYPES.html, CACHE.short);
 
   // 5. The front page: the newest day in the store (re-publishing an old day keeps it).
   const latestDate = archived[archived.length - 1] ?? digest.date;

@@ -136,6 +136,8 @@ describe('site', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
+        // A missing key is a 403 from S3 behind OAC; readers get the published 404 page with status 404.
+        CustomErrorResponses: [{ ErrorCode: 403, ResponseCode: 404, ResponsePagePath: '/404.html', ErrorCachingMinTTL: 300 }],
         Origins: Match.arrayWith([
           Match.objectLike({
             OriginPath: '/site',
