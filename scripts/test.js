@@ -10,6 +10,22 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
+
+// The browser tests drive Debian's Chromium (no browser download: the machines reach only the npm
+// and Debian registries). On a fresh machine where we are root with apt-get, install it first so
+// `npm test` works as the README says; elsewhere say how, and the browser tests fail with that hint.
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+if (!fs.existsSync(chromium)) {
+  const canApt = process.getuid && process.getuid() === 0 && fs.existsSync('/usr/bin/apt-get');
+  if (canApt) {
+    process.stdout.write('Chromium is missing: installing Debian packages chromium and fonts-noto-core (one-time)...\n');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-noto-core', 'fonts-dejavu-core'], { stdio: 'inherit', env });
+  } else {
+    process.stdout.write(`Browser tests need Chromium at ${chromium}: install it with "sudo apt-get install chromium fonts-noto-core" (or set CHROMIUM_PATH).\n`);
+  }
+}
 const resultsFile = path.join(root, '.tmp', 'jest-results.json');
 fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
 fs.rmSync(resultsFile, { force: true });
