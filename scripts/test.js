@@ -23,7 +23,9 @@ if (!fs.existsSync(chromium)) {
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     spawnSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-noto-core', 'fonts-dejavu-core'], { stdio: 'inherit', env });
   } else {
-    process.stdout.write(`Browser tests need Chromium at ${chromium}: install it with "sudo apt-get install chromium fonts-noto-core" (or set CHROMIUM_PATH).\n`);
+    process.stdout.write(
+      `Browser tests need Chromium at ${chromium}: install it with "sudo apt-get install chromium fonts-noto-core" (or set CHROMIUM_PATH).\n`,
+    );
   }
 }
 const resultsFile = path.join(root, '.tmp', 'jest-results.json');
