@@ -37,6 +37,21 @@ addMonths([
   'νοέ|νοε|νοεμβρίου',
   'δεκ|δεκεμβρίου',
 ]);
+// Hungarian (feedparser's suite: "2004-július-13T9:15-05:00").
+addMonths([
+  'január|jan',
+  'február|feb',
+  'március|márc',
+  'április|ápr',
+  'május|máj',
+  'június|jún',
+  'július|júl',
+  'augusztus|aug',
+  'szeptember|szept',
+  'október|okt',
+  'november|nov',
+  'december|dec',
+]);
 addMonths([
   'januar|jän|jänner|janv|janvier|enero|ene|gennaio|gen|januari|janeiro|stycznia|styczeń|sty|ledna|leden',
   'februar|février|fevrier|févr|fevr|fév|febrero|febbraio|februari|fevereiro|fev|lutego|luty|lut|února|únor',
@@ -100,6 +115,12 @@ const ZONES: Record<string, number> = {
   aedt: 660,
   nzst: 720,
   nzdt: 780,
+  // Two-letter North American zones (RFC 822 has none, feeds use them).
+  at: -240,
+  et: -300,
+  ct: -360,
+  mt: -420,
+  pt: -480,
 };
 
 const daysIn = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
@@ -149,6 +170,8 @@ function parseIso(s: string): Date | undefined {
   const m = ISO.exec(s);
   if (!m) return undefined;
   // Bare 8-digit numbers are dates (20031213); bare 5+ digit years are not.
+  // A zone belongs to a time: "2013-01-27-01" is not 27 January at 01:00.
+  if (m[8] && m[4] === undefined) return undefined;
   const offset = zoneOffset(m[8]);
   if (offset === undefined) return undefined;
   const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
@@ -207,12 +230,13 @@ function parseWords(s: string): Date | undefined {
       numbers.push(tok);
       continue;
     }
-    const z = zoneOffset(tok);
+    // "at 10:00" is a word; "10:00 AT" is Atlantic Time.
+    const z = tok === 'at' && !time ? undefined : zoneOffset(tok);
     if (z !== undefined && (time || /^[+-]/.test(tok) || tok.length > 1)) {
       offset ??= z; // "-0800 (PST)": the first zone wins
       continue;
     }
-    if (/^(de|del|of|le|la|den|der|am|um|à|a|at|o|the)$/.test(tok)) continue;
+    if (/^(de|del|of|le|la|den|der|am|um|à|a|at|o|on|the)$/.test(tok)) continue;
     return undefined; // a word we cannot place: refuse rather than guess
   }
   if (month === undefined && weekdayOrMonth) month = MONTHS[weekdayOrMonth];
@@ -239,10 +263,47 @@ function parseRfc1123(s: string): Date | undefined {
   return build(Number(m[3]), MONTHS[m[2]], Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]), 0, offset);
 }
 
+/** Korean blog platforms write local time (KST) without a zone: "2004년 05월 28일 01:31:15", "2004-05-25 오후 11:23:17". */
+const KOREAN_YMD = /^(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+const KOREAN_AMPM = /^(\d{4})-(\d{2})-(\d{2})\s+(오전|오후)\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+
+function parseKorean(s: string): Date | undefined {
+  const ymd = KOREAN_YMD.exec(s);
+  if (ymd) return build(+ymd[1], +ymd[2], +ymd[3], +ymd[4], +ymd[5], +(ymd[6] ?? 0), 0, ZONES.kst);
+  const ampm = KOREAN_AMPM.exec(s);
+  if (!ampm) return undefined;
+  let h = +ampm[5];
+  if (h > 12) return undefined;
+  if (ampm[4] === '오후' && h < 12) h += 12;
+  if (ampm[4] === '오전' && h === 12) h = 0;
+  return build(+ampm[1], +ampm[2], +ampm[3], h, +ampm[6], +(ampm[7] ?? 0), 0, ZONES.kst);
+}
+
+/** Year-first numeric dates with a time (Perforce and others): "Fri, 2006/09/15 08:19:53 EDT". */
+const SLASHED = /^(?:[a-z]+,?\s+)?(\d{4})\/(\d{1,2})\/(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s+(\S+))?$/;
+
+function parseSlashed(s: string): Date | undefined {
+  const m = SLASHED.exec(s);
+  if (!m) return undefined;
+  const offset = zoneOffset(m[7]);
+  return offset === undefined ? undefined : build(+m[1], +m[2], +m[3], +m[4], +m[5], +(m[6] ?? 0), 0, offset);
+}
+
 /** The instant a feed date names, or undefined when it names none. */
 export function parseFeedDate(raw: string | undefined | null): Date | undefined {
   if (!raw) return undefined;
-  const s = raw.trim().toLowerCase();
+  let s = raw.trim().toLowerCase();
   if (!s || s.length > 80) return undefined;
-  return parseRfc1123(s) ?? parseIso(s) ?? parseWords(s);
+  const fast = parseRfc1123(s);
+  if (fast) return fast;
+  s = s
+    // "Etc/GMT" and "Etc/UTC" are plain UTC (Etc/GMT+5 inverts its sign, so only the bare names).
+    .replace(/\betc\/(gmt|utc)$/, '$1')
+    // "GMT-01:01", "UTC+2" → a numeric offset token.
+    .replace(/\b(?:gmt|utc|ut)\s*([+-]\d{1,2}(?::?\d{2})?)$/, ' $1')
+    // ISO with a month name: "2004-július-13T9:15-05:00".
+    .replace(/^(\d{4})-(\p{L}+)\.?-(\d{1,2})(?=t|\s|$)/u, (whole, y: string, name: string, d: string) =>
+      name in MONTHS ? `${y}-${String(MONTHS[name]).padStart(2, '0')}-${d.padStart(2, '0')}` : whole,
+    );
+  return parseIso(s) ?? parseKorean(s) ?? parseSlashed(s) ?? parseWords(s);
 }

@@ -120,14 +120,9 @@ export async function parseFeed(text: string, feedUrl: string, options: ParseFee
     ids.add(item.id);
     items.push(item);
   }
-  const title = raw.title
-    ? cleanLine(raw.titleIsHtml || (htmlTitles && looksLikeHtml(raw.title)) ? htmlToText(raw.title, MAX_TITLE) : raw.title, 200)
-    : undefined;
-  const link = raw.link && /^https?:\/\//i.test(raw.link) ? raw.link : undefined;
   return {
     format: raw.format,
-    title: title || undefined,
-    link,
+    ...feedHeader(raw),
     lang: cleanLine(raw.lang, 35) || undefined,
     items,
     itemsInDocument: raw.items.length,
@@ -135,6 +130,15 @@ export async function parseFeed(text: string, feedUrl: string, options: ParseFee
     parser,
     ...(note ? { parserNote: note } : {}),
   };
+}
+
+function feedHeader(raw: RawFeed): { title?: string; link?: string } {
+  const htmlTitles = raw.format !== 'atom' && raw.format !== 'json';
+  const title = raw.title
+    ? cleanLine(raw.titleIsHtml || (htmlTitles && looksLikeHtml(raw.title)) ? htmlToText(raw.title, MAX_TITLE) : raw.title, 200)
+    : undefined;
+  const link = raw.link && /^https?:\/\//i.test(raw.link) ? raw.link : undefined;
+  return { title: title || undefined, link };
 }
 
 interface ReadResult {
@@ -149,8 +153,7 @@ async function readFeed(text: string, feedUrl: string, limits: XmlLimits, rss: R
   if (!body) throw new FeedParseError('not-a-feed', 'Empty document');
   if (body[0] === '{') return { raw: readJsonFeed(body, feedUrl), parser: 'json' };
   if (body[0] !== '<') throw new FeedParseError('not-a-feed', 'Neither XML nor JSON');
-  if (/^(<\?xml[^>]*>\s*)?<!doctype\s+html/i.test(body.slice(0, 512)))
-    throw new FeedParseError('not-a-feed', 'An HTML page, not a feed');
+  if (isHtmlDocument(body)) throw new FeedParseError('not-a-feed', 'An HTML page, not a feed');
   let note: string;
   const scan = !rss.enabled
     ? ({ route: 'tree', reason: 'rss-parser disabled' } as const)
@@ -180,6 +183,17 @@ async function readFeed(text: string, feedUrl: string, limits: XmlLimits, rss: R
   }
 }
 
+/**
+ * An HTML page rather than a feed: its first element is <html>, <head> or <body>. An HTML doctype
+ * alone does not decide it: feeds generated from page templates carry one before <rss>.
+ */
+function isHtmlDocument(body: string): boolean {
+  const head = body.slice(0, 8192).replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!doctype[^>[]*(\[[\s\S]*?\])?\s*>/gi, '');
+  const first = /<([a-z][\w:.-]*)/i.exec(head);
+  if (!first) return /^\s*<!doctype\s+html/i.test(body.slice(0, 512));
+  return /^(html|head|body)$/i.test(first[1]);
+}
+
 const isHttp = (url: string): boolean => /^https?:\/\/[^/]/i.test(url);
 
 /** The first parseable date; undated items get the fetch time, future dates are clamped to it. */
@@ -191,14 +205,71 @@ function publishedTime(raw: RawItem, fetchedAt: number): number {
   return fetchedAt;
 }
 
+/** An item's title as plain text: HTML titles (declared, or markup-looking in RSS) rendered to text. */
+function itemTitle(raw: RawItem, htmlTitles: boolean): string {
+  const source = raw.title ?? '';
+  return cleanLine(
+    raw.titleIsHtml || (htmlTitles && looksLikeHtml(source)) ? htmlToText(source, MAX_TITLE * 2) : source,
+    MAX_TITLE,
+  );
+}
+
+/** One entry as the readers and normalization see it, before any item is dropped, capped or reordered. */
+export interface FeedEntryView {
+  title: string;
+  /** The link an item would get: the first absolute http(s) candidate. */
+  link?: string;
+  /** ISO 8601 of the first parseable date (not clamped, no fetch-time default). */
+  published?: string;
+}
+
+export interface FeedView {
+  format: RawFeed['format'];
+  parser: FeedParser;
+  parserNote?: string;
+  title?: string;
+  link?: string;
+  /** Every entry, in document order (items without a link included). */
+  entries: FeedEntryView[];
+}
+
+/**
+ * The feed as parseFeed reads it, entry by entry in document order: for inspecting a feed and for
+ * measuring the readers against conformance suites (bench/conformance.ts). Titles, links and dates
+ * go through the same normalization as parseFeed.
+ */
+export async function inspectFeed(
+  text: string,
+  feedUrl: string,
+  options: Pick<ParseFeedOptions, 'limits' | 'rssParser'> = {},
+): Promise<FeedView> {
+  const { raw, parser, note } = await readFeed(
+    text,
+    feedUrl,
+    { ...DEFAULT_XML_LIMITS, ...options.limits },
+    { ...DEFAULT_RSS_PARSER_OPTIONS, ...options.rssParser },
+  );
+  const htmlTitles = raw.format !== 'atom' && raw.format !== 'json';
+  return {
+    format: raw.format,
+    parser,
+    ...(note ? { parserNote: note } : {}),
+    ...feedHeader(raw),
+    entries: raw.items.map((item) => {
+      const date = item.dates.map((d) => parseFeedDate(d)).find(Boolean);
+      return {
+        title: itemTitle(item, htmlTitles),
+        link: item.links.find(isHttp),
+        ...(date ? { published: date.toISOString() } : {}),
+      };
+    }),
+  };
+}
+
 function normalizeItem(raw: RawItem, published: number, htmlTitles: boolean): FeedItem | undefined {
   const link = raw.links.find(isHttp);
   if (!link) return undefined;
-  const titleSource = raw.title ?? '';
-  const title = cleanLine(
-    raw.titleIsHtml || (htmlTitles && looksLikeHtml(titleSource)) ? htmlToText(titleSource, MAX_TITLE * 2) : titleSource,
-    MAX_TITLE,
-  );
+  const title = itemTitle(raw, htmlTitles);
   const publishedAt = new Date(published).toISOString();
   const contentHtml = raw.contentHtml?.trim()
     ? boundHtml(raw.contentHtml.length > MAX_HTML ? raw.contentHtml.slice(0, MAX_HTML) : raw.contentHtml)

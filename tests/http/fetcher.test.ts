@@ -278,3 +278,53 @@ describe('fetcher against a local server', () => {
     expect(maxActive).toBe(3);
   });
 });
+
+describe('fetcher connect timeout', () => {
+  // A real listening socket on 127.0.0.1 that never accepts (a Python child: Node's servers always
+  // accept). Once its accept queue is full, the kernel drops further SYNs, so a connect hangs
+  // exactly as it does to a host that never answers.
+  let listener: import('node:child_process').ChildProcess;
+  let port = 0;
+  const fillers: import('node:net').Socket[] = [];
+
+  beforeAll(async () => {
+    const { spawn } = await import('node:child_process');
+    listener = spawn('python3', [
+      '-c',
+      "import socket,time\ns=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(0)\nprint(s.getsockname()[1], flush=True)\ntime.sleep(120)",
+    ]);
+    port = await new Promise<number>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+    });
+    const net = await import('node:net');
+    // Fill the accept queue: connect until one connect stays pending.
+    for (let i = 0; i < 8; i++) {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('error', () => undefined);
+      fillers.push(s);
+      const connected = await new Promise<boolean>((r) => {
+        s.once('connect', () => r(true));
+        setTimeout(() => r(false), 300);
+      });
+      if (!connected) break;
+    }
+  });
+
+  afterAll(() => {
+    fillers.forEach((s) => s.destroy());
+    listener.kill();
+  });
+
+  it('gives up on a connection that is never accepted at connectTimeoutMs, well before the deadline', async () => {
+    expect(fillers.at(-1)!.connecting).toBe(true); // the queue is full: connects now hang
+    const f = createFetcher(network({ allowHosts: [`127.0.0.1:${port}`], connectTimeoutMs: 400, timeoutMs: 10_000 }));
+    const t0 = Date.now();
+    const err = await errorOf(f.fetch(`http://127.0.0.1:${port}/feed.xml`, { kind: 'feed' }));
+    const elapsed = Date.now() - t0;
+    expect(err.errorClass).toBe('timeout');
+    expect(err.message).toMatch(/Could not connect .* within 400 ms/);
+    expect(elapsed).toBeGreaterThanOrEqual(380);
+    expect(elapsed).toBeLessThan(2_000);
+  });
+});
