@@ -152,32 +152,41 @@ interface Check {
   want: PyValue;
 }
 
-/** The clauses of an Expect line that this benchmark scores. */
+/**
+ * The clauses of an Expect line that this benchmark scores. A chained comparison
+ * (`entries[0]['link'] == entries[1]['link'] == 'X'`) is one check per path. `links[0]['href']`
+ * counts as the entry's link: in the suite it is the entry's only (alternate) link.
+ */
 function checksOf(expect: string): Check[] {
   const checks: Check[] = [];
   for (const clause of splitAnd(expect)) {
-    const eq = /^(.+?)\s*==\s*(.+)$/s.exec(clause);
-    if (!eq) continue;
-    const p = parsePath(eq[1]);
-    if (!p) continue;
+    const sides = clause.split(/\s*==\s*(?=entries\[|feed\[|[uUrRbB]?['"(\d-]|None)/);
+    if (sides.length < 2) continue;
     let want: PyValue;
     try {
-      want = parsePyLiteral(eq[2]);
+      want = parsePyLiteral(sides[sides.length - 1]);
     } catch {
       continue;
     }
-    const key = p.slice(p[0] === 'entries' ? 2 : 1).join('.');
-    let field: Field | undefined;
-    if (p[0] === 'entries' && typeof p[1] === 'number') {
-      if (key === 'title' || key === 'title_detail.value') field = 'entry title';
-      else if (key === 'link') field = 'entry link';
-      else if (DATE_KEYS.has(key)) field = 'entry date';
-    } else if (p[0] === 'feed') {
-      if (key === 'title' || key === 'title_detail.value') field = 'feed title';
-      else if (key === 'link') field = 'feed link';
+    if (typeof want !== 'string' && !Array.isArray(want)) continue;
+    for (const side of sides.slice(0, -1)) {
+      const p = parsePath(side);
+      if (!p) continue;
+      const key = p.slice(p[0] === 'entries' ? 2 : 1).join('.');
+      let field: Field | undefined;
+      if (p[0] === 'entries' && typeof p[1] === 'number') {
+        if (key === 'title' || key === 'title_detail.value') field = 'entry title';
+        else if (key === 'link' || key === 'links.0.href') field = 'entry link';
+        else if (DATE_KEYS.has(key)) field = 'entry date';
+      } else if (p[0] === 'feed') {
+        if (key === 'title' || key === 'title_detail.value') field = 'feed title';
+        else if (key === 'link') field = 'feed link';
+      }
+      // links[N] with another rel (license, self, …) is not the entry's link.
+      const rel = /^links\.(\d+)\.href$/.exec(key);
+      if (rel && new RegExp(`\\['links'\\]\\[${rel[1]}\\]\\['rel'\\] == [uU]?'(?!alternate')`).test(expect)) continue;
+      if (field) checks.push({ field, entry: typeof p[1] === 'number' ? p[1] : 0, key, want });
     }
-    if (field && (typeof want === 'string' || Array.isArray(want)))
-      checks.push({ field, entry: typeof p[1] === 'number' ? p[1] : 0, key, want });
   }
   return checks;
 }

@@ -32,6 +32,11 @@ const GAP_MARKERS: [RegExp, string][] = [
   [/\sxml:base\s*=/i, 'xml:base'],
   [/\stype\s*=\s*["'](?:xhtml|application\/xhtml\+xml)["']/i, 'xhtml-text-construct'],
   [/\smode\s*=\s*["'](?:xml|base64|escaped)["']/i, 'atom-0.3-mode'],
+  // A text construct typed with a binary media type is base64 (RFC 4287 4.1.3.3): rss-parser passes it through.
+  [
+    /<(?:[\w.-]+:)?(?:title|subtitle|summary|content|rights)\s[^>]*\btype\s*=\s*["'](?!text\/)[\w.+-]+\/(?![\w.+-]*xml["'])/i,
+    'binary-text-construct',
+  ],
   [/purl\.org\/atom\/ns#/i, 'atom-0.3'],
   [/purl\.org\/dc\/terms|<dcterms:/i, 'dcterms'],
   [/<dc:author\b/i, 'dc:author'],

@@ -6,6 +6,7 @@
  */
 import { authorName, guidIsPermalink, pickAlternateLink, resolve, type RawFeed, type RawItem } from './raw';
 import { FeedParseError } from './errors';
+import { looksLikeHtml } from './text';
 import { childOf, childrenOf, innerXml, textContent, type XmlElement } from './xml-tree';
 
 const RSS = [''];
@@ -37,9 +38,11 @@ export function textConstruct(el: XmlElement | undefined): { value: string; isHt
   const type = (el.attrs['type'] ?? '').toLowerCase().trim();
   const mode = (el.attrs['mode'] ?? '').toLowerCase().trim();
   const hasElements = el.children.some((c) => typeof c !== 'string');
-  if (mode === 'base64') {
+  // Atom 0.3 mode="base64"; in Atom 1.0 a media type that is neither text/* nor XML means base64 (RFC 4287 4.1.3.3).
+  const binaryType = /\//.test(type) && !/^text\/|[/+]xml$/.test(type);
+  if (mode === 'base64' || (binaryType && !hasElements)) {
     const decoded = Buffer.from(textContent(el).replace(/\s+/g, ''), 'base64').toString('utf8');
-    return { value: decoded, isHtml: /html/.test(type) };
+    return { value: decoded, isHtml: /html/.test(type) || (binaryType && looksLikeHtml(decoded)) };
   }
   if (type === 'xhtml' || type === 'application/xhtml+xml' || mode === 'xml' || hasElements) {
     // Inline markup: the xhtml <div> wrapper is not part of the content.
