@@ -125,6 +125,8 @@ export interface DigestFeedStatus {
   httpStatus?: number;
   error?: string;
   errorClass?: ErrorClass;
+  /** Read in spite of a problem (a truncated document: only its complete items were taken). */
+  warning?: string;
   /** Items in the feed document after parsing (capped). */
   itemsTotal: number;
   /** Items not seen in earlier runs. */

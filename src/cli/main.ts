@@ -39,6 +39,10 @@ export function formatSummary(summary: RunSummary): string {
   }
   if (summary.failures.length > 20)
     lines.push(`  … and ${summary.failures.length - 20} more failures (see state/runs/${summary.date}/)`);
+  for (const warning of summary.warnings.slice(0, 20)) {
+    lines.push(`  ! ${warning.kind} ${warning.url}: ${warning.errorClass ?? 'warning'} ${warning.message}`);
+  }
+  if (summary.warnings.length > 20) lines.push(`  … and ${summary.warnings.length - 20} more warnings`);
   lines.push(`  time: ${(summary.durationMs / 1000).toFixed(1)} s`);
   lines.push(`Open: ${summary.indexLocation}`);
   return lines.join('\n');

@@ -45,7 +45,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
               ? `FAILED ${e.errorClass ?? ''}: ${e.error ?? ''}`
               : e.status === 'not-modified'
                 ? 'not modified'
-                : `${e.itemsNew} new`;
+                : `${e.itemsNew} new${e.warning ? ` (${e.warning})` : ''}`;
           if (tty && e.status === 'error') {
             clear();
             stream.write(`  ✗ ${oneLine(e.name)} — ${oneLine(status)}\n`);

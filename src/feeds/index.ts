@@ -64,6 +64,8 @@ export interface ParsedFeedDetails extends ParsedFeed {
   parser: FeedParser;
   /** Why an XML feed did not take the rss-parser path (pre-scan route, rss-parser error, gap). */
   parserNote?: string;
+  /** A problem the feed was read in spite of (a truncated document: only its complete items). */
+  warning?: string;
 }
 
 export const DEFAULT_MAX_ITEMS = 100;
@@ -85,7 +87,7 @@ export async function parseFeedDetailed(
 }
 
 export async function parseFeed(text: string, feedUrl: string, options: ParseFeedOptions): Promise<ParsedFeedDetails> {
-  const { raw, parser, note } = await readFeed(
+  const { raw, parser, note, warning } = await readFeed(
     text,
     feedUrl,
     { ...DEFAULT_XML_LIMITS, ...options.limits },
@@ -129,6 +131,7 @@ export async function parseFeed(text: string, feedUrl: string, options: ParseFee
     itemsDropped: dropped,
     parser,
     ...(note ? { parserNote: note } : {}),
+    ...(warning ? { warning } : {}),
   };
 }
 
@@ -145,6 +148,7 @@ interface ReadResult {
   raw: RawFeed;
   parser: FeedParser;
   note?: string;
+  warning?: string;
 }
 
 async function readFeed(text: string, feedUrl: string, limits: XmlLimits, rss: RssParserOptions): Promise<ReadResult> {
@@ -175,7 +179,16 @@ async function readFeed(text: string, feedUrl: string, limits: XmlLimits, rss: R
     const doc = await parseXml(body, feedUrl, limits, (root) => {
       format = formatOfRoot(root);
     });
-    return { raw: readXmlFeed(doc.root, format!), parser: 'tree', note };
+    const raw = readXmlFeed(doc.root, format!);
+    if (!doc.truncated) return { raw, parser: 'tree', note };
+    // A truncated feed still gives the items that were complete, with a warning; with none, it failed.
+    if (!raw.items.length) throw new FeedParseError('parse', `${doc.truncated}, before any item was complete`);
+    return {
+      raw,
+      parser: 'tree',
+      note,
+      warning: `${doc.truncated}; ${raw.items.length} complete item${raw.items.length === 1 ? '' : 's'} kept`,
+    };
   } catch (err) {
     if (err instanceof FeedParseError) throw err;
     if (err instanceof XmlLimitError) throw new FeedParseError(err.errorClass, err.message);
@@ -227,6 +240,7 @@ export interface FeedView {
   format: RawFeed['format'];
   parser: FeedParser;
   parserNote?: string;
+  warning?: string;
   title?: string;
   link?: string;
   /** Every entry, in document order (items without a link included). */
@@ -243,7 +257,7 @@ export async function inspectFeed(
   feedUrl: string,
   options: Pick<ParseFeedOptions, 'limits' | 'rssParser'> = {},
 ): Promise<FeedView> {
-  const { raw, parser, note } = await readFeed(
+  const { raw, parser, note, warning } = await readFeed(
     text,
     feedUrl,
     { ...DEFAULT_XML_LIMITS, ...options.limits },
@@ -254,6 +268,7 @@ export async function inspectFeed(
     format: raw.format,
     parser,
     ...(note ? { parserNote: note } : {}),
+    ...(warning ? { warning } : {}),
     ...feedHeader(raw),
     entries: raw.items.map((item) => {
       const date = item.dates.map((d) => parseFeedDate(d)).find(Boolean);

@@ -141,6 +141,12 @@ export function dtdEntities(doctype: string, maxEntityChars: number): Record<str
 
 export interface XmlDocument {
   root: XmlElement;
+  /**
+   * Set when the document ended with elements still open (a cut-off transfer, a stray `</feed`):
+   * the tree keeps the root, the channel and every element that closed; the unfinished entry is
+   * dropped, since its title or link may be cut short.
+   */
+  truncated?: string;
 }
 
 /**
@@ -282,19 +288,19 @@ export async function parseXml(
     cpuMs += performance.now() - t0;
     if (cpuMs > limits.deadlineMs) fail(new XmlLimitError('timeout', `Parsing took more than ${limits.deadlineMs} ms of CPU`));
   }
-  if (!failure) {
-    // Unclosed elements at the end mean a truncated document.
-    if (root && stack.length > 0)
-      fail(
-        new XmlLimitError(
-          'parse',
-          `Truncated XML: <${stack[stack.length - 1].el.qname}> and ${stack.length - 1} more elements never closed`,
-        ),
-      );
-  }
   if (failure) throw failure;
   if (!root) throw new XmlLimitError('not-a-feed', 'No XML root element');
-  return { root };
+  if (stack.length === 0) return { root };
+  // Unclosed elements at the end: a truncated document. Keep the containers (the root and an RSS
+  // <channel>) and cut the first unfinished element below them, with everything inside it.
+  const truncated = `Truncated XML: <${stack[stack.length - 1].el.qname}> and ${stack.length - 1} more elements never closed`;
+  let keep = 1;
+  while (keep < stack.length && stack[keep].el.name === 'channel') keep++;
+  if (keep < stack.length) {
+    const parent = stack[keep - 1].el;
+    parent.children = parent.children.filter((c) => c !== stack[keep].el);
+  }
+  return { root, truncated };
 }
 
 /** Children of `el` with a namespace key in `ns` and local name `name`. */

@@ -44,6 +44,8 @@ export interface FeedReport {
   itemsTooOld: number;
   /** Items the feed carried that had no usable http(s) link. */
   itemsDropped?: number;
+  /** A problem the feed was read in spite of (a truncated document: only its complete items). */
+  warning?: string;
 }
 
 export interface PageReport {
@@ -174,9 +176,13 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
         report.name = feedName(feed, parsed.title);
         report.itemsTotal = parsed.items.length;
         report.itemsDropped = parsed.itemsDropped;
-        // Validators are stored only once the body parsed, so a broken response is fetched again next time.
-        state.etag = res.headers['etag'] || undefined;
-        state.lastModified = res.headers['last-modified'] || undefined;
+        if (parsed.warning) {
+          report.warning = parsed.warning;
+          report.errorClass = 'parse';
+        }
+        // Validators are stored only once the body parsed whole, so a broken response is fetched again next time.
+        state.etag = parsed.warning ? undefined : res.headers['etag'] || undefined;
+        state.lastModified = parsed.warning ? undefined : res.headers['last-modified'] || undefined;
         let taken = 0;
         for (const item of parsed.items) {
           if (state.seen[item.id]) {
@@ -217,6 +223,7 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
           status: report.status,
           errorClass: report.errorClass,
           error: report.error,
+          ...(report.warning ? { warning: report.warning } : {}),
           itemsNew: report.itemsNew,
         });
       }

@@ -39,6 +39,8 @@ export interface RunSummary {
   /** Where to open the result. */
   indexLocation: string;
   failures: { kind: 'feed' | 'page'; url: string; errorClass?: string; message?: string }[];
+  /** Feeds read in spite of a problem (a truncated document): their complete items were taken. */
+  warnings: { kind: 'feed'; url: string; errorClass?: string; message: string }[];
 }
 
 /** The digest date for an instant in the configured zone. */
@@ -82,5 +84,8 @@ export async function runDigest(options: RunDigestOptions): Promise<RunSummary> 
     durationMs: now().getTime() - started.getTime(),
     indexLocation: options.store.locate('site/index.html'),
     failures,
+    warnings: fetch.feeds
+      .filter((f) => f.warning)
+      .map((f) => ({ kind: 'feed' as const, url: f.url, errorClass: f.errorClass, message: f.warning! })),
   };
 }

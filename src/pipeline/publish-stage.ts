@@ -139,6 +139,7 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     httpStatus: f.httpStatus,
     error: f.status === 'error' ? f.error : undefined,
     errorClass: f.errorClass,
+    ...(f.warning ? { warning: f.warning } : {}),
     itemsTotal: f.itemsTotal,
     itemsNew: f.itemsNew,
     itemsInDigest: inDigest.get(f.url) ?? 0,

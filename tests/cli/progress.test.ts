@@ -24,7 +24,15 @@ describe('progress', () => {
     const s = fakeStream(false);
     const p = createProgress(s);
     p.onEvent({ type: 'stage', stage: 'feeds', total: 2 });
-    p.onEvent({ type: 'feed', url: 'u1', name: 'Gazette', status: 'ok', itemsNew: 3 });
+    p.onEvent({
+      type: 'feed',
+      url: 'u1',
+      name: 'Gazette',
+      status: 'ok',
+      errorClass: 'parse',
+      warning: 'Truncated XML: <rss> and 0 more elements never closed; 3 complete items kept',
+      itemsNew: 3,
+    });
     p.onEvent({
       type: 'feed',
       url: 'u2',
@@ -40,7 +48,7 @@ describe('progress', () => {
     expect(s.out).not.toContain('\r');
     expect(s.out.split('\n')).toEqual(
       expect.arrayContaining([
-        '[feeds 1/2] Gazette: 3 new',
+        '[feeds 1/2] Gazette: 3 new (Truncated XML: <rss> and 0 more elements never closed; 3 complete items kept)',
         '[feeds 2/2] Bad evil name: FAILED timeout: Timed out',
         '[articles 1/1] page: A story',
       ]),

@@ -141,7 +141,13 @@ describe('runFetchStage against a local server', () => {
         case '/xxe.xml':
           return xml(fs.readFileSync(path.join(HOSTILE, 'xxe.xml')));
         case '/truncated.xml':
-          return xml(fs.readFileSync(path.join(HOSTILE, 'truncated.xml')));
+          // One complete item, then the document stops inside the next one.
+          return cached(
+            '"t1"',
+            `<rss version="2.0"><channel><title>Cut short</title><item><title>Complete before the cut</title><link>${origin}/articles/before-cut.html</link><pubDate>${recent(1)}</pubDate></item><item><title>Cut</title><link>${origin}/articles/cut.html</link><descr`,
+          );
+        case '/truncated-no-item.xml':
+          return xml(fs.readFileSync(path.join(HOSTILE, 'truncated-no-item.xml')));
         case '/html.xml':
           return xml(fs.readFileSync(path.join(HOSTILE, 'html-as-feed.html')), 'text/html');
         case '/deep.xml':
@@ -214,6 +220,7 @@ describe('runFetchStage against a local server', () => {
     laughs: 'laughs.xml',
     xxe: 'xxe.xml',
     truncated: 'truncated.xml',
+    truncatedNoItem: 'truncated-no-item.xml',
     html: 'html.xml',
     deep: 'deep.xml',
     busy: 'busy.xml',
@@ -273,6 +280,7 @@ describe('runFetchStage against a local server', () => {
       laughs: 'parse',
       xxe: 'parse',
       truncated: 'parse',
+      truncatedNoItem: 'parse',
       html: 'not-a-feed',
       deep: 'parse',
       busy: 'http-5xx',
@@ -282,6 +290,16 @@ describe('runFetchStage against a local server', () => {
     // No feed takes longer than the per-fetch deadline plus a small margin.
     for (const f of first.feeds) expect([f.url, f.durationMs < timeoutMs + 1_500]).toEqual([f.url, true]);
     expect(feedReport(first, 'tenK').itemsTotal).toBe(100);
+    // A truncated feed publishes its complete items with a warning and the parse class; with none, it fails.
+    expect(feedReport(first, 'truncated')).toMatchObject({
+      status: 'ok',
+      itemsNew: 1,
+      warning: expect.stringMatching(/^Truncated XML/),
+    });
+    expect(feedReport(first, 'truncatedNoItem')).toMatchObject({
+      status: 'error',
+      error: expect.stringMatching(/before any item was complete$/),
+    });
 
     const store = new FsStore(dir);
     const keys = await store.list('state/articles/');
@@ -299,6 +317,8 @@ describe('runFetchStage against a local server', () => {
       expect(ar.contentSource).toBe('page');
       expect(ar.dir).toBe('rtl');
     }
+    expect(byTitle.get('Complete before the cut')!.contentSource).toBe('page');
+    expect(byTitle.has('Cut')).toBe(false);
     // Page failures fall back to the feed's own content, marked as such.
     expect(byTitle.get('Missing page')).toMatchObject({ contentSource: 'feed', pageError: { errorClass: 'http-4xx' } });
     expect(byTitle.get('A PDF')).toMatchObject({ contentSource: 'feed', pageError: { errorClass: 'not-html' } });
@@ -323,6 +343,9 @@ describe('runFetchStage against a local server', () => {
       const req = seen.find((r) => r.path === `/${feeds[key]}`)!;
       expect([key, req.headers['if-none-match']]).toEqual([key, expect.stringMatching(/^"/)]);
     }
+    // A truncated response stores no validators: it is fetched whole again, and its item is not new twice.
+    expect(seen.find((r) => r.path === '/truncated.xml')!.headers['if-none-match']).toBeUndefined();
+    expect(feedReport(second, 'truncated')).toMatchObject({ status: 'ok', itemsNew: 0, itemsSeen: 1 });
     // Retry-After from the 503 is honoured: the busy feed is not asked again.
     expect(seen.some((r) => r.path === '/busy.xml')).toBe(false);
     expect(feedReport(second, 'busy').status).toBe('not-modified');
