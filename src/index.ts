@@ -1,7 +1,7 @@
 /** rss-digest as a library: the pure core plus the pipeline that composes it. */
 export { extractArticle } from './extract';
 export { summarize, splitSentences, createSummarizer, type Summarizer, type SummarizeOptions } from './summarize';
-export { parseFeed } from './feeds';
+export { parseFeed, inspectFeed, parseFeedDate, type FeedView, type FeedEntryView } from './feeds';
 export { createFetcher, FetchError, type Fetcher } from './http';
 export { parseConfig, parseConfigText, loadConfigFile, ConfigError, type Config } from './config';
 export { FsStore, S3Store, type Store } from './store';
