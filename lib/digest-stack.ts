@@ -417,7 +417,7 @@ export class DigestStack extends Stack {
       this.grantSendMail(this.subscribeFunction.role, mail.identity, mail.configurationSet, fromAddress);
       const integration = new HttpLambdaIntegration('SubscribeIntegration', this.subscribeFunction.function);
       api.addRoutes({ path: '/api/subscribe', methods: [apigw.HttpMethod.POST], integration });
-      api.addRoutes({ path: '/api/confirm', methods: [apigw.HttpMethod.GET], integration });
+      api.addRoutes({ path: '/api/confirm', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration });
       api.addRoutes({ path: '/api/unsubscribe', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration });
     }
 

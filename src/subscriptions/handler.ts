@@ -1,6 +1,6 @@
 /**
  * The subscription endpoint core, shared by the Lambda (API Gateway HTTP API) and
- * `rss-digest serve`: POST /subscribe, GET /confirm, GET and POST /unsubscribe (RFC 8058
+ * `rss-digest serve`: POST /subscribe, GET and POST /confirm, GET and POST /unsubscribe (RFC 8058
  * one-click). It takes a plain request and returns a plain response; the store, the mailer,
  * the secret and the clock are injected.
  *
@@ -294,10 +294,17 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     }
   };
 
-  const confirm = async (params: URLSearchParams): Promise<PageContent> => {
+  const confirm = async (request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST'): Promise<PageContent> => {
+    let token = params.get('token');
+    if (method === 'POST') {
+      const body = parseBody(request, true);
+      if (!body.ok) return body.content;
+      const bodyToken = field(body.fields, 'token').value;
+      if (!token && typeof bodyToken === 'string') token = bodyToken;
+    }
     const secret = await deps.secret();
     const at = now();
-    const check = verifyToken(secret, params.get('token'), 'confirm', at);
+    const check = verifyToken(secret, token, 'confirm', at);
     if (!check.ok) return INVALID_LINK('confirmation');
     const record = await readSubscriber(deps.store, check.payload.s);
     const done: PageContent = {
@@ -310,6 +317,18 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     if (record?.status === 'confirmed') return done;
     if (!record || record.status !== 'pending' || !record.confirmNonce || record.confirmNonce !== check.payload.n) {
       return INVALID_LINK('confirmation');
+    }
+    if (method === 'GET') {
+      // A GET never changes anything: the link scanners of mail gateways follow every link, and a
+      // subscription they confirmed would be one its owner never agreed to.
+      return {
+        status: 200,
+        code: 'confirm-prompt',
+        ok: true,
+        heading: 'Confirm your subscription',
+        message: `Press the button to receive ${deps.title} by email.`,
+        form: { action: `?token=${encodeURIComponent(token as string)}`, button: 'Confirm subscription' },
+      };
     }
     const stamp = at.toISOString();
     const { confirmNonce: _used, ...rest } = record;
@@ -362,7 +381,11 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     const ctx = { title: deps.title, lang: deps.lang, siteUrl: deps.siteUrl, json: wantsJson(request, params) };
     const method = request.method.toUpperCase();
     const route = request.path.replace(/^\/api(?=\/|$)/, '').replace(/\/+$/, '') || '/';
-    const allowed: Record<string, string[]> = { '/subscribe': ['POST'], '/confirm': ['GET'], '/unsubscribe': ['GET', 'POST'] };
+    const allowed: Record<string, string[]> = {
+      '/subscribe': ['POST'],
+      '/confirm': ['GET', 'POST'],
+      '/unsubscribe': ['GET', 'POST'],
+    };
     const methods = allowed[route];
     if (!methods) return renderResponse(problem(404, 'not-found', 'Not found', 'There is nothing at this address.'), ctx);
     const effective = method === 'HEAD' && methods.includes('GET') ? 'GET' : method;
@@ -374,7 +397,7 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     let content: PageContent;
     try {
       if (route === '/subscribe') content = await subscribe(request);
-      else if (route === '/confirm') content = await confirm(params);
+      else if (route === '/confirm') content = await confirm(request, params, effective as 'GET' | 'POST');
       else content = await unsubscribe(request, params, effective as 'GET' | 'POST');
     } catch (err) {
       log({ event: 'endpoint-error', route, error: (err as Error).name, message: (err as Error).message });

@@ -330,7 +330,13 @@ describe('subscriptions (issue 8)', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route')
       .map(([, r]) => r.Properties.RouteKey)
       .sort();
-    expect(routes).toEqual(['GET /api/confirm', 'GET /api/unsubscribe', 'POST /api/subscribe', 'POST /api/unsubscribe']);
+    expect(routes).toEqual([
+      'GET /api/confirm',
+      'GET /api/unsubscribe',
+      'POST /api/confirm',
+      'POST /api/subscribe',
+      'POST /api/unsubscribe',
+    ]);
   });
 
   test("SES identity for email.from's domain with a configuration set that suppresses bounces and complaints", () => {

@@ -116,7 +116,13 @@ describe('subscription endpoint', () => {
     expect((await h.store.list(SUBSCRIBERS_PREFIX)).join()).not.toMatch(/reader|example/i);
 
     const confirm = await linkIn(path.join(h.outbox, file), 'confirm');
-    const confirmed = await h.endpoint({ method: 'GET', path: confirm.pathname, query: confirm.search });
+    // Following the link (what a mail gateway's link scanner does too) only shows a button.
+    const prompt = await h.endpoint({ method: 'GET', path: confirm.pathname, query: confirm.search });
+    expect(prompt.status).toBe(200);
+    expect(prompt.body).toContain(`<form method="post" action="?token=${confirm.searchParams.get('token')}">`);
+    expect(prompt.body).toContain('Confirm subscription');
+    expect((await listSubscribers(h.store))[0].status).toBe('pending');
+    const confirmed = await h.endpoint({ method: 'POST', path: confirm.pathname, query: confirm.search });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toContain('You are subscribed');
     expect((await listSubscribers(h.store))[0]).toMatchObject({ status: 'confirmed' });
@@ -170,7 +176,7 @@ describe('subscription endpoint', () => {
   it('answers the same whether the address was unknown, pending or confirmed', async () => {
     const first = await h.endpoint(form('email=known%40example.org'));
     const confirm = await linkIn(path.join(h.outbox, (await h.mails())[0]), 'confirm');
-    await h.endpoint({ method: 'GET', path: confirm.pathname, query: confirm.search });
+    await h.endpoint({ method: 'POST', path: confirm.pathname, query: confirm.search });
     h.clock.now = new Date(h.clock.now.getTime() + 11 * 60_000);
     const known = await h.endpoint(form('email=known%40example.org'));
     const unknown = await h.endpoint(form('email=unknown%40example.org'));
@@ -218,6 +224,8 @@ describe('subscription endpoint', () => {
       [form('email=first%40example.org'), 429, 'rate-limited'],
       [form('email=FIRST%40Example.org'), 429, 'rate-limited'],
       [{ method: 'GET', path: '/api/subscribe' }, 405, 'method-not-allowed'],
+      [{ method: 'POST', path: '/api/confirm', query: 'token=abc.def' }, 400, 'invalid-link'],
+      [{ method: 'PUT', path: '/api/confirm' }, 405, 'method-not-allowed'],
       [{ method: 'GET', path: '/api/nothing' }, 404, 'not-found'],
       [{ method: 'GET', path: '/api/confirm', query: 'token=abc.def' }, 400, 'invalid-link'],
       [{ method: 'POST', path: '/api/unsubscribe', query: 'token=forged.token' }, 400, 'invalid-link'],
@@ -267,7 +275,7 @@ describe('subscription endpoint', () => {
     const links = await Promise.all(files.map((f) => linkIn(path.join(h.outbox, f), 'confirm')));
     const tokens = links.map((l) => l.searchParams.get('token'));
     expect(tokens[0]).not.toBe(tokens[1]);
-    const results = await Promise.all(links.map((l) => h.endpoint({ method: 'GET', path: l.pathname, query: l.search })));
+    const results = await Promise.all(links.map((l) => h.endpoint({ method: 'POST', path: l.pathname, query: l.search })));
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
   });
 

@@ -95,8 +95,18 @@ describe('lambdas/subscribe', () => {
     const mail = await simpleParser(await object(outboxKey));
     const link = new URL((mail.text ?? '').match(/https:\/\/d111\.cloudfront\.net\/api\/confirm\?token=[\w.-]+/)![0]);
 
-    const confirmed = await handler(event('GET', link.pathname, { query: link.search.slice(1) }));
+    // The link shows a button; the form posts the token back (as a base64 form body, as API Gateway delivers it).
+    const prompt = await handler(event('GET', link.pathname, { query: link.search.slice(1) }));
+    expect([prompt.statusCode, prompt.body]).toEqual([200, expect.stringContaining('Confirm subscription')]);
+    const confirmed = await handler(
+      event('POST', link.pathname, {
+        body: `token=${link.searchParams.get('token')}`,
+        base64: true,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
     expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.body).toContain('You are subscribed');
     const [recordKey] = await keys('state/subscribers/');
     expect(JSON.parse((await object(recordKey)).toString())).toMatchObject({
       status: 'confirmed',
