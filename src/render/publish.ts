@@ -13,7 +13,7 @@ import { renderDailyPage } from './daily';
 import { renderArchivePage, renderNotFoundPage, renderSearchPage, type ArchiveDay } from './archive';
 import { FEED_ENTRIES, renderAtomFeed, renderJsonFeed } from './feeds';
 import type { PageContext } from './layout';
-import { buildSearchShard, SEARCH_MANIFEST_KEY, searchShardKey, type SearchManifest } from './search-index';
+import { buildSearchShard, SEARCH_MANIFEST_KEY, SEARCH_WORDS_VERSION, searchShardKey, type SearchManifest } from './search-index';
 import { SEARCH_JS } from './search-script';
 import { datePath, dayPagePath } from './site-paths';
 import { ICON_SVG, minifyCss, SITE_CSS } from './style';
@@ -190,13 +190,18 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
   await put('site/feed.xml', renderAtomFeed(feedDigests, feedCtx), TYPES.atom, CACHE.short);
   await put('site/feed.json', renderJsonFeed(feedDigests, feedCtx), TYPES.jsonFeed, CACHE.short);
 
-  // 4. Search: this month's shard, any month whose shard is missing, then the manifest and page.
+  // 4. Search: this month's shard, any month whose shard is missing (every month when the shards
+  // were built by another version of the word split), then the manifest and page.
   const months = [...new Set(archived.map((d) => d.slice(0, 7)))];
   const shards: SearchManifest['shards'] = [];
+  const previous = existingSet.has(SEARCH_MANIFEST_KEY)
+    ? await getJson<SearchManifest>(store, SEARCH_MANIFEST_KEY).catch(() => undefined)
+    : undefined;
+  const rebuildAll = previous?.words !== SEARCH_WORDS_VERSION;
   for (const month of months) {
     const monthDates = archived.filter((d) => d.startsWith(month));
     const key = searchShardKey(month);
-    if (month === digest.date.slice(0, 7) || !existingSet.has(key)) {
+    if (rebuildAll || month === digest.date.slice(0, 7) || !existingSet.has(key)) {
       const monthDigests = (await Promise.all(monthDates.map(load))).filter((d): d is Digest => !!d);
       const shard = buildSearchShard(month, monthDigests);
       await put(key, JSON.stringify(shard), TYPES.json, CACHE.short);
@@ -210,7 +215,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
     }
   }
   shards.sort((a, b) => b.month.localeCompare(a.month));
-  const manifest: SearchManifest = { version: 1, generatedAt: digest.generatedAt, shards };
+  const manifest: SearchManifest = { version: 1, words: SEARCH_WORDS_VERSION, generatedAt: digest.generatedAt, shards };
   await put(SEARCH_MANIFEST_KEY, JSON.stringify(manifest), TYPES.json, CACHE.short);
   await put('site/search.html', renderSearchPage(ctxFor('')), TYPES.html, CACHE.short);
   await put('site/404.html', renderNotFoundPage(ctxFor('/')), TYPES.html, CACHE.short);

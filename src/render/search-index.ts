@@ -37,8 +37,17 @@ export interface SearchShard {
   docs: SearchDoc[];
 }
 
+/**
+ * Version of the normalization and word split (search-text.ts) the shards were built with: a
+ * publish that finds another one rebuilds every month, since the browser splits queries the new way.
+ * 2: Chinese/Japanese character pairs, kana voicing kept.
+ */
+export const SEARCH_WORDS_VERSION = 2;
+
 export interface SearchManifest {
   version: 1;
+  /** SEARCH_WORDS_VERSION of the shards; absent in manifests written before it existed. */
+  words?: number;
   generatedAt: string;
   shards: { month: string; key: string; docs: number }[];
 }

@@ -1,9 +1,9 @@
 /**
  * The search page's script, served as a file (never inline). It loads the index only when the
  * reader searches (or focuses the box), matches every query word as a prefix of an indexed
- * word, and builds results with DOM calls (textContent / setAttribute), never with HTML strings.
+ * word (Chinese and Japanese as character pairs), and builds results with DOM calls (textContent / setAttribute), never with HTML strings.
  */
-import { normalizeForSearch } from './search-text';
+import { normalizeForSearch, splitSearchWords } from './search-text';
 
 /** Results shown at most; the status line says how many matched. */
 const MAX_RESULTS = 50;
@@ -12,6 +12,7 @@ export const SEARCH_JS = `/* rss-digest search: static, client-side, no third-pa
 (function () {
   'use strict';
   var normalizeForSearch = ${normalizeForSearch.toString()};
+  var splitSearchWords = ${splitSearchWords.toString()};
   var MAX = ${MAX_RESULTS};
   var form = document.getElementById('search-form');
   var input = document.getElementById('search-q');
@@ -44,7 +45,7 @@ export const SEARCH_JS = `/* rss-digest search: static, client-side, no third-pa
     return docsPromise;
   }
   function terms(q) {
-    return normalizeForSearch(q).split(/[^\\p{L}\\p{N}]+/u).filter(Boolean).map(function (w) {
+    return splitSearchWords(normalizeForSearch(q)).map(function (w) {
       return /^[a-z]{4,}s$/.test(w) ? w.slice(0, -1) : w;
     });
   }

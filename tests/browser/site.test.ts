@@ -56,7 +56,7 @@ async function seriousAxeViolations(page: Page): Promise<string[]> {
 describe('the digest page in Chromium', () => {
   it('the pipeline produced the stories the checks rely on', () => {
     const stories = built.summary.publish.digest.stories;
-    expect(stories.map((s) => s.lang).sort()).toEqual(expect.arrayContaining(['ar', 'en', 'he']));
+    expect(stories.map((s) => s.lang).sort()).toEqual(expect.arrayContaining(['ar', 'en', 'he', 'ja']));
     expect(built.summary.failures.map((f) => f.kind)).toEqual(expect.arrayContaining(['feed', 'page']));
   });
 
@@ -133,7 +133,7 @@ describe('the digest page in Chromium', () => {
       await expect(bridge.locator('.m').nth(1).textContent()).resolves.toBe('Also covered by Science Wire');
       const libraries = page.locator('article', { hasText: 'Public libraries end late fees' });
       await expect(libraries.locator('.f').textContent()).resolves.toBe('summary from feed text');
-      await expect(page.locator('footer details summary').textContent()).resolves.toBe('1 feed of 5 failed today');
+      await expect(page.locator('footer details summary').textContent()).resolves.toBe('1 feed of 6 failed today');
       await page.locator('footer details summary').click();
       await expect(page.locator('footer details li').textContent()).resolves.toContain('Downtown Courier (http-5xx, HTTP 503)');
       await expect(page.locator('form[method="post"]').getAttribute('action')).resolves.toBe('http://127.0.0.1:9/api/subscribe');
@@ -177,7 +177,7 @@ describe('the digest page in Chromium', () => {
     }
   });
 
-  it('searches the archive in English, Arabic and Hebrew, loading the index only on the search page', async () => {
+  it('searches the archive in English, Arabic, Hebrew and Japanese, loading the index only on the search page', async () => {
     const daily = await open('/index.html');
     await daily.context.close();
     expect(site.requests.filter((p) => p.startsWith('/search/'))).toEqual([]);
@@ -211,6 +211,10 @@ describe('the digest page in Chromium', () => {
       expect(await search('حكومة')).toEqual(['الحكومة تعلن عن محطة جديدة لتحلية مياه البحر في الدار البيضاء']);
       expect(await search('الرباط ترامواي')).toEqual(['افتتاح خط جديد للترامواي يربط الرباط بسلا']);
       expect(await search('רכבת')).toEqual(['הקו הסגול של הרכבת הקלה ייפתח לנוסעים בחודש הבא']);
+      // Japanese has no spaces: "公園" (park) and "承認" (approval) sit mid-title, "避難場所" in the summary.
+      expect(await search('公園')).toEqual(['市議会が川沿いの新しい公園計画を承認']);
+      expect(await search('承認 市議会')).toEqual(['市議会が川沿いの新しい公園計画を承認']);
+      expect(await search('公園計画書')).toEqual([]);
       expect(await search('reefs heatwave')).toEqual([
         'Coral reefs recover faster when fishing pauses during heatwaves, study finds',
       ]);

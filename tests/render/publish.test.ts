@@ -203,6 +203,26 @@ describe.each(adapters)('publishDigest on %s', (_name, makeStore) => {
     expect(shard.docs.map((d) => d.t)).toEqual(['Newest day', 'Rerun A', 'Rerun B']);
   });
 
+  it('rebuilds every month of the search index when the shards were split into words another way', async () => {
+    const store = await makeStore();
+    await publishDigest(store, digest({ date: '2026-10-31', stories: [story({ title: '市議会が公園計画を承認' })] }), options);
+    await publishDigest(store, digest({ date: '2026-11-28', stories: [story({ title: 'November story' })] }), options);
+    const octKey = 'site/search/2026-10.json';
+    const oct = async () => (await getJson<SearchShard>(store, octKey))!;
+    expect((await oct()).docs[0]!.tk.split(' ')).toEqual(expect.arrayContaining(['公園', '承認']));
+    // Same version: last month's shard is left alone.
+    const stale = { ...(await oct()), docs: (await oct()).docs.map((d) => ({ ...d, tk: '市議会が公園計画を承認', k: '' })) };
+    await store.put(octKey, JSON.stringify(stale));
+    await publishDigest(store, digest({ date: '2026-11-29', stories: [story({ title: 'Newest story' })] }), options);
+    expect((await oct()).docs[0]!.tk).toBe('市議会が公園計画を承認');
+    // A manifest from before the character-pair split: every month is rebuilt.
+    const manifest = (await getJson<SearchManifest>(store, 'site/search/index.json'))!;
+    expect(manifest.words).toBe(2);
+    await store.put('site/search/index.json', JSON.stringify({ ...manifest, words: undefined }));
+    await publishDigest(store, digest({ date: '2026-11-29', stories: [story({ title: 'Newest story' })] }), options);
+    expect((await oct()).docs[0]!.tk.split(' ')).toEqual(expect.arrayContaining(['公園', '承認']));
+  });
+
   it('refuses a digest whose date is not YYYY-MM-DD before writing anything', async () => {
     const store = await makeStore();
     await expect(publishDigest(store, digest({ date: '../../etc' }), options)).rejects.toThrow(/YYYY-MM-DD/);

@@ -30,6 +30,31 @@ describe('search normalization', () => {
     expect(indexKeywords('והרכבת').split(' ')).toEqual(['והרכבת', 'הרכבת']);
     expect(searchWords('Hello, world! مرحبا-بالعالم')).toEqual(['hello', 'world', 'مرحبا', 'بالعالم']);
   });
+
+  it('splits Chinese and Japanese runs into overlapping character pairs, so a word matches anywhere in a sentence', () => {
+    expect(searchWords('市議会が公園計画を承認')).toEqual([
+      '市議',
+      '議会',
+      '会が',
+      'が公',
+      '公園',
+      '園計',
+      '計画',
+      '画を',
+      'を承',
+      '承認',
+      '認',
+    ]);
+    // Latin, digits and Hangul (written with spaces) stay whole words beside a run.
+    expect(searchWords('iPhone 15を発表 한국 뉴스')).toEqual(['iphone', '15', 'を発', '発表', '表', ...searchWords('한국 뉴스')]);
+    expect(searchWords('北京')).toEqual(['北京', '京']);
+    expect(searchWords('中')).toEqual(['中']);
+    // Every pair of a query found in the document's keywords: the query matches.
+    const keywords = ` ${indexKeywords('市議会が川沿いの新しい公園計画を承認')} `;
+    const matches = (q: string): boolean => searchWords(q).every((t) => keywords.includes(` ${t}`));
+    expect(['公園', '承認', '公', '川沿い', '新しい公園'].map(matches)).toEqual([true, true, true, true, true]);
+    expect(['公園計画書', '東京'].map(matches)).toEqual([false, false]);
+  });
 });
 
 describe('search index', () => {
@@ -52,9 +77,15 @@ describe('search script', () => {
     const js = siteAssets().searchJs.body;
     expect(() => new vm.Script(js)).not.toThrow();
     // Pull the embedded function out and run it: it must agree with the build-time one.
-    const m = /var normalizeForSearch = ([\s\S]*?);\n {2}var MAX/.exec(js);
+    const m = /var normalizeForSearch = ([\s\S]*?);\n {2}var splitSearchWords/.exec(js);
     expect(m).not.toBeNull();
     const shipped = vm.runInNewContext(`(${m![1]})`) as (s: string) => string;
     for (const s of ['Café ÉCOLE', 'أحمد إسرائيل مدرسة مستشفى', 'שָׁלוֹם', '٢٠٢٦']) expect(shipped(s)).toBe(normalizeForSearch(s));
+    // The word split too, Chinese/Japanese pairs included.
+    const split = /var splitSearchWords = ([\s\S]*?);\n {2}var MAX/.exec(js);
+    expect(split).not.toBeNull();
+    const shippedSplit = vm.runInNewContext(`(${split![1]})`) as (s: string) => string[];
+    for (const s of ['Hello, world', 'الحكومة تعلن', '市議会が公園計画を承認', 'iPhone 15を発表'])
+      expect(shippedSplit(shipped(s))).toEqual(searchWords(s));
   });
 });
