@@ -23,7 +23,9 @@ import {
   SIDE_PACKAGES,
   type HandlerName,
 } from '../lib/handlers';
-import { argValue } from './harness';
+import { argValue, helpIfAsked } from './harness';
+
+helpIfAsked(__filename);
 
 const SIZE_TARGET = 1.5 * 1024 * 1024;
 const LOAD_TARGET_MS = 300;

@@ -24,7 +24,9 @@ import Parser from 'rss-parser';
 import { inspectFeed, parseFeedDate, type FeedView } from '../src/feeds';
 import { htmlToText } from '../src/feeds/text';
 import { decodeBody } from '../src/http';
-import { argValue } from './harness';
+import { argValue, helpIfAsked } from './harness';
+
+helpIfAsked(__filename);
 
 const DIR = path.resolve(
   argValue('dir') ?? process.env.FEED_CONFORMANCE_DIR ?? path.join(__dirname, '../../shared/bench/feed-conformance'),

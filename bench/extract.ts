@@ -20,7 +20,9 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import * as cheerio from 'cheerio';
 import { extractArticle } from '../src/extract';
-import { cpuMsSince, peakRssMb } from './harness';
+import { cpuMsSince, peakRssMb, helpIfAsked } from './harness';
+
+helpIfAsked(__filename);
 
 interface Page {
   id: string;

@@ -16,7 +16,9 @@ import { parseConfig } from '../src/config';
 import { createFetcher } from '../src/http';
 import { runFetchStage } from '../src/pipeline/fetch-stage';
 import { FsStore } from '../src/store';
-import { argValue, peakRssMb } from './harness';
+import { argValue, peakRssMb, helpIfAsked } from './harness';
+
+helpIfAsked(__filename);
 
 const arg = (name: string, fallback: number): number => Number(argValue(name) ?? fallback);
 

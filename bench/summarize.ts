@@ -10,7 +10,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { summarize } from '../src/summarize';
-import { argValue as arg, cpuMsSince } from './harness';
+import { argValue as arg, cpuMsSince, helpIfAsked } from './harness';
+
+helpIfAsked(__filename);
 
 type SummarizeFn = (text: string, options: { lang: string; maxSentences: number }) => string[];
 interface Doc {
