@@ -40,7 +40,8 @@ export interface SearchShard {
 /**
  * Version of the normalization and word split (search-text.ts) the shards were built with: a
  * publish that finds another one rebuilds every month, since the browser splits queries the new way.
- * 2: Chinese/Japanese character pairs, kana voicing kept.
+ * 2: character pairs for Chinese, Japanese, Thai, Lao, Khmer and Burmese; marks removed only in
+ * Latin, Greek, Cyrillic, Arabic and Hebrew (Indic and Thai vowel signs, kana voicing kept).
  */
 export const SEARCH_WORDS_VERSION = 2;
 

@@ -6,37 +6,38 @@
 
 /**
  * Lower case, compatibility forms folded (Arabic presentation forms, full-width Latin, half-width
- * kana), marks removed (Latin accents, Arabic harakat and hamza seats, Hebrew niqqud; not kana voicing), Arabic letter variants
- * unified (alef forms → ا, ى → ي, ة → ه, tatweel dropped), Arabic-Indic digits → 0-9.
+ * kana), accents and vowel points removed (Latin, Greek and Cyrillic accents, Arabic harakat and
+ * hamza seats, Hebrew niqqud), Arabic letter variants unified (alef forms → ا, ى → ي, ة → ه,
+ * tatweel dropped), Arabic-Indic digits → 0-9. Marks that are part of the letters stay: the vowel
+ * signs of Devanagari, Thai and the other Indic and Southeast Asian scripts, kana voicing (が is
+ * not か).
  */
 export function normalizeForSearch(text: string): string {
-  return (
-    String(text)
-      .toLowerCase()
-      .normalize('NFKD')
-      // Marks go, except the kana voicing marks (が is not か); NFC below puts those back together.
-      .replace(/[^\P{M}\u3099\u309A]+/gu, '')
-      .replace(/\u0640/g, '')
-      .replace(/[\u0671\u0672\u0673\u0675]/g, '\u0627')
-      .replace(/\u0649/g, '\u064A')
-      .replace(/\u0629/g, '\u0647')
-      .replace(/[\u0660-\u0669]/g, (c) => String(c.charCodeAt(0) - 0x0660))
-      .replace(/[\u06F0-\u06F9]/g, (c) => String(c.charCodeAt(0) - 0x06f0))
-      .normalize('NFC')
-  );
+  return String(text)
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/([\p{sc=Latin}\p{sc=Greek}\p{sc=Cyrillic}\p{sc=Arabic}\p{sc=Hebrew}])\p{M}+/gu, '$1')
+    .replace(/\u0640/g, '')
+    .replace(/[\u0671\u0672\u0673\u0675]/g, '\u0627')
+    .replace(/\u0649/g, '\u064A')
+    .replace(/\u0629/g, '\u0647')
+    .replace(/[\u0660-\u0669]/g, (c) => String(c.charCodeAt(0) - 0x0660))
+    .replace(/[\u06F0-\u06F9]/g, (c) => String(c.charCodeAt(0) - 0x06f0))
+    .normalize('NFC');
 }
 
 /**
- * The words of an already normalized text: runs of letters and digits. Chinese and Japanese are
- * written without spaces, so a run of Han, Hiragana or Katakana becomes its overlapping character
- * pairs plus its last character: "東京都庁" → 東京 京都 都庁 庁. A query goes through the same
+ * The words of an already normalized text: runs of letters (with their marks) and digits. Chinese,
+ * Japanese, Thai, Lao, Khmer and Burmese are written without spaces between words, so a run of
+ * those scripts becomes its overlapping character pairs plus its last character:
+ * "東京都庁" → 東京 京都 都庁 庁. A query goes through the same
  * split, so a word found anywhere in a sentence matches, not only at the sentence's start.
  * Shipped to the browser as its own source text: no imports, no outer variables.
  */
 export function splitSearchWords(normalized: string): string[] {
-  const spaceless = /([\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\u3005\u30FC]+)/u;
+  const spaceless = /([\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}\u3005\u30FC]+)/u;
   const out: string[] = [];
-  for (const word of String(normalized).split(/[^\p{L}\p{N}]+/u)) {
+  for (const word of String(normalized).split(/[^\p{L}\p{M}\p{N}]+/u)) {
     if (!word) continue;
     const parts = word.split(spaceless);
     for (let i = 0; i < parts.length; i++) {

@@ -23,6 +23,21 @@ describe('search normalization', () => {
     expect(normalizeForSearch('שָׁלוֹם')).toBe('שלום');
   });
 
+  it('keeps the marks that are part of the letters: Indic and Thai vowel signs, kana voicing', () => {
+    expect(normalizeForSearch('किताब')).toBe('किताब');
+    expect(normalizeForSearch('किताब')).not.toBe(normalizeForSearch('कातिब'));
+    expect(searchWords('नई किताब')).toEqual(['नई', 'किताब']);
+    expect(normalizeForSearch('ｶﾞｲﾄﾞ が')).toBe('ガイド が');
+    expect(normalizeForSearch('Ελλάδα Москва́')).toBe('ελλαδα москва');
+  });
+
+  it('finds a Thai word inside a sentence written without spaces', () => {
+    const keywords = ` ${indexKeywords('รัฐบาลประกาศแผนสร้างสวนสาธารณะใหม่ริมแม่น้ำ')} `;
+    const matches = (q: string): boolean => searchWords(q).every((t) => keywords.includes(` ${t}`));
+    expect(['สวนสาธารณะ', 'แม่น้ำ', 'รัฐบาล'].map(matches)).toEqual([true, true, true]);
+    expect(['โรงเรียน', 'ภูเขา'].map(matches)).toEqual([false, false]);
+  });
+
   it('indexes Arabic words without their attached article and conjunction', () => {
     expect(indexKeywords('والحكومة').split(' ')).toEqual(['والحكومه', 'حكومه', 'الحكومه']);
     expect(indexKeywords('بالمدينة').split(' ')).toEqual(expect.arrayContaining(['مدينه']));
@@ -85,7 +100,7 @@ describe('search script', () => {
     const split = /var splitSearchWords = ([\s\S]*?);\n {2}var MAX/.exec(js);
     expect(split).not.toBeNull();
     const shippedSplit = vm.runInNewContext(`(${split![1]})`) as (s: string) => string[];
-    for (const s of ['Hello, world', 'الحكومة تعلن', '市議会が公園計画を承認', 'iPhone 15を発表'])
+    for (const s of ['Hello, world', 'الحكومة تعلن', '市議会が公園計画を承認', 'iPhone 15を発表', 'नई किताब', 'สวนสาธารณะใหม่'])
       expect(shippedSplit(shipped(s))).toEqual(searchWords(s));
   });
 });
