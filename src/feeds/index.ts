@@ -87,15 +87,10 @@ export async function parseFeedDetailed(
 }
 
 export async function parseFeed(text: string, feedUrl: string, options: ParseFeedOptions): Promise<ParsedFeedDetails> {
-  const { raw, parser, note, warning } = await readFeed(
-    text,
-    feedUrl,
-    { ...DEFAULT_XML_LIMITS, ...options.limits },
-    { ...DEFAULT_RSS_PARSER_OPTIONS, ...options.rssParser },
-  );
+  const { raw, parser, note, warning } = await readFeed(text, feedUrl, options);
   const fetchedAt = Date.parse(options.fetchedAt);
   const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
-  const htmlTitles = raw.format !== 'atom' && raw.format !== 'json';
+  const htmlTitles = hasHtmlTitles(raw);
   // Dates first, then the full (costlier) normalization only for the newest items that are kept.
   const dated = raw.items.map((item, index) => ({ item, index, published: publishedTime(item, fetchedAt) }));
   dated.sort((a, b) => b.published - a.published || a.index - b.index);
@@ -135,11 +130,16 @@ export async function parseFeed(text: string, feedUrl: string, options: ParseFee
   };
 }
 
+/** RSS-family titles may carry markup without saying so; Atom and JSON Feed titles say what they are. */
+const hasHtmlTitles = (raw: RawFeed): boolean => raw.format !== 'atom' && raw.format !== 'json';
+
+/** A title as plain text: HTML titles (declared, or markup-looking where undeclared markup is allowed) rendered to text. */
+function plainTitle(source: string, isHtml: boolean | undefined, htmlTitles: boolean, max: number): string {
+  return cleanLine(isHtml || (htmlTitles && looksLikeHtml(source)) ? htmlToText(source, max * 2) : source, max);
+}
+
 function feedHeader(raw: RawFeed): { title?: string; link?: string } {
-  const htmlTitles = raw.format !== 'atom' && raw.format !== 'json';
-  const title = raw.title
-    ? cleanLine(raw.titleIsHtml || (htmlTitles && looksLikeHtml(raw.title)) ? htmlToText(raw.title, MAX_TITLE) : raw.title, 200)
-    : undefined;
+  const title = raw.title ? plainTitle(raw.title, raw.titleIsHtml, hasHtmlTitles(raw), 200) : undefined;
   const link = raw.link && /^https?:\/\//i.test(raw.link) ? raw.link : undefined;
   return { title: title || undefined, link };
 }
@@ -151,7 +151,13 @@ interface ReadResult {
   warning?: string;
 }
 
-async function readFeed(text: string, feedUrl: string, limits: XmlLimits, rss: RssParserOptions): Promise<ReadResult> {
+async function readFeed(
+  text: string,
+  feedUrl: string,
+  options: Pick<ParseFeedOptions, 'limits' | 'rssParser'>,
+): Promise<ReadResult> {
+  const limits: XmlLimits = { ...DEFAULT_XML_LIMITS, ...options.limits };
+  const rss: RssParserOptions = { ...DEFAULT_RSS_PARSER_OPTIONS, ...options.rssParser };
   const start = /\S/.exec(text.slice(0, 4096));
   const body = start ? text.slice(start.index).replace(/^\uFEFF/, '') : '';
   if (!body) throw new FeedParseError('not-a-feed', 'Empty document');
@@ -209,23 +215,23 @@ function isHtmlDocument(body: string): boolean {
 
 const isHttp = (url: string): boolean => /^https?:\/\/[^/]/i.test(url);
 
-/** The first parseable date; undated items get the fetch time, future dates are clamped to it. */
-function publishedTime(raw: RawItem, fetchedAt: number): number {
+/** The item's first parseable date. */
+function firstDate(raw: RawItem): Date | undefined {
   for (const d of raw.dates) {
     const parsed = parseFeedDate(d);
-    if (parsed) return Math.min(parsed.getTime(), fetchedAt);
+    if (parsed) return parsed;
   }
-  return fetchedAt;
+  return undefined;
 }
 
-/** An item's title as plain text: HTML titles (declared, or markup-looking in RSS) rendered to text. */
-function itemTitle(raw: RawItem, htmlTitles: boolean): string {
-  const source = raw.title ?? '';
-  return cleanLine(
-    raw.titleIsHtml || (htmlTitles && looksLikeHtml(source)) ? htmlToText(source, MAX_TITLE * 2) : source,
-    MAX_TITLE,
-  );
+/** The first parseable date; undated items get the fetch time, future dates are clamped to it. */
+function publishedTime(raw: RawItem, fetchedAt: number): number {
+  const date = firstDate(raw);
+  return date ? Math.min(date.getTime(), fetchedAt) : fetchedAt;
 }
+
+const itemTitle = (raw: RawItem, htmlTitles: boolean): string =>
+  plainTitle(raw.title ?? '', raw.titleIsHtml, htmlTitles, MAX_TITLE);
 
 /** One entry as the readers and normalization see it, before any item is dropped, capped or reordered. */
 export interface FeedEntryView {
@@ -257,13 +263,8 @@ export async function inspectFeed(
   feedUrl: string,
   options: Pick<ParseFeedOptions, 'limits' | 'rssParser'> = {},
 ): Promise<FeedView> {
-  const { raw, parser, note, warning } = await readFeed(
-    text,
-    feedUrl,
-    { ...DEFAULT_XML_LIMITS, ...options.limits },
-    { ...DEFAULT_RSS_PARSER_OPTIONS, ...options.rssParser },
-  );
-  const htmlTitles = raw.format !== 'atom' && raw.format !== 'json';
+  const { raw, parser, note, warning } = await readFeed(text, feedUrl, options);
+  const htmlTitles = hasHtmlTitles(raw);
   return {
     format: raw.format,
     parser,
@@ -271,7 +272,7 @@ export async function inspectFeed(
     ...(warning ? { warning } : {}),
     ...feedHeader(raw),
     entries: raw.items.map((item) => {
-      const date = item.dates.map((d) => parseFeedDate(d)).find(Boolean);
+      const date = firstDate(item);
       return {
         title: itemTitle(item, htmlTitles),
         link: item.links.find(isHttp),

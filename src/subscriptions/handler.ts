@@ -143,6 +143,23 @@ function problem(status: number, code: string, heading: string, message: string,
   return { status, code, heading, message, ok: false, retryAfterSeconds };
 }
 
+/**
+ * The token of a confirm or unsubscribe request: from the query (the mailed link, and the form that
+ * posts back to it), else from a POST body's `token` field. A POST's body fields come along.
+ */
+function linkToken(
+  request: EndpointRequest,
+  params: URLSearchParams,
+  method: 'GET' | 'POST',
+): { ok: true; token: string | null; fields?: URLSearchParams | Record<string, unknown> } | { ok: false; content: PageContent } {
+  const token = params.get('token');
+  if (method === 'GET') return { ok: true, token };
+  const body = parseBody(request, true);
+  if (!body.ok) return body;
+  const bodyToken = field(body.fields, 'token').value;
+  return { ok: true, token: token || (typeof bodyToken === 'string' ? bodyToken : null), fields: body.fields };
+}
+
 const INVALID_LINK = (what: string): PageContent =>
   problem(
     400,
@@ -295,13 +312,9 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
   };
 
   const confirm = async (request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST'): Promise<PageContent> => {
-    let token = params.get('token');
-    if (method === 'POST') {
-      const body = parseBody(request, true);
-      if (!body.ok) return body.content;
-      const bodyToken = field(body.fields, 'token').value;
-      if (!token && typeof bodyToken === 'string') token = bodyToken;
-    }
+    const link = linkToken(request, params, method);
+    if (!link.ok) return link.content;
+    const { token } = link;
     const secret = await deps.secret();
     const at = now();
     const check = verifyToken(secret, token, 'confirm', at);
@@ -338,15 +351,10 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
   };
 
   const unsubscribe = async (request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST'): Promise<PageContent> => {
-    let oneClick = false;
-    let token = params.get('token');
-    if (method === 'POST') {
-      const body = parseBody(request, true);
-      if (!body.ok) return body.content;
-      oneClick = field(body.fields, 'List-Unsubscribe').value === 'One-Click';
-      const bodyToken = field(body.fields, 'token').value;
-      if (!token && typeof bodyToken === 'string') token = bodyToken;
-    }
+    const link = linkToken(request, params, method);
+    if (!link.ok) return link.content;
+    const { token } = link;
+    const oneClick = !!link.fields && field(link.fields, 'List-Unsubscribe').value === 'One-Click';
     const secret = await deps.secret();
     const at = now();
     const check = verifyToken(secret, token, 'unsubscribe', at);
