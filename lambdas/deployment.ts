@@ -5,6 +5,7 @@
  * one place the stack and the handlers agree on them.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -79,6 +80,14 @@ export class TransientError extends Error {
   }
 }
 
+/** Every feed failed: nothing was published; never retried (the state machine fails and the alarm fires). */
+export class FeedsUnreachableError extends Error {
+  constructor(date: string, feeds: number) {
+    super(`All ${feeds} feeds failed for ${date}: nothing was published and nobody was mailed`);
+    this.name = 'FeedsUnreachableError';
+  }
+}
+
 /** An event the handler cannot act on; never retried. */
 export class InvalidEventError extends Error {
   constructor(message: string) {
@@ -95,6 +104,10 @@ const TRANSIENT_NAMES = new Set([
   'TimeoutError',
   'InternalError',
   'ServiceUnavailable',
+  // Another execution holds the date's run lease: retried with backoff until it has finished.
+  'RunInProgressError',
+  // A conditional write kept losing to other writers.
+  'ClaimContendedError',
 ]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNREFUSED']);
 
@@ -139,3 +152,13 @@ export function emitPublishedMetric(
   };
   write(JSON.stringify(line) + '\n');
 }
+
+/** The run lease of one invocation: owned by its request, held until the invocation must end. */
+export function runLeaseFor(context?: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>): {
+  owner?: string;
+  leaseMs?: number;
+} {
+  if (!context) return {};
+  return { owner: `lambda request ${context.awsRequestId}`, leaseMs: context.getRemainingTimeInMillis() + 5_000 };
+}
+

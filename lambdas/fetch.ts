@@ -7,7 +7,8 @@ import type { Context } from 'aws-lambda';
 import { createFetcher } from '../src/http';
 import { dateInZone, isValidDate } from '../src/pipeline/dates';
 import { runFetchStage, type FetchReport } from '../src/pipeline/fetch-stage';
-import { classifyFailure, createDeployedStore, InvalidEventError, loadDeployedConfig, logger } from './deployment';
+import { withRunLease } from '../src/pipeline/run-lease';
+import { classifyFailure, createDeployedStore, InvalidEventError, loadDeployedConfig, logger, runLeaseFor } from './deployment';
 
 export interface FetchEvent {
   /** Set by EventBridge Scheduler: the instant the run was due (retries keep the same date). */
@@ -42,16 +43,22 @@ export const handler = async (event: FetchEvent = {}, context?: Context): Promis
   const date = dateOfEvent(event ?? {}, config.digest.timezone, new Date());
   logger.info('fetch stage starting', { date, feeds: config.feeds.length });
   try {
-    const report = await runFetchStage({
-      config,
-      store: createDeployedStore(config),
-      fetcher: createFetcher(config.network),
-      date,
-      onEvent: (e) => {
-        if (e.type === 'feed' && e.status === 'error')
-          logger.warn('feed failed', { url: e.url, errorClass: e.errorClass, error: e.error });
-      },
-    });
+    const store = createDeployedStore(config);
+    // One fetch of a date at a time (an overlapping execution waits through its retries). The lease
+    // lasts as long as this invocation can: a retry after a timeout finds it free.
+    const report = await withRunLease(store, date, runLeaseFor(context), () =>
+      runFetchStage({
+        config,
+        store,
+        fetcher: createFetcher(config.network),
+        date,
+        onEvent: (e) => {
+          // URLs in events are redacted by the stage: no feed credential reaches the logs.
+          if (e.type === 'feed' && e.status === 'error')
+            logger.warn('feed failed', { url: e.url, name: e.name, errorClass: e.errorClass, error: e.error });
+        },
+      }),
+    );
     logger.info('fetch stage done', { date, durationMs: report.durationMs, ...report.stats });
     return { date, stats: report.stats };
   } catch (err) {

@@ -8,14 +8,17 @@ import { DEPLOY_ENV } from '../lib/environment';
 import { createDigestDeliverer } from '../src/email';
 import { isValidDate } from '../src/pipeline/dates';
 import { runPublishStage, type DeliveryReport, type PublishReport } from '../src/pipeline/publish-stage';
+import { withRunLease } from '../src/pipeline/run-lease';
 import { createSummarizer } from '../src/summarize';
 import {
   classifyFailure,
   createDeployedStore,
+  FeedsUnreachableError,
   emitPublishedMetric,
   InvalidEventError,
   loadDeployedConfig,
   logger,
+  runLeaseFor,
 } from './deployment';
 
 export interface SummarizeEvent {
@@ -41,14 +44,18 @@ export const handler = async (event: SummarizeEvent, context?: Context): Promise
   const store = createDeployedStore(config);
   logger.info('publish stage starting', { date });
   try {
-    const report = await runPublishStage({
-      config,
-      store,
-      summarizer: createSummarizer(config.summarizer),
-      date,
-      // Mail only where the stack set SES up (and granted state/subscribers/); otherwise the site alone.
-      deliver: process.env[DEPLOY_ENV.sesConfigurationSet] ? createDigestDeliverer({ config, store }) : undefined,
-    });
+    const report = await withRunLease(store, date, runLeaseFor(context), () =>
+      runPublishStage({
+        config,
+        store,
+        summarizer: createSummarizer(config.summarizer),
+        date,
+        // Mail only where the stack set SES up (and granted state/subscribers/); otherwise the site alone.
+        deliver: process.env[DEPLOY_ENV.sesConfigurationSet] ? createDigestDeliverer({ config, store }) : undefined,
+      }),
+    );
+    // Every feed failed: the front page keeps the last edition with a notice; the execution fails so the alarm fires.
+    if (report.outage) throw new FeedsUnreachableError(date, report.outage.feedsFailed);
     emitPublishedMetric(report.digest.stories.length);
     const delivery = report.delivery ? { ...report.delivery, errors: report.delivery.errors.length } : undefined;
     logger.info('publish stage done', {

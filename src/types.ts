@@ -68,7 +68,11 @@ export type ErrorClass =
   | 'extract'
   | 'summarize'
   | 'invalid-url'
-  | 'mail';
+  | 'mail'
+  /** A private feed's credentials are missing (passwordEnv not set) or refused (401/403 with credentials). */
+  | 'auth'
+  /** The store could not be read or written: nothing was changed for this feed or page. */
+  | 'store';
 
 /** An article record as stored by the fetch stage (state/articles/...). */
 export interface ArticleRecord {
@@ -77,8 +81,8 @@ export interface ArticleRecord {
   url: string;
   canonicalUrl: string;
   title: string;
-  /** Every feed that carried this story in this run (first = primary). */
-  sources: { feedUrl: string; name: string; category?: string; itemId: string }[];
+  /** Every feed that carried this story, in config order (first = primary: its title is the story's). */
+  sources: { feedUrl: string; name: string; category?: string; itemId: string; title?: string }[];
   publishedAt: string;
   fetchedAt: string;
   lang: string;

@@ -3,12 +3,17 @@
  * rss-digest command line:
  *   rss-digest run --config FILE [--out DIR] [--date YYYY-MM-DD]
  *   rss-digest serve [--config FILE] [--out DIR] [--port N]
+ *
+ * Exit codes (README "Exit codes"): 0 published (some feeds or pages may have failed: see the
+ * summary), 1 an unexpected error, 2 a bad configuration, 3 every feed failed (nothing published,
+ * nobody mailed), 4 another run of the same date is in progress (nothing changed).
  */
 import { Command, InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { ConfigError, loadConfigFile, parseConfig } from '../config';
 import { createDigestDeliverer } from '../email';
-import { isValidDate, runDigest, type RunSummary } from '../pipeline';
+import { isValidDate, RunInProgressError, runDigest, type RunSummary } from '../pipeline';
+import { redactText } from '../http/redact';
 import { createStore, DEFAULT_OUT_DIR } from './adapters';
 import { createProgress } from './progress';
 import { startServer } from './serve';
@@ -23,11 +28,17 @@ const parsePort = (value: string): number => {
   return n;
 };
 
+export const EXIT = { ok: 0, error: 1, config: 2, outage: 3, busy: 4 } as const;
+
 export function formatSummary(summary: RunSummary): string {
   const f = summary.fetch.stats;
   const p = summary.publish;
   const lines = [
-    `Digest ${summary.date}: ${p.digest.stories.length} stories`,
+    summary.outage
+      ? `Digest ${summary.date}: NOT PUBLISHED: all ${summary.outage.feedsFailed} feeds failed${
+          summary.outage.showing ? `; the front page keeps the ${summary.outage.showing} edition with a notice` : ''
+        }, nobody was mailed`
+      : `Digest ${summary.date}: ${p.digest.stories.length} stories`,
     `  feeds: ${f.feedsOk} ok, ${f.feedsFailed} failed, ${f.feedsNotModified} not modified`,
     `  articles: ${f.articlesExtracted} extracted from pages, ${f.articlesFromFeed} from feed text, ${f.pagesFailed} pages failed`,
     `  summaries: ${p.summaries.extractive} extractive, ${p.summaries.bedrock} bedrock, ${p.summaries.feed} from feed text, ${p.summaries.failed} failed`,
@@ -35,7 +46,8 @@ export function formatSummary(summary: RunSummary): string {
   if (p.tokens.input || p.tokens.output) lines.push(`  LLM tokens: ${p.tokens.input} in, ${p.tokens.output} out`);
   if (p.delivery) lines.push(`  mail: ${p.delivery.sent} sent, ${p.delivery.failed} failed, ${p.delivery.skipped} already sent`);
   for (const failure of summary.failures.slice(0, 20)) {
-    lines.push(`  ✗ ${failure.kind} ${failure.url}: ${failure.errorClass ?? 'error'} ${failure.message ?? ''}`.trimEnd());
+    const what = failure.name ? `${failure.name} <${failure.url}>` : failure.url;
+    lines.push(redactText(`  ✗ ${failure.kind} ${what}: ${failure.errorClass ?? 'error'} ${failure.message ?? ''}`.trimEnd()));
   }
   if (summary.failures.length > 20)
     lines.push(`  … and ${summary.failures.length - 20} more failures (see state/runs/${summary.date}/)`);
@@ -72,6 +84,7 @@ export function buildProgram(): Command {
       });
       progress.done();
       process.stdout.write(formatSummary(summary) + '\n');
+      if (summary.outage) process.exitCode = EXIT.outage;
     });
 
   program
@@ -99,11 +112,16 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`rss-digest: ${err.message}\n`);
-      process.exitCode = 2;
+      process.exitCode = EXIT.config;
       return;
     }
-    process.stderr.write(`rss-digest: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = 1;
+    if (err instanceof RunInProgressError) {
+      process.stderr.write(`rss-digest: ${err.message}\n`);
+      process.exitCode = EXIT.busy;
+      return;
+    }
+    process.stderr.write(`rss-digest: ${redactText((err as Error).stack ?? String(err))}\n`);
+    process.exitCode = EXIT.error;
   }
 }
 

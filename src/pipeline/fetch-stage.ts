@@ -2,12 +2,20 @@
  * Stage 1 (the fetch Lambda, or the first half of `rss-digest run`): fetch every feed
  * (conditional GET), keep the new items, fetch and extract each new article page, and store
  * article records under state/articles/YYYY/MM/DD/. Nothing here aborts the run: each failed
- * feed or page becomes a counted entry in the report.
+ * feed or page becomes a counted entry in the report. A feed whose state cannot be read is an
+ * error for the day, never a feed with nothing seen (that would bring every old story back).
+ *
+ *   fetchFeed        per feed: read its state → fetch (conditional GET) → parse → pick new items
+ *   storeStory       per story (one canonical URL, every feed that carried it): fetch and extract
+ *                    the page, or merge into the record an earlier run stored
+ *   saveFeedStates   an item becomes "seen" only once its story is stored
+ *   mergeFetchReport the day's report, accumulated over the day's runs
  */
 import type { Config, FeedConfig } from '../config/schema';
 import { extractArticle } from '../extract';
 import { parseFeed } from '../feeds';
 import { FetchError, interleaveByHost, type Fetcher } from '../http';
+import { redactText, redactUrl } from '../http/redact';
 import { dirForLang, dirForText, detectLang, normalizeLang } from '../lang';
 import { getJson, putJson, type Store } from '../store';
 import type { ArticleRecord, ErrorClass, FeedItem, FeedStatus } from '../types';
@@ -24,11 +32,14 @@ export interface FeedState {
   /** Do not fetch before this instant (from Retry-After on 429/503). */
   retryAfterUntil?: string;
   lastFetchedAt?: string;
+  /** The feed's own title, so its name survives runs answered 304. */
+  title?: string;
   /** Item id → first-seen ISO time. Pruned after `retention.seenDays`. */
   seen: Record<string, string>;
 }
 
 export interface FeedReport {
+  /** The feed's URL, redacted (no credentials, no secret query values): reports are shown and logged. */
   url: string;
   name: string;
   category?: string;
@@ -49,6 +60,7 @@ export interface FeedReport {
 }
 
 export interface PageReport {
+  /** Article and feed URLs, redacted. */
   url: string;
   feedUrl: string;
   status: 'ok' | 'error' | 'skipped';
@@ -93,191 +105,327 @@ const MIN_ARTICLE_CHARS = 200;
 
 export { feedStateKey, articlesPrefix, fetchReportKey };
 
-const feedName = (feed: FeedConfig, parsedTitle?: string): string => {
+/**
+ * What a feed is called in reports and on the page: its configured name, else its own title (from
+ * this response or, after a 304, from its state), else its host and path, so that two failing
+ * feeds of one site can be told apart.
+ */
+const feedName = (feed: FeedConfig, title?: string): string => {
   if (feed.name) return feed.name;
-  if (parsedTitle?.trim()) return parsedTitle.trim().slice(0, 200);
+  if (title?.trim()) return title.trim().slice(0, 200);
   try {
-    return new URL(feed.url).hostname;
+    const url = new URL(redactUrl(feed.url));
+    return `${url.host}${url.pathname === '/' ? '' : url.pathname}`.slice(0, 200);
   } catch {
-    return feed.url;
+    return redactUrl(feed.url);
   }
 };
 
 interface NewItem {
   feed: FeedConfig;
+  /** Position of the feed in the config: the first feed that carried a story gives its title and source. */
+  configIndex: number;
   feedName: string;
   item: FeedItem;
   storyId: string;
   canonical: string;
 }
 
+/** What one run knows while it works: its inputs, clock and limits. */
+interface RunContext {
+  config: Config;
+  store: Store;
+  fetcher: Fetcher;
+  date: string;
+  started: Date;
+  /** Item ages are measured from here: the end of the digest's day, or now if earlier. */
+  reference: Date;
+  maxAgeMs: number;
+  emit: (event: PipelineEvent) => void;
+}
+
+/** One feed's result: its report, its state to save (undefined when it could not be read), its new items. */
+interface FeedOutcome {
+  report: FeedReport;
+  state?: FeedState;
+  newItems: NewItem[];
+}
+
+/** One story's result: its page report and the items now stored (to be marked seen). */
+interface StoryOutcome {
+  report: PageReport;
+  stored: NewItem[];
+}
+
 export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> {
-  const { config, store, fetcher, date } = deps;
+  const { config, date } = deps;
   const now = deps.now ?? (() => new Date());
-  const emit = deps.onEvent ?? (() => undefined);
   const started = now();
-  const reference = new Date(Math.min(started.getTime(), endOfDay(date, config.digest.timezone).getTime()));
-  const maxAgeMs = config.digest.maxAgeHours > 0 ? config.digest.maxAgeHours * 3_600_000 : Infinity;
-  const seenCutoff = started.getTime() - config.retention.seenDays * 86_400_000;
+  const run: RunContext = {
+    config,
+    store: deps.store,
+    fetcher: deps.fetcher,
+    date,
+    started,
+    reference: new Date(Math.min(started.getTime(), endOfDay(date, config.digest.timezone).getTime())),
+    maxAgeMs: config.digest.maxAgeHours > 0 ? config.digest.maxAgeHours * 3_600_000 : Infinity,
+    emit: deps.onEvent ?? (() => undefined),
+  };
 
-  emit({ type: 'stage', stage: 'feeds', total: config.feeds.length });
-  const newItems: NewItem[] = [];
-  const feedStates = new Map<string, FeedState>();
-
-  // Hosts interleaved so the per-host limit does not idle the pool; reports keep the config order.
+  run.emit({ type: 'stage', stage: 'feeds', total: config.feeds.length });
+  // Hosts interleaved so the per-host limit does not idle the pool; results keep the config order.
   const feedOrder = interleaveByHost(
     config.feeds.map((_, i) => i),
     (i) => config.feeds[i].url,
   );
-  const feedReportsInFetchOrder = await mapLimit(
-    feedOrder.map((i) => config.feeds[i]),
+  const fetched = await mapLimit(feedOrder, config.network.concurrency, (i) => fetchFeed(run, config.feeds[i], i));
+  const feeds: FeedOutcome[] = new Array(config.feeds.length);
+  feedOrder.forEach((configIndex, fetchIndex) => (feeds[configIndex] = fetched[fetchIndex]));
+
+  const stories = groupByStory(feeds.flatMap((f) => f.newItems));
+  run.emit({ type: 'stage', stage: 'articles', total: stories.length });
+  const storyOutcomes = await mapLimit(
+    interleaveByHost(stories, (group) => group[0].item.link),
     config.network.concurrency,
-    async (feed): Promise<FeedReport> => {
-      const t0 = Date.now();
-      const report: FeedReport = {
-        url: feed.url,
-        name: feedName(feed),
-        category: feed.category,
-        status: 'ok',
-        bytes: 0,
-        durationMs: 0,
-        itemsTotal: 0,
-        itemsNew: 0,
-        itemsSeen: 0,
-        itemsTooOld: 0,
-      };
-      const stateKey = feedStateKey(feed.url);
-      let state: FeedState;
-      try {
-        state = (await getJson<FeedState>(store, stateKey)) ?? { url: feed.url, seen: {} };
-      } catch {
-        state = { url: feed.url, seen: {} };
-      }
-      feedStates.set(feed.url, state);
-      try {
-        if (state.retryAfterUntil && Date.parse(state.retryAfterUntil) > started.getTime()) {
-          report.status = 'not-modified';
-          report.error = `Server asked us to retry after ${state.retryAfterUntil}`;
-          return report;
-        }
-        const res = await fetcher.fetch(feed.url, { kind: 'feed', etag: state.etag, lastModified: state.lastModified });
-        report.httpStatus = res.status;
-        report.bytes = res.body.length;
-        state.lastFetchedAt = started.toISOString();
-        delete state.retryAfterUntil;
-        if (res.notModified) {
-          report.status = 'not-modified';
-          return report;
-        }
-        const parsed = await parseFeed(res.text, res.url, {
-          fetchedAt: started.toISOString(),
-          maxItems: 100,
-        });
-        report.name = feedName(feed, parsed.title);
-        report.itemsTotal = parsed.items.length;
-        report.itemsDropped = parsed.itemsDropped;
-        if (parsed.warning) {
-          report.warning = parsed.warning;
-          report.errorClass = 'parse';
-        }
-        // Validators are stored only once the body parsed whole, so a broken response is fetched again next time.
-        state.etag = parsed.warning ? undefined : res.headers['etag'] || undefined;
-        state.lastModified = parsed.warning ? undefined : res.headers['last-modified'] || undefined;
-        let taken = 0;
-        for (const item of parsed.items) {
-          if (state.seen[item.id]) {
-            report.itemsSeen++;
-            continue;
-          }
-          const age = reference.getTime() - Date.parse(item.publishedAt);
-          if (age > maxAgeMs) {
-            report.itemsTooOld++;
-            state.seen[item.id] = started.toISOString();
-            continue;
-          }
-          if (taken >= config.digest.itemsPerFeed) continue; // left unseen: may enter a later digest
-          taken++;
-          report.itemsNew++;
-          const canonical = canonicalizeUrl(item.link);
-          if (!item.lang && parsed.lang) item.lang = parsed.lang;
-          newItems.push({ feed, feedName: report.name, item, storyId: storyIdFor(canonical), canonical });
-        }
-        return report;
-      } catch (err) {
-        report.status = 'error';
-        const e = err as Error & { errorClass?: ErrorClass; status?: number; retryAfter?: string };
-        report.errorClass = e.errorClass ?? 'network';
-        report.error = e.message;
-        if (e.status) report.httpStatus = e.status;
-        if (err instanceof FetchError && err.retryAfter && (err.status === 429 || err.status === 503)) {
-          const until = retryAfterToDate(err.retryAfter, started);
-          if (until) state.retryAfterUntil = until.toISOString();
-        }
-        return report;
-      } finally {
-        report.durationMs = Date.now() - t0;
-        emit({
-          type: 'feed',
-          url: feed.url,
-          name: report.name,
-          status: report.status,
-          errorClass: report.errorClass,
-          error: report.error,
-          ...(report.warning ? { warning: report.warning } : {}),
-          itemsNew: report.itemsNew,
-        });
-      }
-    },
-  );
-
-  const feedReports: FeedReport[] = new Array(config.feeds.length);
-  feedOrder.forEach((configIndex, fetchIndex) => (feedReports[configIndex] = feedReportsInFetchOrder[fetchIndex]));
-
-  // One story per canonical URL, listing every feed that carried it.
-  const stories = new Map<string, NewItem[]>();
-  for (const n of newItems) {
-    const list = stories.get(n.storyId);
-    if (list) list.push(n);
-    else stories.set(n.storyId, [n]);
-  }
-
-  emit({ type: 'stage', stage: 'articles', total: stories.size });
-  const prefix = articlesPrefix(date);
-  const pageReports = await mapLimit(
-    interleaveByHost([...stories.values()], (group) => group[0].item.link),
-    config.network.concurrency,
-    async (group): Promise<PageReport> => {
-      const first = group[0];
-      const key = `${prefix}/${first.storyId}.json`;
-      const existing = await getJson<ArticleRecord>(store, key).catch(() => undefined);
-      const page = existing ? mergeSources(existing, group) : await buildRecord(first, group, fetcher, started);
-      await putJson(store, key, page.record);
-      for (const n of group) feedStates.get(n.feed.url)!.seen[n.item.id] = started.toISOString();
-      emit({
-        type: 'article',
-        url: first.item.link,
-        title: page.record.title,
-        contentSource: page.record.contentSource,
-        errorClass: page.report.errorClass,
-      });
-      return page.report;
-    },
+    (group) => storeStory(run, group),
   );
 
   // Feed state last: an item is only "seen" once its article record is stored.
+  await saveFeedStates(run, feeds, storyOutcomes);
+
+  const report = buildFetchReport(
+    run,
+    now(),
+    feeds.map((f) => f.report),
+    storyOutcomes.map((s) => s.report),
+  );
+  await mergeFetchReport(run.store, report);
+  return report;
+}
+
+/** One feed: state → fetch → parse → new items. Every failure is the feed's report, never a throw. */
+async function fetchFeed(run: RunContext, feed: FeedConfig, configIndex: number): Promise<FeedOutcome> {
+  const t0 = Date.now();
+  const report = emptyFeedReport(feed);
+  const outcome: FeedOutcome = { report, newItems: [] };
+  try {
+    outcome.state = await readFeedState(run.store, feed);
+    report.name = feedName(feed, outcome.state.title);
+    await readNewItems(run, feed, configIndex, outcome);
+  } catch (err) {
+    recordFeedError(report, err, outcome.state, run.started);
+  } finally {
+    report.durationMs = Date.now() - t0;
+    run.emit({
+      type: 'feed',
+      url: report.url,
+      name: report.name,
+      status: report.status,
+      errorClass: report.errorClass,
+      error: report.error,
+      ...(report.warning ? { warning: report.warning } : {}),
+      itemsNew: report.itemsNew,
+    });
+  }
+  return outcome;
+}
+
+function emptyFeedReport(feed: FeedConfig): FeedReport {
+  return {
+    url: redactUrl(feed.url),
+    name: feedName(feed),
+    category: feed.category,
+    status: 'ok',
+    bytes: 0,
+    durationMs: 0,
+    itemsTotal: 0,
+    itemsNew: 0,
+    itemsSeen: 0,
+    itemsTooOld: 0,
+  };
+}
+
+/** A store error while reading state: the feed is skipped for the day, and its state is left as it is. */
+class FeedStateError extends Error {
+  readonly errorClass: ErrorClass = 'store';
+  constructor(cause: unknown) {
+    super(`Feed state could not be read (nothing changed; tried again next run): ${(cause as Error).message}`, { cause });
+    this.name = 'FeedStateError';
+  }
+}
+
+async function readFeedState(store: Store, feed: FeedConfig): Promise<FeedState> {
+  try {
+    return (await getJson<FeedState>(store, feedStateKey(feed.url))) ?? { url: feed.url, seen: {} };
+  } catch (err) {
+    throw new FeedStateError(err);
+  }
+}
+
+/** Fetches and parses the feed into `outcome` (report, state, new items); throws on a failed fetch. */
+async function readNewItems(run: RunContext, feed: FeedConfig, configIndex: number, outcome: FeedOutcome): Promise<void> {
+  const { report } = outcome;
+  const state = outcome.state!;
+  if (state.retryAfterUntil && Date.parse(state.retryAfterUntil) > run.started.getTime()) {
+    report.status = 'not-modified';
+    report.error = `Server asked us to retry after ${state.retryAfterUntil}`;
+    return;
+  }
+  const res = await run.fetcher.fetch(feed.url, {
+    kind: 'feed',
+    etag: state.etag,
+    lastModified: state.lastModified,
+    auth: resolveFeedAuth(feed),
+  });
+  report.httpStatus = res.status;
+  report.bytes = res.body.length;
+  state.lastFetchedAt = run.started.toISOString();
+  delete state.retryAfterUntil;
+  if (res.notModified) {
+    report.status = 'not-modified';
+    return;
+  }
+  const parsed = await parseFeed(res.text, res.url, { fetchedAt: run.started.toISOString(), maxItems: 100 });
+  if (parsed.title?.trim()) state.title = parsed.title.trim().slice(0, 200);
+  report.name = feedName(feed, state.title);
+  report.itemsTotal = parsed.items.length;
+  report.itemsDropped = parsed.itemsDropped;
+  if (parsed.warning) {
+    report.warning = parsed.warning;
+    report.errorClass = 'parse';
+  }
+  // Validators are stored only once the body parsed whole, so a broken response is fetched again next time.
+  state.etag = parsed.warning ? undefined : res.headers['etag'] || undefined;
+  state.lastModified = parsed.warning ? undefined : res.headers['last-modified'] || undefined;
+  outcome.newItems = pickNewItems(run, feed, configIndex, report, state, parsed);
+}
+
+/** The feed's unseen items within the age limit, at most `digest.itemsPerFeed`; too old ones are marked seen. */
+function pickNewItems(
+  run: RunContext,
+  feed: FeedConfig,
+  configIndex: number,
+  report: FeedReport,
+  state: FeedState,
+  parsed: { items: FeedItem[]; lang?: string },
+): NewItem[] {
+  const picked: NewItem[] = [];
+  for (const item of parsed.items) {
+    if (state.seen[item.id]) {
+      report.itemsSeen++;
+      continue;
+    }
+    if (run.reference.getTime() - Date.parse(item.publishedAt) > run.maxAgeMs) {
+      report.itemsTooOld++;
+      state.seen[item.id] = run.started.toISOString();
+      continue;
+    }
+    if (picked.length >= run.config.digest.itemsPerFeed) continue; // left unseen: may enter a later digest
+    const canonical = canonicalizeUrl(item.link);
+    if (!item.lang && parsed.lang) item.lang = parsed.lang;
+    picked.push({ feed, configIndex, feedName: report.name, item, storyId: storyIdFor(canonical), canonical });
+  }
+  report.itemsNew = picked.length;
+  return picked;
+}
+
+/** The credentials of a private feed; the password from the environment when the config names a variable. */
+function resolveFeedAuth(feed: FeedConfig): { username: string; password: string } | undefined {
+  if (!feed.auth) return undefined;
+  if (feed.auth.password !== undefined) return { username: feed.auth.username, password: feed.auth.password };
+  const password = process.env[feed.auth.passwordEnv!];
+  if (password === undefined) {
+    throw Object.assign(new Error(`Environment variable ${feed.auth.passwordEnv} (feeds[].auth.passwordEnv) is not set`), {
+      errorClass: 'auth' as ErrorClass,
+    });
+  }
+  return { username: feed.auth.username, password };
+}
+
+function recordFeedError(report: FeedReport, err: unknown, state: FeedState | undefined, started: Date): void {
+  const e = err as Error & { errorClass?: ErrorClass; status?: number };
+  report.status = 'error';
+  report.errorClass = e.errorClass ?? 'network';
+  report.error = redactText(e.message);
+  if (e.status) report.httpStatus = e.status;
+  if (state && err instanceof FetchError && err.retryAfter && (err.status === 429 || err.status === 503)) {
+    const until = retryAfterToDate(err.retryAfter, started);
+    if (until) state.retryAfterUntil = until.toISOString();
+  }
+}
+
+/** One group per canonical URL, its items in config order: the first feed in the config leads the story. */
+function groupByStory(items: NewItem[]): NewItem[][] {
+  const groups = new Map<string, NewItem[]>();
+  for (const n of items) {
+    const group = groups.get(n.storyId);
+    if (group) group.push(n);
+    else groups.set(n.storyId, [n]);
+  }
+  return [...groups.values()].map((group) => group.sort((a, b) => a.configIndex - b.configIndex));
+}
+
+/** One story: merged into the record an earlier run stored, or fetched and extracted; then stored. */
+async function storeStory(run: RunContext, group: NewItem[]): Promise<StoryOutcome> {
+  const first = group[0];
+  const key = `${articlesPrefix(run.date)}/${first.storyId}.json`;
+  let page: { record: ArticleRecord; report: PageReport };
+  try {
+    const existing = await getJson<ArticleRecord>(run.store, key);
+    page = existing ? mergeSources(existing, group, run.config) : await buildRecord(first, group, run.fetcher, run.started);
+    await putJson(run.store, key, page.record);
+  } catch (err) {
+    // Not stored: its items stay unseen, so the next run tries the story again.
+    return { report: storeErrorReport(first, err), stored: [] };
+  }
+  run.emit({
+    type: 'article',
+    url: page.report.url,
+    title: page.record.title,
+    contentSource: page.record.contentSource,
+    errorClass: page.report.errorClass,
+  });
+  return { report: page.report, stored: group };
+}
+
+function storeErrorReport(first: NewItem, err: unknown): PageReport {
+  return {
+    url: redactUrl(first.item.link),
+    feedUrl: redactUrl(first.feed.url),
+    status: 'error',
+    errorClass: 'store',
+    error: `Article record could not be stored: ${redactText((err as Error).message)}`,
+    bytes: 0,
+    durationMs: 0,
+    contentSource: 'feed',
+  };
+}
+
+/** Marks stored items seen, prunes old seen ids, and writes each readable feed state once. */
+async function saveFeedStates(run: RunContext, feeds: FeedOutcome[], stories: StoryOutcome[]): Promise<void> {
+  const seenAt = run.started.toISOString();
+  for (const story of stories) {
+    for (const n of story.stored) {
+      const state = feeds[n.configIndex].state;
+      if (state) state.seen[n.item.id] = seenAt;
+    }
+  }
+  const seenCutoff = run.started.getTime() - run.config.retention.seenDays * 86_400_000;
   await Promise.all(
-    [...feedStates.values()].map((state) => {
-      for (const [id, at] of Object.entries(state.seen)) if (Date.parse(at) < seenCutoff) delete state.seen[id];
-      return putJson(store, feedStateKey(state.url), state);
+    feeds.map((f) => {
+      if (!f.state) return undefined;
+      for (const [id, at] of Object.entries(f.state.seen)) if (Date.parse(at) < seenCutoff) delete f.state.seen[id];
+      return putJson(run.store, feedStateKey(f.state.url), f.state);
     }),
   );
+}
 
-  const finished = now();
-  const report: FetchReport = {
-    date,
-    startedAt: started.toISOString(),
+function buildFetchReport(run: RunContext, finished: Date, feedReports: FeedReport[], pageReports: PageReport[]): FetchReport {
+  return {
+    date: run.date,
+    startedAt: run.started.toISOString(),
     finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - started.getTime(),
+    durationMs: finished.getTime() - run.started.getTime(),
     feeds: feedReports,
     pages: pageReports,
     stats: {
@@ -290,8 +438,6 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
       pagesFailed: pageReports.filter((p) => p.status === 'error').length,
     },
   };
-  await mergeFetchReport(store, report);
-  return report;
 }
 
 /**
@@ -299,7 +445,8 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
  * "not modified" answer keeps the item counts of the run that fetched the feed earlier that day.
  */
 async function mergeFetchReport(store: Store, report: FetchReport): Promise<void> {
-  const previous = await getJson<FetchReport>(store, fetchReportKey(report.date)).catch(() => undefined);
+  // A report that cannot be read fails the stage: writing over it would lose the day's earlier runs.
+  const previous = await getJson<FetchReport>(store, fetchReportKey(report.date));
   const merged: FetchReport = { ...report, feeds: report.feeds.map((f) => ({ ...f })), pages: [...report.pages] };
   if (previous) {
     const before = new Map(previous.feeds.map((f) => [f.url, f]));
@@ -325,17 +472,26 @@ function retryAfterToDate(value: string, now: Date): Date | undefined {
   return undefined;
 }
 
-function mergeSources(record: ArticleRecord, group: NewItem[]): { record: ArticleRecord; report: PageReport } {
+/**
+ * A story stored by an earlier run today, now carried by more feeds: their sources are added, in
+ * config order, and the story takes the title of the first feed in the config that carried it.
+ */
+function mergeSources(record: ArticleRecord, group: NewItem[], config: Config): { record: ArticleRecord; report: PageReport } {
   for (const n of group) {
-    if (!record.sources.some((s) => s.feedUrl === n.feed.url)) {
-      record.sources.push({ feedUrl: n.feed.url, name: n.feedName, category: n.feed.category, itemId: n.item.id });
-    }
+    if (!record.sources.some((s) => s.feedUrl === n.feed.url)) record.sources.push(sourceOf(n));
   }
+  const position = (feedUrl: string): number => {
+    const i = config.feeds.findIndex((f) => f.url === feedUrl);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  record.sources.sort((a, b) => position(a.feedUrl) - position(b.feedUrl));
+  const leadTitle = record.sources[0]?.title;
+  if (leadTitle) record.title = leadTitle;
   return {
     record,
     report: {
-      url: record.url,
-      feedUrl: group[0].feed.url,
+      url: redactUrl(record.url),
+      feedUrl: redactUrl(group[0].feed.url),
       status: 'skipped',
       bytes: 0,
       durationMs: 0,
@@ -343,6 +499,14 @@ function mergeSources(record: ArticleRecord, group: NewItem[]): { record: Articl
     },
   };
 }
+
+const sourceOf = (n: NewItem): ArticleRecord['sources'][number] => ({
+  feedUrl: n.feed.url,
+  name: n.feedName,
+  category: n.feed.category,
+  itemId: n.item.id,
+  ...(n.item.title ? { title: n.item.title } : {}),
+});
 
 async function buildRecord(
   first: NewItem,
@@ -353,8 +517,8 @@ async function buildRecord(
   const { item } = first;
   const t0 = Date.now();
   const report: PageReport = {
-    url: item.link,
-    feedUrl: first.feed.url,
+    url: redactUrl(item.link),
+    feedUrl: redactUrl(first.feed.url),
     status: 'ok',
     bytes: 0,
     durationMs: 0,
@@ -379,7 +543,7 @@ async function buildRecord(
     const e = err as Error & { errorClass?: ErrorClass; status?: number };
     report.status = e.errorClass === 'not-html' ? 'skipped' : 'error';
     report.errorClass = e.errorClass ?? 'network';
-    report.error = e.message;
+    report.error = redactText(e.message);
     if (e.status) report.httpStatus = e.status;
   }
   const pageText = extracted?.text.trim() ?? '';
@@ -401,9 +565,7 @@ async function buildRecord(
     url: item.link,
     canonicalUrl: first.canonical,
     title: item.title || extracted?.title || item.link,
-    sources: group
-      .filter((n, i) => group.findIndex((m) => m.feed.url === n.feed.url) === i)
-      .map((n) => ({ feedUrl: n.feed.url, name: n.feedName, category: n.feed.category, itemId: n.item.id })),
+    sources: group.filter((n, i) => group.findIndex((m) => m.feed.url === n.feed.url) === i).map(sourceOf),
     publishedAt: item.publishedAt,
     fetchedAt: fetchedAt.toISOString(),
     lang,

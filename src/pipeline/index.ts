@@ -1,6 +1,6 @@
 /**
- * The whole run: fetch stage then publish stage, over any Store. The CLI calls `runDigest`;
- * the two Lambdas call the stages separately.
+ * The whole run: fetch stage then publish stage, over any Store, holding the date's run lease
+ * (one run of a date at a time). The CLI calls `runDigest`; the two Lambdas call the stages separately.
  */
 import type { Config } from '../config/schema';
 import { createFetcher, type Fetcher } from '../http';
@@ -8,8 +8,9 @@ import { createSummarizer, type Summarizer } from '../summarize';
 import type { Store } from '../store';
 import { dateInZone } from './dates';
 import { runFetchStage, type FetchReport } from './fetch-stage';
-import { runPublishStage, type DeliveryReport, type PublishReport } from './publish-stage';
+import { runPublishStage, type DeliveryReport, type Outage, type PublishReport } from './publish-stage';
 import type { PipelineEvent } from './events';
+import { withRunLease } from './run-lease';
 
 export * from './dates';
 export * from './events';
@@ -18,6 +19,7 @@ export * from './publish-stage';
 export { rankStories } from './rank';
 export { canonicalizeUrl, storyIdFor } from './urls';
 export { mapLimit } from './limit';
+export { withRunLease, runLeaseKey, RunInProgressError, RUN_LEASE_MS, defaultRunOwner } from './run-lease';
 
 export interface RunDigestOptions {
   config: Config;
@@ -29,6 +31,8 @@ export interface RunDigestOptions {
   now?: () => Date;
   onEvent?: (event: PipelineEvent) => void;
   deliver?: (digest: import('../types').Digest) => Promise<DeliveryReport>;
+  /** Who runs, shown to a second run of the same date (default: host, pid, start time). */
+  owner?: string;
 }
 
 export interface RunSummary {
@@ -38,7 +42,10 @@ export interface RunSummary {
   durationMs: number;
   /** Where to open the result. */
   indexLocation: string;
-  failures: { kind: 'feed' | 'page'; url: string; errorClass?: string; message?: string }[];
+  /** Every feed failed: nothing of the day was published (the CLI exits 3). */
+  outage?: Outage;
+  /** Failed feeds (by their configured or own name and redacted URL) and pages. */
+  failures: { kind: 'feed' | 'page'; name?: string; url: string; errorClass?: string; message?: string }[];
   /** Feeds read in spite of a problem (a truncated document): their complete items were taken. */
   warnings: { kind: 'feed'; url: string; errorClass?: string; message: string }[];
 }
@@ -52,27 +59,30 @@ export async function runDigest(options: RunDigestOptions): Promise<RunSummary> 
   const date = options.date ?? digestDate(options.config, started);
   const fetcher = options.fetcher ?? createFetcher(options.config.network);
   const summarizer = options.summarizer ?? createSummarizer(options.config.summarizer);
-  const fetch = await runFetchStage({
-    config: options.config,
-    store: options.store,
-    fetcher,
-    date,
-    now,
-    onEvent: options.onEvent,
-  });
-  const publish = await runPublishStage({
-    config: options.config,
-    store: options.store,
-    summarizer,
-    date,
-    now,
-    onEvent: options.onEvent,
-    deliver: options.deliver,
+  const { fetch, publish } = await withRunLease(options.store, date, { owner: options.owner, now }, async () => {
+    const fetchReport = await runFetchStage({
+      config: options.config,
+      store: options.store,
+      fetcher,
+      date,
+      now,
+      onEvent: options.onEvent,
+    });
+    const publishReport = await runPublishStage({
+      config: options.config,
+      store: options.store,
+      summarizer,
+      date,
+      now,
+      onEvent: options.onEvent,
+      deliver: options.deliver,
+    });
+    return { fetch: fetchReport, publish: publishReport };
   });
   const failures: RunSummary['failures'] = [
     ...fetch.feeds
       .filter((f) => f.status === 'error')
-      .map((f) => ({ kind: 'feed' as const, url: f.url, errorClass: f.errorClass, message: f.error })),
+      .map((f) => ({ kind: 'feed' as const, name: f.name, url: f.url, errorClass: f.errorClass, message: f.error })),
     ...fetch.pages
       .filter((p) => p.status === 'error')
       .map((p) => ({ kind: 'page' as const, url: p.url, errorClass: p.errorClass, message: p.error })),
@@ -83,6 +93,7 @@ export async function runDigest(options: RunDigestOptions): Promise<RunSummary> 
     publish,
     durationMs: now().getTime() - started.getTime(),
     indexLocation: options.store.locate('site/index.html'),
+    outage: publish.outage,
     failures,
     warnings: fetch.feeds
       .filter((f) => f.warning)

@@ -2,10 +2,16 @@
  * Stage 2 (the summarize Lambda, or the second half of `rss-digest run`): summarize the day's
  * article records, rank them into the digest, publish the site, then (when a deliverer is given)
  * mail subscribers. Re-running a day rebuilds the same digest from the same records.
+ *
+ * An outage is not a quiet day: when every feed failed, nothing of the day is published (no empty
+ * edition in the archive or the Atom/JSON feeds, no mail); the front page keeps the last good
+ * edition with a notice, and the report says `outage` so the CLI exits non-zero and the deployed
+ * run fails. A record or report that cannot be read fails the stage rather than being skipped.
  */
 import type { Config } from '../config/schema';
 import type { Summarizer } from '../summarize';
-import { publishDigest } from '../render';
+import { redactText, redactUrl } from '../http/redact';
+import { publishDigest, publishOutageNotice } from '../render';
 import { resolvePublicUrls } from '../subscriptions/links';
 import { getJson, putJson, type Store } from '../store';
 import type { ArticleRecord, Digest, DigestFeedStatus, DigestStory } from '../types';
@@ -44,9 +50,20 @@ export interface PublishStageDeps {
   deliver?: (digest: Digest) => Promise<DeliveryReport>;
 }
 
+/** Every feed failed: the day was not published. */
+export interface Outage {
+  /** When the feeds were tried (the fetch report's start). */
+  at: string;
+  feedsFailed: number;
+  /** Date of the edition the front page keeps showing, if there is one. */
+  showing?: string;
+}
+
 export interface PublishReport {
   date: string;
+  /** The day's digest; when `outage` is set it was not published (and has no stories). */
   digest: Digest;
+  outage?: Outage;
   keys: string[];
   summaries: { extractive: number; bedrock: number; feed: number; failed: number };
   tokens: { input: number; output: number };
@@ -64,15 +81,13 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   const summarizerId = deps.summarizerId ?? JSON.stringify(config.summarizer);
 
   const keys = (await store.list(articlesPrefix(date))).filter((k) => k.endsWith('.json') && !k.endsWith('.summary.json'));
-  const records = (
-    await mapLimit(keys, 16, async (k) => {
-      try {
-        return await getJson<ArticleRecord>(store, k);
-      } catch {
-        return undefined;
-      }
-    })
-  ).filter((r): r is ArticleRecord => !!r);
+  const fetchReport = await getJson<FetchReport>(store, fetchReportKey(date));
+  const feeds = feedStatuses(fetchReport);
+  if (isOutage(feeds)) return publishOutage(deps, { t0, feeds, fetchReport: fetchReport!, emit });
+
+  const records = (await mapLimit(keys, 16, (k) => getJson<ArticleRecord>(store, k))).filter(
+    (r): r is ArticleRecord => !!r,
+  );
 
   emit({ type: 'stage', stage: 'summaries', total: records.length });
   const counts = { extractive: 0, bedrock: 0, feed: 0, failed: 0 };
@@ -80,7 +95,7 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   const maxSentences = config.digest.summarySentences;
   const stories = await mapLimit(records, 4, async (record): Promise<DigestStory> => {
     const key = summaryKey(record, date);
-    let summary = await getJson<StoredSummary>(store, key).catch(() => undefined);
+    let summary = await getJson<StoredSummary>(store, key);
     if (!summary || summary.maxSentences !== maxSentences || summary.summarizer !== summarizerId) {
       try {
         const result = await summarizer.summarizeArticle({
@@ -112,6 +127,7 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
       url: record.url,
       source: primary?.name ?? '',
       sources: record.sources.map((s) => ({ name: s.name, feedUrl: s.feedUrl })),
+      // Raw feed URLs until ranked (priorities are keyed by them); `publicStory` redacts them.
       category: primary?.category,
       lang: record.lang,
       dir: record.dir,
@@ -127,41 +143,14 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   });
 
   const priorities = new Map(config.feeds.map((f) => [f.url, f.priority]));
-  const ranked = rankStories(stories, { now: t0, priorities, maxStories: config.digest.maxStories });
+  const ranked = rankStories(stories, { now: t0, priorities, maxStories: config.digest.maxStories }).map(publicStory);
 
-  const fetchReport = await getJson<FetchReport>(store, fetchReportKey(date)).catch(() => undefined);
+  // Fetch reports name feeds by their redacted URLs, as the stories now do.
   const inDigest = new Map<string, number>();
   for (const s of ranked) for (const src of s.sources) inDigest.set(src.feedUrl, (inDigest.get(src.feedUrl) ?? 0) + 1);
-  const feeds: DigestFeedStatus[] = (fetchReport?.feeds ?? []).map((f) => ({
-    url: f.url,
-    name: f.name,
-    status: f.status,
-    httpStatus: f.httpStatus,
-    error: f.status === 'error' ? f.error : undefined,
-    errorClass: f.errorClass,
-    ...(f.warning ? { warning: f.warning } : {}),
-    itemsTotal: f.itemsTotal,
-    itemsNew: f.itemsNew,
-    itemsInDigest: inDigest.get(f.url) ?? 0,
-  }));
+  for (const f of feeds) f.itemsInDigest = inDigest.get(f.url) ?? 0;
 
-  const digest: Digest = {
-    version: 1,
-    title: config.digest.title,
-    date,
-    timezone: config.digest.timezone,
-    generatedAt: t0.toISOString(),
-    stories: ranked,
-    feeds,
-    stats: {
-      feedsOk: feeds.filter((f) => f.status === 'ok').length,
-      feedsFailed: feeds.filter((f) => f.status === 'error').length,
-      feedsNotModified: feeds.filter((f) => f.status === 'not-modified').length,
-      articlesExtracted: ranked.filter((s) => s.contentSource === 'page').length,
-      articlesFromFeed: ranked.filter((s) => s.contentSource === 'feed').length,
-      stories: ranked.length,
-    },
-  };
+  const digest = buildDigest(config, date, t0, ranked, feeds);
 
   emit({ type: 'stage', stage: 'publish', total: 1 });
   // Without site.url the site is local: links and the subscribe form point at `rss-digest serve`.
@@ -185,7 +174,92 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     delivery,
     durationMs: finished.getTime() - t0.getTime(),
   };
+  await savePublishReport(store, report, t0);
+  return report;
+}
+
+async function savePublishReport(store: Store, report: PublishReport, t0: Date): Promise<void> {
   const { digest: _omit, ...persisted } = report;
-  await putJson(store, `state/runs/${date}/publish-${t0.toISOString().replace(/[:.]/g, '-')}.json`, persisted);
+  await putJson(store, `state/runs/${report.date}/publish-${t0.toISOString().replace(/[:.]/g, '-')}.json`, persisted);
+}
+
+function buildDigest(config: Config, date: string, t0: Date, stories: DigestStory[], feeds: DigestFeedStatus[]): Digest {
+  return {
+    version: 1,
+    title: config.digest.title,
+    date,
+    timezone: config.digest.timezone,
+    generatedAt: t0.toISOString(),
+    stories,
+    feeds,
+    stats: {
+      feedsOk: feeds.filter((f) => f.status === 'ok').length,
+      feedsFailed: feeds.filter((f) => f.status === 'error').length,
+      feedsNotModified: feeds.filter((f) => f.status === 'not-modified').length,
+      articlesExtracted: stories.filter((s) => s.contentSource === 'page').length,
+      articlesFromFeed: stories.filter((s) => s.contentSource === 'feed').length,
+      stories: stories.length,
+    },
+  };
+}
+
+/** The story as the public sees it: its link and its sources' feed URLs redacted. */
+function publicStory(story: DigestStory): DigestStory {
+  return {
+    ...story,
+    url: redactUrl(story.url),
+    sources: story.sources.map((s) => ({ ...s, feedUrl: redactUrl(s.feedUrl) })),
+  };
+}
+
+/** The day's feed statuses from its fetch report (already redacted there; redacted again for reports of older versions). */
+function feedStatuses(fetchReport: FetchReport | undefined): DigestFeedStatus[] {
+  return (fetchReport?.feeds ?? []).map((f) => ({
+    url: redactUrl(f.url),
+    name: f.name,
+    status: f.status,
+    httpStatus: f.httpStatus,
+    error: f.status === 'error' && f.error ? redactText(f.error) : undefined,
+    errorClass: f.errorClass,
+    ...(f.warning ? { warning: f.warning } : {}),
+    itemsTotal: f.itemsTotal,
+    itemsNew: f.itemsNew,
+    itemsInDigest: 0,
+  }));
+}
+
+/** Every feed of the day failed (feeds that answered 304 were reached: a quiet day is not an outage). */
+const isOutage = (feeds: DigestFeedStatus[]): boolean => feeds.length > 0 && feeds.every((f) => f.status === 'error');
+
+/**
+ * Nothing of the day is published: the front page keeps the last good edition under a notice, the
+ * archive and the Atom/JSON feeds are left as they are, and nobody is mailed.
+ */
+async function publishOutage(
+  deps: PublishStageDeps,
+  run: { t0: Date; feeds: DigestFeedStatus[]; fetchReport: FetchReport; emit: (event: PipelineEvent) => void },
+): Promise<PublishReport> {
+  const { config, store, date } = deps;
+  const now = deps.now ?? (() => new Date());
+  run.emit({ type: 'stage', stage: 'publish', total: 1 });
+  const urls = resolvePublicUrls(config);
+  const notice = await publishOutageNotice(store, {
+    at: run.fetchReport.startedAt,
+    timezone: config.digest.timezone,
+    title: config.digest.title,
+    siteUrl: urls.siteUrl,
+    subscribeEndpoint: urls.endpointUrl,
+  });
+  run.emit({ type: 'published', keys: notice.keys });
+  const report: PublishReport = {
+    date,
+    digest: buildDigest(config, date, run.t0, [], run.feeds),
+    outage: { at: run.fetchReport.startedAt, feedsFailed: run.feeds.length, showing: notice.showing },
+    keys: notice.keys,
+    summaries: { extractive: 0, bedrock: 0, feed: 0, failed: 0 },
+    tokens: { input: 0, output: 0 },
+    durationMs: now().getTime() - run.t0.getTime(),
+  };
+  await savePublishReport(store, report, run.t0);
   return report;
 }

@@ -97,6 +97,8 @@ export interface DailyPageOptions {
   previousDate?: string;
   /** Path of this page relative to the site root ("2026/11/29/index.html" or "index.html"). */
   path: string;
+  /** A notice above the stories (the feeds could not be reached: this is an earlier edition). */
+  notice?: string;
 }
 
 export function renderDailyPage(digest: Digest, ctx: PageContext, options: DailyPageOptions): string {
@@ -106,7 +108,9 @@ export function renderDailyPage(digest: Digest, ctx: PageContext, options: Daily
   const feedsUsed = new Set(digest.stories.flatMap((s) => (s.sources ?? []).map((x) => x.feedUrl))).size;
   const sections = sectionsFor(digest.stories);
   const updated = formatStoryTime(digest.generatedAt, digest.timezone, digest.date);
-  const main = markup`<h1><bdi>${title}</bdi> <time datetime="${digest.date}">${longDate}</time></h1>
+  const notice = options.notice ? markup`<p class="notice" role="status">${cleanLine(options.notice)}</p>\n` : '';
+  const empty = options.notice ? '' : markup`<p>No new stories today.</p>\n`;
+  const main = markup`${notice}<h1><bdi>${title}</bdi> <time datetime="${digest.date}">${longDate}</time></h1>
 <p class="lede">${plural(digest.stories.length, 'story', 'stories')}${feedsUsed ? ` from ${plural(feedsUsed, 'feed')}` : ''}${
     updated
       ? markup` · updated <time datetime="${isoOrUndefined(digest.generatedAt)}">${updated}</time> <bdi>${cleanLine(digest.timezone)}</bdi>`
@@ -116,7 +120,7 @@ ${
   sections.length > 1
     ? markup`<nav class="toc" aria-label="Sections">${sections.map((s) => markup`<a href="#${s.id}"><bdi>${s.heading}</bdi></a>`)}</nav>\n`
     : ''
-}${digest.stories.length ? renderSections(digest, ctx.lang) : markup`<p>No new stories today.</p>\n`}${renderSubscribeForm(ctx)}`;
+}${digest.stories.length ? renderSections(digest, ctx.lang) : empty}${renderSubscribeForm(ctx)}`;
   const footer = markup`<nav aria-label="Days">${
     options.previousDate ? markup`<a rel="prev" href="${r}${dayPagePath(options.previousDate)}">← Previous day</a>` : ''
   }<a href="${r}archive.html">Every day</a><a href="${r}search.html">Search</a></nav>

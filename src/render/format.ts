@@ -18,6 +18,14 @@ export const formatLongDate = (date: string): string => longDateFormat.format(no
 /** "November 2026" for "2026-11". */
 export const formatMonth = (month: string): string => monthFormat.format(noon(`${month}-15`));
 
+const weekdayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'long' });
+
+/** "Sunday" for "2026-11-29". */
+export const formatWeekday = (date: string): string => weekdayFormat.format(noon(date));
+
+/** "07:05" for an instant, in `timeZone` (24-hour clock). */
+export const formatClock = (iso: string, timeZone: string): string => formatsFor(timeZone).time.format(new Date(iso));
+
 /** "Sun 29 Nov" for "2026-11-29". */
 export const formatShortDate = (date: string): string => dayFormat.format(noon(date));
 

@@ -4,6 +4,8 @@
  */
 export {
   publishDigest,
+  publishOutageNotice,
+  outageNotice,
   siteAssets,
   CACHE,
   TYPES,

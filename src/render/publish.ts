@@ -9,6 +9,7 @@ import type { PutOptions, Store } from '../store';
 import { getJson, putJson } from '../store';
 import type { Digest } from '../types';
 import { cleanLine, safeHttpUrl } from './html';
+import { formatClock, formatLongDate, formatWeekday } from './format';
 import { renderDailyPage } from './daily';
 import { renderArchivePage, renderNotFoundPage, renderSearchPage, type ArchiveDay } from './archive';
 import { FEED_ENTRIES, renderAtomFeed, renderJsonFeed } from './feeds';
@@ -126,10 +127,8 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
   const load = (date: string): Promise<Digest | undefined> => {
     let p = cache.get(date);
     if (!p) {
-      p = getJson<Digest>(store, digestKey(date)).then(
-        (d) => (d && Array.isArray(d.stories) && d.date === date ? d : undefined),
-        () => undefined,
-      );
+      // A read error fails the publish (never an edition silently dropped from the archive).
+      p = getJson<Digest>(store, digestKey(date)).then((d) => (d && Array.isArray(d.stories) && d.date === date ? d : undefined));
       cache.set(date, p);
     }
     return p;
@@ -169,7 +168,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
   written.push(digestKey(digest.date));
 
   // 2. The archive, from the remembered summaries reconciled with the digests in the store.
-  const state = await getJson<ArchiveState>(store, ARCHIVE_STATE_KEY).catch(() => undefined);
+  const state = await getJson<ArchiveState>(store, ARCHIVE_STATE_KEY);
   const known = new Map((state?.days ?? []).filter((d) => d && typeof d.date === 'string').map((d) => [d.date, d]));
   const days: ArchiveDay[] = [];
   for (const date of dates) {
@@ -195,7 +194,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
   const months = [...new Set(archived.map((d) => d.slice(0, 7)))];
   const shards: SearchManifest['shards'] = [];
   const previous = existingSet.has(SEARCH_MANIFEST_KEY)
-    ? await getJson<SearchManifest>(store, SEARCH_MANIFEST_KEY).catch(() => undefined)
+    ? await getJson<SearchManifest>(store, SEARCH_MANIFEST_KEY)
     : undefined;
   const rebuildAll = previous?.words !== SEARCH_WORDS_VERSION;
   for (const month of months) {
@@ -231,4 +230,83 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
     CACHE.short,
   );
   return written;
+}
+
+export interface OutageNoticeOptions extends PublishOptions {
+  /** When the feeds were tried (ISO 8601). */
+  at: string;
+  timezone: string;
+  /** The digest's title, for a front page when no edition exists yet. */
+  title: string;
+}
+
+/** "Feeds could not be reached at 07:00; this is Monday's digest." */
+export function outageNotice(at: string, timezone: string, showing: string | undefined, today: string): string {
+  const when = `Feeds could not be reached at ${formatClock(at, timezone)}`;
+  if (!showing) return `${when}; there is no earlier digest to show yet.`;
+  const daysBack = (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${showing}T00:00:00Z`)) / 86_400_000;
+  const which = daysBack === 0 ? "today's digest" : daysBack < 7 ? `${formatWeekday(showing)}'s digest` : `the digest of ${formatLongDate(showing)}`;
+  return `${when}; this is ${which}.`;
+}
+
+/**
+ * The front page on a day every feed failed: the newest edition in the store, unchanged, under a
+ * notice. Nothing else is written: the day gets no page of its own, no archive entry and no feed entry.
+ */
+export async function publishOutageNotice(
+  store: Store,
+  options: OutageNoticeOptions,
+): Promise<{ keys: string[]; showing?: string }> {
+  const dates = (await store.list('site/'))
+    .flatMap((k) => {
+      const m = DIGEST_KEY.exec(k);
+      return m ? [`${m[1]}-${m[2]}-${m[3]}`] : [];
+    })
+    .sort();
+  let latest: Digest | undefined;
+  for (let i = dates.length - 1; i >= 0 && !latest; i--) {
+    const d = await getJson<Digest>(store, digestKey(dates[i]));
+    if (d && Array.isArray(d.stories) && d.date === dates[i]) latest = d;
+  }
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: options.timezone }).format(new Date(options.at));
+  const shown: Digest = latest ?? {
+    version: 1,
+    title: options.title,
+    date: today,
+    timezone: options.timezone,
+    generatedAt: options.at,
+    stories: [],
+    feeds: [],
+    stats: { feedsOk: 0, feedsFailed: 0, feedsNotModified: 0, articlesExtracted: 0, articlesFromFeed: 0, stories: 0 },
+  };
+  const assets = siteAssets();
+  const keys: string[] = [];
+  for (const [asset, type] of [
+    [assets.css, TYPES.css],
+    [assets.icon, TYPES.svg],
+    [assets.searchJs, TYPES.js],
+  ] as const) {
+    const key = `site/${asset.path}`;
+    if (!(await store.get(key))) {
+      await store.put(key, asset.body, { contentType: type, cacheControl: CACHE.immutable });
+      keys.push(key);
+    }
+  }
+  const ctx: PageContext = {
+    root: '',
+    assets: { css: assets.css.path, icon: assets.icon.path, searchJs: assets.searchJs.path },
+    siteTitle: cleanLine(options.title) || 'Daily digest',
+    siteUrl: options.siteUrl ? safeHttpUrl(options.siteUrl)?.replace(/\/+$/, '') : undefined,
+    subscribeEndpoint: options.subscribeEndpoint,
+    lang: CHROME_LANG,
+  };
+  const notice = outageNotice(options.at, options.timezone, latest?.date, today);
+  const previousDate = latest ? dates.filter((d) => d < latest.date).pop() : undefined;
+  await store.put(
+    'site/index.html',
+    renderDailyPage(shown, ctx, { previousDate, path: dayPagePath(shown.date), notice }),
+    { contentType: TYPES.html, cacheControl: CACHE.short },
+  );
+  keys.push('site/index.html');
+  return { keys, showing: latest?.date };
 }

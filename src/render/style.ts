@@ -42,6 +42,7 @@ h3 a{color:var(--fg);text-decoration:none}
 h3 a:hover{text-decoration:underline}
 h3 a:visited{color:var(--mu)}
 .lede{color:var(--mu);margin:0 0 1rem}
+.notice{margin:1rem 0;padding:.75rem 1rem;border:2px solid var(--fg);border-radius:8px;background:var(--ac);font-weight:600}
 .toc{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:.5rem 0 0;font-size:.95rem}
 article{padding:1rem 0;border-bottom:1px solid var(--bd)}
 article:last-child{border-bottom:0}

@@ -8,10 +8,29 @@ export interface PutOptions {
   cacheControl?: string;
 }
 
+/** An object's bytes with the version a conditional write compares against (S3: the ETag). */
+export interface VersionedBody {
+  body: Buffer;
+  version: string;
+}
+
 export interface Store {
-  /** The object's bytes, or undefined when it does not exist. */
+  /** The object's bytes, or undefined when it does not exist. Any other failure throws. */
   get(key: string): Promise<Buffer | undefined>;
+  /** Like `get`, with the object's current version for `putIfMatch`. */
+  getVersioned(key: string): Promise<VersionedBody | undefined>;
   put(key: string, body: Buffer | string, options?: PutOptions): Promise<void>;
+  /**
+   * Creates the object only if no object has the key, atomically across processes (filesystem:
+   * an exclusive hard link; S3: `PutObject` with `If-None-Match: *`). True when this call
+   * created it, false when the key already existed. The building block of claims and leases.
+   */
+  putIfAbsent(key: string, body: Buffer | string, options?: PutOptions): Promise<boolean>;
+  /**
+   * Replaces the object only if it still has `version` (from `getVersioned`), atomically across
+   * processes (S3: `If-Match: <ETag>`). False when someone else changed or deleted it first.
+   */
+  putIfMatch(key: string, body: Buffer | string, version: string, options?: PutOptions): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** Every key under a prefix (recursive), sorted. */
   list(prefix: string): Promise<string[]>;
@@ -46,11 +65,24 @@ export async function getJson<T>(store: Store, key: string): Promise<T | undefin
   return JSON.parse(body.toString('utf8')) as T;
 }
 
+/** JSON at `key` with its version, for a read-modify-write with `putIfMatch`. */
+export async function getJsonVersioned<T>(store: Store, key: string): Promise<{ value: T; version: string } | undefined> {
+  const got = await store.getVersioned(key);
+  if (!got) return undefined;
+  return { value: JSON.parse(got.body.toString('utf8')) as T, version: got.version };
+}
+
+const jsonBody = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
+const JSON_TYPE: PutOptions = { contentType: 'application/json; charset=utf-8' };
+
+export const putJsonIfAbsent = (store: Store, key: string, value: unknown): Promise<boolean> =>
+  store.putIfAbsent(key, jsonBody(value), JSON_TYPE);
+
+export const putJsonIfMatch = (store: Store, key: string, value: unknown, version: string): Promise<boolean> =>
+  store.putIfMatch(key, jsonBody(value), version, JSON_TYPE);
+
 export async function putJson(store: Store, key: string, value: unknown, options: PutOptions = {}): Promise<void> {
-  await store.put(key, JSON.stringify(value, null, 2) + '\n', {
-    contentType: 'application/json; charset=utf-8',
-    ...options,
-  });
+  await store.put(key, jsonBody(value), { ...JSON_TYPE, ...options });
 }
 
 export { FsStore } from './fs-store';

@@ -6,7 +6,22 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { assertValidKey, type PutOptions, type Store } from './index';
+import { assertValidKey, type PutOptions, type Store, type VersionedBody } from './index';
+
+/** How often a conditional write is tried again when S3 answers 409 (a concurrent conditional write to the key). */
+const CONFLICT_RETRIES = 3;
+
+const httpStatus = (err: unknown): number | undefined => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+const isNotFound = (err: unknown): boolean => {
+  const name = (err as { name?: string }).name;
+  return name === 'NoSuchKey' || name === 'NotFound' || httpStatus(err) === 404;
+};
+/** 412: the condition did not hold (the key exists, or its ETag changed). */
+const isPreconditionFailed = (err: unknown): boolean =>
+  (err as { name?: string }).name === 'PreconditionFailed' || httpStatus(err) === 412;
+/** 409 ConditionalRequestConflict: another conditional write to the key is in flight; S3 asks to retry. */
+const isConflict = (err: unknown): boolean =>
+  (err as { name?: string }).name === 'ConditionalRequestConflict' || httpStatus(err) === 409;
 
 export interface S3StoreOptions {
   bucket: string;
@@ -35,27 +50,60 @@ export class S3Store implements Store {
   }
 
   async get(key: string): Promise<Buffer | undefined> {
+    return (await this.getVersioned(key))?.body;
+  }
+
+  async getVersioned(key: string): Promise<VersionedBody | undefined> {
     try {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
-      if (!res.Body) return Buffer.alloc(0);
-      return Buffer.from(await res.Body.transformToByteArray());
+      const body = res.Body ? Buffer.from(await res.Body.transformToByteArray()) : Buffer.alloc(0);
+      return { body, version: res.ETag ?? '' };
     } catch (err) {
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
 
   async put(key: string, body: Buffer | string, options: PutOptions = {}): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: this.key(key),
-        Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
-        ContentType: options.contentType,
-        CacheControl: options.cacheControl,
-      }),
-    );
+    await this.client.send(this.putCommand(key, body, options));
+  }
+
+  async putIfAbsent(key: string, body: Buffer | string, options: PutOptions = {}): Promise<boolean> {
+    return this.conditionalPut(this.putCommand(key, body, options, { IfNoneMatch: '*' }));
+  }
+
+  async putIfMatch(key: string, body: Buffer | string, version: string, options: PutOptions = {}): Promise<boolean> {
+    if (!version) return false;
+    return this.conditionalPut(this.putCommand(key, body, options, { IfMatch: version }));
+  }
+
+  private putCommand(
+    key: string,
+    body: Buffer | string,
+    options: PutOptions,
+    condition: { IfNoneMatch?: string; IfMatch?: string } = {},
+  ): PutObjectCommand {
+    return new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: this.key(key),
+      Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+      ContentType: options.contentType,
+      CacheControl: options.cacheControl,
+      ...condition,
+    });
+  }
+
+  private async conditionalPut(command: PutObjectCommand): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(command);
+        return true;
+      } catch (err) {
+        if (isPreconditionFailed(err)) return false;
+        if (!isConflict(err) || attempt >= CONFLICT_RETRIES) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+      }
+    }
   }
 
   async delete(key: string): Promise<void> {

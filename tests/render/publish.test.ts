@@ -20,9 +20,20 @@ class RecordingStore implements Store {
   get(key: string) {
     return this.inner.get(key);
   }
+  getVersioned(key: string) {
+    return this.inner.getVersioned(key);
+  }
   put(key: string, body: Buffer | string, options?: PutOptions) {
     this.puts.push({ key, options });
     return this.inner.put(key, body, options);
+  }
+  putIfAbsent(key: string, body: Buffer | string, options?: PutOptions) {
+    this.puts.push({ key, options });
+    return this.inner.putIfAbsent(key, body, options);
+  }
+  putIfMatch(key: string, body: Buffer | string, version: string, options?: PutOptions) {
+    this.puts.push({ key, options });
+    return this.inner.putIfMatch(key, body, version, options);
   }
   delete(key: string) {
     return this.inner.delete(key);

@@ -100,3 +100,54 @@ describe.each(harnesses)('$name', (h) => {
     expect(keys[1099]).toBe('state/seen/1099.json');
   }, 60_000);
 });
+
+describe.each(harnesses)('$name: conditional writes', (h) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await h.setup();
+  });
+  afterEach(() => h.teardown());
+
+  it('putIfAbsent creates a missing key once and never overwrites', async () => {
+    expect(await store.putIfAbsent('state/claims/a.json', 'first')).toBe(true);
+    expect(await store.putIfAbsent('state/claims/a.json', 'second')).toBe(false);
+    expect((await store.get('state/claims/a.json'))?.toString()).toBe('first');
+    expect(await store.list('state/claims')).toEqual(['state/claims/a.json']);
+  });
+
+  it('of 12 concurrent putIfAbsent calls on one key exactly one wins, and its body is the stored one', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => store.putIfAbsent('state/claims/race.json', `writer-${i}`)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = results.indexOf(true);
+    expect((await store.get('state/claims/race.json'))?.toString()).toBe(`writer-${winner}`);
+  });
+
+  it('putIfMatch replaces only the version it read, and fails on a missing key', async () => {
+    await store.put('state/counter.json', '1');
+    const v1 = await store.getVersioned('state/counter.json');
+    expect(v1?.body.toString()).toBe('1');
+    expect(await store.putIfMatch('state/counter.json', '2', v1!.version)).toBe(true);
+    // A second writer still holding version 1 loses.
+    expect(await store.putIfMatch('state/counter.json', '3', v1!.version)).toBe(false);
+    expect((await store.get('state/counter.json'))?.toString()).toBe('2');
+    const v2 = await store.getVersioned('state/counter.json');
+    expect(v2!.version).not.toBe(v1!.version);
+    expect(await store.putIfMatch('state/missing.json', 'x', v2!.version)).toBe(false);
+    expect(await store.get('state/missing.json')).toBeUndefined();
+  });
+
+  it('read-modify-write with putIfMatch loses no increment under concurrency', async () => {
+    await putJson(store, 'state/count.json', { n: 0 });
+    const increment = async (): Promise<void> => {
+      for (;;) {
+        const got = await store.getVersioned('state/count.json');
+        const n = (JSON.parse(got!.body.toString()) as { n: number }).n;
+        if (await store.putIfMatch('state/count.json', JSON.stringify({ n: n + 1 }), got!.version)) return;
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, increment));
+    expect(await getJson(store, 'state/count.json')).toEqual({ n: 8 });
+  });
+});
