@@ -401,7 +401,11 @@ function storeErrorReport(first: NewItem, err: unknown): PageReport {
   };
 }
 
-/** Marks stored items seen, prunes old seen ids, and writes each readable feed state once. */
+/**
+ * Marks stored items seen, prunes old seen ids, and writes each readable feed state once. A feed
+ * with a new item that could not be stored forgets its validators, so the next run gets the whole
+ * feed again rather than a 304 that would hide the item until the feed changes.
+ */
 async function saveFeedStates(run: RunContext, feeds: FeedOutcome[], stories: StoryOutcome[]): Promise<void> {
   const seenAt = run.started.toISOString();
   for (const story of stories) {
@@ -414,6 +418,10 @@ async function saveFeedStates(run: RunContext, feeds: FeedOutcome[], stories: St
   await Promise.all(
     feeds.map((f) => {
       if (!f.state) return undefined;
+      if (f.newItems.some((n) => !f.state!.seen[n.item.id])) {
+        delete f.state.etag;
+        delete f.state.lastModified;
+      }
       for (const [id, at] of Object.entries(f.state.seen)) if (Date.parse(at) < seenCutoff) delete f.state.seen[id];
       return putJson(run.store, feedStateKey(f.state.url), f.state);
     }),

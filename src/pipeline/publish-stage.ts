@@ -244,6 +244,7 @@ async function publishOutage(
   run.emit({ type: 'stage', stage: 'publish', total: 1 });
   const urls = resolvePublicUrls(config);
   const notice = await publishOutageNotice(store, {
+    date,
     at: run.fetchReport.startedAt,
     timezone: config.digest.timezone,
     title: config.digest.title,

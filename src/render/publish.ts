@@ -233,6 +233,8 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
 }
 
 export interface OutageNoticeOptions extends PublishOptions {
+  /** The digest date that could not be published. */
+  date: string;
   /** When the feeds were tried (ISO 8601). */
   at: string;
   timezone: string;
@@ -268,7 +270,7 @@ export async function publishOutageNotice(
     const d = await getJson<Digest>(store, digestKey(dates[i]));
     if (d && Array.isArray(d.stories) && d.date === dates[i]) latest = d;
   }
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: options.timezone }).format(new Date(options.at));
+  const today = options.date;
   const shown: Digest = latest ?? {
     version: 1,
     title: options.title,

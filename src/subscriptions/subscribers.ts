@@ -3,7 +3,7 @@
  * keyed hash of the normalized address. No database: the digest lists the folder once a day,
  * and the endpoint reads and writes one object per request.
  */
-import { getJson, putJson, type Store } from '../store';
+import { putJson, type Store } from '../store';
 
 export const SUBSCRIBERS_PREFIX = 'state/subscribers';
 
@@ -37,11 +37,16 @@ export function unsubscribedRecord(record: SubscriberRecord, at: Date, reason: s
 
 export const subscriberKey = (id: string): string => `${SUBSCRIBERS_PREFIX}/${id}.json`;
 
+/**
+ * The record, or undefined when there is none. A record that is not JSON behaves as unknown
+ * (rather than failing every request for that address); a store that cannot be read throws.
+ */
 export async function readSubscriber(store: Store, id: string): Promise<SubscriberRecord | undefined> {
+  const body = await store.get(subscriberKey(id));
+  if (!body) return undefined;
   try {
-    return await getJson<SubscriberRecord>(store, subscriberKey(id));
+    return JSON.parse(body.toString('utf8')) as SubscriberRecord;
   } catch {
-    // A corrupt record behaves as unknown rather than failing the request or the run.
     return undefined;
   }
 }
@@ -50,7 +55,7 @@ export async function writeSubscriber(store: Store, record: SubscriberRecord): P
   await putJson(store, subscriberKey(record.id), record);
 }
 
-/** Every subscriber record (unreadable ones skipped). */
+/** Every subscriber record (corrupt ones skipped); a read error throws, so a run mails nobody rather than guessing. */
 export async function listSubscribers(store: Store): Promise<SubscriberRecord[]> {
   const keys = (await store.list(SUBSCRIBERS_PREFIX)).filter((k) => k.endsWith('.json'));
   const out: SubscriberRecord[] = [];

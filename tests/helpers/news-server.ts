@@ -1,0 +1,105 @@
+/**
+ * A small news site on 127.0.0.1 whose feeds a test controls: items can be added between runs,
+ * the whole site can go down (500 on every feed), a feed can require HTTP Basic credentials or a
+ * key in its query, and a feed can be slowed down (to make another feed answer first).
+ */
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+
+export interface NewsItem {
+  slug: string;
+  title: string;
+  paragraphs: string[];
+  /** ISO date; default 2026-12-01 06:00 UTC (fixed, so an unchanged feed has an unchanged ETag). */
+  publishedAt?: string;
+}
+
+export interface NewsFeed {
+  /** Path of the feed, e.g. "/world.xml". */
+  path: string;
+  title: string;
+  items: NewsItem[];
+  /** Answer only requests with these Basic credentials (401 otherwise). */
+  basicAuth?: { username: string; password: string };
+  /** Answer only requests whose query has `token=<this>` (403 otherwise). */
+  token?: string;
+  /** Milliseconds to wait before answering. */
+  delayMs?: number;
+}
+
+export interface NewsServer {
+  hostPort: string;
+  base: string;
+  feeds: NewsFeed[];
+  /** Every feed answers 500 while true (an outage). */
+  down: boolean;
+  /** Requests seen, as "METHOD path?query" with the Authorization header's scheme. */
+  requests: { path: string; authorization?: string }[];
+  close(): Promise<void>;
+}
+
+const esc = (s: string): string =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+
+export const paragraphsAbout = (topic: string): string[] => [
+  `${topic} was confirmed on Tuesday by officials who spoke to reporters after a long meeting at the city hall.`,
+  `The decision follows months of debate among residents, business owners and the council about the cost and the timing of the work.`,
+  `Officials said the first phase would begin next spring and that the public would be able to comment on the plans until the end of the year.`,
+  `Critics argued that the budget was too small, while supporters said the project would bring jobs and safer streets to the district.`,
+];
+
+export async function startNewsServer(feeds: NewsFeed[]): Promise<NewsServer> {
+  const state: Omit<NewsServer, 'hostPort' | 'base' | 'close'> = { feeds, down: false, requests: [] };
+  const server = http.createServer((req, res) => void answer(req, res));
+
+  async function answer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    state.requests.push({ path: `${url.pathname}${url.search}`, authorization: req.headers.authorization });
+    const base = `http://${req.headers.host}`;
+    const feed = state.feeds.find((f) => f.path === url.pathname);
+    if (feed) {
+      if (feed.delayMs) await new Promise((resolve) => setTimeout(resolve, feed.delayMs));
+      if (state.down) return void res.writeHead(500).end('down');
+      if (feed.basicAuth) {
+        const expected = `Basic ${Buffer.from(`${feed.basicAuth.username}:${feed.basicAuth.password}`).toString('base64')}`;
+        if (req.headers.authorization !== expected) return void res.writeHead(401, { 'www-authenticate': 'Basic' }).end();
+      }
+      if (feed.token && url.searchParams.get('token') !== feed.token) return void res.writeHead(403).end();
+      const body = rss(feed, base);
+      const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+      if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag });
+      res.end(body);
+      return;
+    }
+    const item = state.feeds.flatMap((f) => f.items).find((it) => url.pathname === `/news/${it.slug}/`);
+    if (!item) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(item.title)}</title></head>
+<body><header><nav><a href="/">Home</a></nav></header><main><article><h1>${esc(item.title)}</h1>
+${item.paragraphs.map((p) => `<p>${esc(p)}</p>`).join('\n')}</article></main><footer>© News</footer></body></html>`);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return Object.assign(state, {
+    hostPort: `127.0.0.1:${port}`,
+    base: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
+
+function rss(feed: NewsFeed, base: string): string {
+  const items = feed.items
+    .map(
+      (it) => `<item><title>${esc(it.title)}</title><link>${base}/news/${it.slug}/</link><guid>${base}/news/${it.slug}/</guid>
+<pubDate>${new Date(it.publishedAt ?? '2026-12-01T06:00:00Z').toUTCString()}</pubDate><description>${esc(it.paragraphs[0])}</description></item>`,
+    )
+    .join('\n');
+  return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>${esc(feed.title)}</title>
+<link>${base}/</link><language>en</language>${items}</channel></rss>`;
+}
