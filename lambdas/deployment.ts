@@ -161,4 +161,3 @@ export function runLeaseFor(context?: Pick<Context, 'awsRequestId' | 'getRemaini
   if (!context) return {};
   return { owner: `lambda request ${context.awsRequestId}`, leaseMs: context.getRemainingTimeInMillis() + 5_000 };
 }
-

@@ -2,8 +2,8 @@
  * The subscription endpoint behind the HTTP API (payload v2): POST /api/subscribe,
  * GET /api/confirm, GET|POST /api/unsubscribe. A thin adapter: it turns the API Gateway event
  * into a plain request for the shared core (src/subscriptions) and back. Dependencies are built
- * once per instance, so the per-instance cap on confirmation mails (email.maxConfirmationsPerRun)
- * holds for the instance's lifetime.
+ * once per instance; the sign-up limits live in the store (state/limits/) and are shared by every
+ * instance. The client of a request is API Gateway's `requestContext.http.sourceIp`.
  *
  * The same function also accepts SNS events carrying SES bounce and complaint events (the
  * configuration set's event destination): a permanent bounce or a complaint unsubscribes the
@@ -90,6 +90,8 @@ export async function handler(
     query: event.rawQueryString ?? '',
     headers: event.headers ?? {},
     body,
+    // API Gateway's view of the connection's source; X-Forwarded-For is whatever the client wrote.
+    clientIp: event.requestContext?.http?.sourceIp,
   });
   return { statusCode: response.status, headers: response.headers, body: response.body };
 }

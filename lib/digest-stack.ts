@@ -55,6 +55,7 @@ export const PREFIXES = {
   articles: 'state/articles/',
   runs: 'state/runs/',
   failures: 'state/runs/failures/',
+  limits: 'state/limits/',
 } as const;
 
 export const METRICS_NAMESPACE_PREFIX = 'RssDigest';
@@ -190,6 +191,8 @@ export class DigestStack extends Stack {
       lifecycleRules: [
         { id: 'expire-article-records', prefix: PREFIXES.articles, expiration: Duration.days(config.retention.articleDays) },
         { id: 'expire-run-reports', prefix: PREFIXES.runs, expiration: Duration.days(config.retention.reportDays) },
+        // Sign-up windows are an hour long: a client's file left untouched for 2 days holds nothing that counts.
+        { id: 'expire-signup-limits', prefix: PREFIXES.limits, expiration: Duration.days(2) },
         {
           id: 'expire-noncurrent-versions',
           noncurrentVersionExpiration: Duration.days(30),
@@ -242,7 +245,7 @@ export class DigestStack extends Stack {
       mail = { identity, configurationSet, tokenSecret };
 
       // The public endpoint for subscribe/confirm/unsubscribe. Throttled per stage: a flood costs at most
-      // rateLimit requests/s, and the handler caps confirmation mails per address and per instance.
+      // rateLimit requests/s, and the handler limits sign-ups per address, per client and per hour (state/limits/, shared).
       const apiLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
         retention: logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
@@ -258,7 +261,7 @@ export class DigestStack extends Stack {
         {
           id: 'AwsSolutions-APIG4',
           reason:
-            'Subscribing is public by design; abuse is bounded by stage throttling, body limits and per-address rate limits in the handler.',
+            'Subscribing is public by design; abuse is bounded by stage throttling, body limits and the per-address, per-client and hourly sign-up limits the handler keeps in the bucket.',
         },
       ]);
     }

@@ -50,5 +50,6 @@ export const STORE_ACCESS = {
   summarize: { read: [], put: ['site/', 'state/site/', 'state/articles/', 'state/runs/'], write: [] },
   /** Added to summarize when the stack sets up mail: the digest mailer reads confirmed subscribers. */
   summarizeMail: { read: ['state/subscribers/'], put: [], write: [] },
-  subscribe: { read: [], put: [], write: ['state/subscribers/'] },
+  /** Subscribers, and the sign-up limits every instance shares (read-modify-write, never deleted). */
+  subscribe: { read: [], put: ['state/limits/'], write: ['state/subscribers/'] },
 } as const satisfies Record<string, { read: readonly string[]; put: readonly string[]; write: readonly string[] }>;

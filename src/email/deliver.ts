@@ -84,7 +84,10 @@ export async function deliverDigest(digest: Digest, deps: DeliverDigestDeps): Pr
       claimed = await claim(deps.store, key, { owner, now: now(), leaseMs: DELIVERY_LEASE_MS });
     } catch (err) {
       report.failed++;
-      report.errors.push({ subscriber: subscriber.id, message: `not sent: cannot claim the delivery: ${(err as Error).message}` });
+      report.errors.push({
+        subscriber: subscriber.id,
+        message: `not sent: cannot claim the delivery: ${(err as Error).message}`,
+      });
       return;
     }
     if (!claimed.won) {
@@ -126,7 +129,7 @@ export async function deliverDigest(digest: Digest, deps: DeliverDigestDeps): Pr
       const message = maskAddress((err as Error).message, subscriber.address);
       report.errors.push({ subscriber: subscriber.id, message });
       // Not sent: the next run may try again (or, if the claim cannot be given back, once its lease ends).
-      await releaseClaim(deps.store, key, owner).catch((releaseErr: Error) =>
+      await releaseClaim(deps.store, key, owner, now()).catch((releaseErr: Error) =>
         report.errors.push({ subscriber: subscriber.id, message: `claim kept until its lease ends: ${releaseErr.message}` }),
       );
       return;

@@ -85,9 +85,7 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   const feeds = feedStatuses(fetchReport);
   if (isOutage(feeds)) return publishOutage(deps, { t0, feeds, fetchReport: fetchReport!, emit });
 
-  const records = (await mapLimit(keys, 16, (k) => getJson<ArticleRecord>(store, k))).filter(
-    (r): r is ArticleRecord => !!r,
-  );
+  const records = (await mapLimit(keys, 16, (k) => getJson<ArticleRecord>(store, k))).filter((r): r is ArticleRecord => !!r);
 
   emit({ type: 'stage', stage: 'summaries', total: records.length });
   const counts = { extractive: 0, bedrock: 0, feed: 0, failed: 0 };

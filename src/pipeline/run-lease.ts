@@ -4,7 +4,8 @@
  * day's report and both publish. The run takes a lease on the date (a claim, see
  * store/claims.ts) for as long as it works, renewing it; a second run finds it held and stops with
  * `RunInProgressError` before touching anything. A lease left by a crashed run ends after
- * `leaseMs` without renewal, and the next run takes it over.
+ * `leaseMs` without renewal, and the next run takes it over. A finished run ends its lease (the
+ * object stays, expired: releasing needs no delete permission on state/runs/).
  */
 import os from 'node:os';
 import type { Store } from '../store';
@@ -59,6 +60,6 @@ export async function withRunLease<T>(store: Store, date: string, options: RunLe
     return await work();
   } finally {
     clearInterval(timer);
-    await releaseClaim(store, key, owner);
+    await releaseClaim(store, key, owner, now());
   }
 }

@@ -193,9 +193,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
   // were built by another version of the word split), then the manifest and page.
   const months = [...new Set(archived.map((d) => d.slice(0, 7)))];
   const shards: SearchManifest['shards'] = [];
-  const previous = existingSet.has(SEARCH_MANIFEST_KEY)
-    ? await getJson<SearchManifest>(store, SEARCH_MANIFEST_KEY)
-    : undefined;
+  const previous = existingSet.has(SEARCH_MANIFEST_KEY) ? await getJson<SearchManifest>(store, SEARCH_MANIFEST_KEY) : undefined;
   const rebuildAll = previous?.words !== SEARCH_WORDS_VERSION;
   for (const month of months) {
     const monthDates = archived.filter((d) => d.startsWith(month));
@@ -247,7 +245,12 @@ export function outageNotice(at: string, timezone: string, showing: string | und
   const when = `Feeds could not be reached at ${formatClock(at, timezone)}`;
   if (!showing) return `${when}; there is no earlier digest to show yet.`;
   const daysBack = (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${showing}T00:00:00Z`)) / 86_400_000;
-  const which = daysBack === 0 ? "today's digest" : daysBack < 7 ? `${formatWeekday(showing)}'s digest` : `the digest of ${formatLongDate(showing)}`;
+  const which =
+    daysBack === 0
+      ? "today's digest"
+      : daysBack < 7
+        ? `${formatWeekday(showing)}'s digest`
+        : `the digest of ${formatLongDate(showing)}`;
   return `${when}; this is ${which}.`;
 }
 
@@ -304,11 +307,10 @@ export async function publishOutageNotice(
   };
   const notice = outageNotice(options.at, options.timezone, latest?.date, today);
   const previousDate = latest ? dates.filter((d) => d < latest.date).pop() : undefined;
-  await store.put(
-    'site/index.html',
-    renderDailyPage(shown, ctx, { previousDate, path: dayPagePath(shown.date), notice }),
-    { contentType: TYPES.html, cacheControl: CACHE.short },
-  );
+  await store.put('site/index.html', renderDailyPage(shown, ctx, { previousDate, path: dayPagePath(shown.date), notice }), {
+    contentType: TYPES.html,
+    cacheControl: CACHE.short,
+  });
   keys.push('site/index.html');
   return { keys, showing: latest?.date };
 }

@@ -109,10 +109,13 @@ export async function renewClaim(
 }
 
 /**
- * Gives a held claim back (the work failed and may be tried again by the next run). Only our own
- * claim is removed: one taken over meanwhile stays.
+ * Gives a held claim back (the work failed and may be tried again by the next run) by ending its
+ * lease now, so the object stays and no delete permission is needed. Only our own claim is ended:
+ * one taken over meanwhile stays as it is.
  */
-export async function releaseClaim(store: Store, key: string, owner: string): Promise<void> {
+export async function releaseClaim(store: Store, key: string, owner: string, now: Date = new Date()): Promise<void> {
   const current = await getJsonVersioned<ClaimRecord>(store, key);
-  if (current && current.value.owner === owner && current.value.state === 'held') await store.delete(key);
+  if (!current || current.value.owner !== owner || current.value.state !== 'held') return;
+  const ended: ClaimRecord = { ...current.value, expiresAt: new Date(now.getTime() - 1).toISOString() };
+  await putJsonIfMatch(store, key, ended, current.version);
 }

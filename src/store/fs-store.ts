@@ -91,9 +91,10 @@ export class FsStore implements Store {
       try {
         const handle = await open(lockFile, 'wx');
         await handle.close();
-        return () => unlink(lockFile).catch((err: unknown) => {
-          if (errorCode(err) !== 'ENOENT') throw err;
-        });
+        return () =>
+          unlink(lockFile).catch((err: unknown) => {
+            if (errorCode(err) !== 'ENOENT') throw err;
+          });
       } catch (err) {
         if (errorCode(err) !== 'EEXIST') throw err;
       }

@@ -11,7 +11,8 @@ import { assertValidKey, type PutOptions, type Store, type VersionedBody } from 
 /** How often a conditional write is tried again when S3 answers 409 (a concurrent conditional write to the key). */
 const CONFLICT_RETRIES = 3;
 
-const httpStatus = (err: unknown): number | undefined => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+const httpStatus = (err: unknown): number | undefined =>
+  (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const isNotFound = (err: unknown): boolean => {
   const name = (err as { name?: string }).name;
   return name === 'NoSuchKey' || name === 'NotFound' || httpStatus(err) === 404;

@@ -299,7 +299,7 @@ describe('least privilege', () => {
       'state/site/',
       'state/subscribers/',
     ]);
-    expect([...new Set(objectPrefixes('SubscribeRole'))]).toEqual(['state/subscribers/']);
+    expect([...new Set(objectPrefixes('SubscribeRole'))].sort()).toEqual(['state/limits/', 'state/subscribers/']);
     // The publisher only reads subscribers; only the endpoint writes or deletes them.
     const summarizeWrites = statementsOf('SummarizeRole').filter((s) => json(s.Action).includes('s3:PutObject'));
     expect(json(summarizeWrites)).not.toContain('state/subscribers');

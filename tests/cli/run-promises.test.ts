@@ -147,7 +147,14 @@ describe('two runs of the same day at once', () => {
     await s3.createBucket(bucket);
     await twoRunsMailEachSubscriberOnce(
       new S3Store({ bucket, client: s3.client }),
-      ['store:', '  kind: s3', `  bucket: ${bucket}`, `  endpoint: ${s3.endpoint}`, '  forcePathStyle: true', '  region: us-east-1'],
+      [
+        'store:',
+        '  kind: s3',
+        `  bucket: ${bucket}`,
+        `  endpoint: ${s3.endpoint}`,
+        '  forcePathStyle: true',
+        '  region: us-east-1',
+      ],
       { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' },
     );
   });

@@ -87,3 +87,39 @@ describe('configuration', () => {
     ]);
   });
 });
+
+describe('private feeds (feeds[].auth)', () => {
+  it('takes credentials in a feed URL as its Basic credentials and keeps them out of the URL', () => {
+    const config = parseConfig({ feeds: [{ url: 'https://reader:p%40ss%3Aword@news.example.org/members.xml' }] });
+    expect(config.feeds[0].url).toBe('https://news.example.org/members.xml');
+    expect(config.feeds[0].auth).toEqual({ username: 'reader', password: 'p@ss:word' });
+  });
+
+  it('accepts a password or the name of an environment variable, exactly one of them', () => {
+    expect(
+      parseConfig({ feeds: [{ url: 'https://a.example/f', auth: { username: 'u', passwordEnv: 'FEED_PW' } }] }).feeds[0].auth,
+    ).toEqual({
+      username: 'u',
+      passwordEnv: 'FEED_PW',
+    });
+    expect(errorOf(() => parseConfig({ feeds: [{ url: 'https://a.example/f', auth: { username: 'u' } }] })).message).toMatch(
+      /feeds\[0\]\.auth.*exactly one of password or passwordEnv/s,
+    );
+    expect(
+      errorOf(() =>
+        parseConfig({ feeds: [{ url: 'https://a.example/f', auth: { username: 'u', password: 'x', passwordEnv: 'P' } }] }),
+      ).message,
+    ).toMatch(/exactly one of password or passwordEnv/);
+    expect(
+      errorOf(() => parseConfig({ feeds: [{ url: 'https://a.example/f', auth: { username: 'u', passwordEnv: 'not a name' } }] }))
+        .message,
+    ).toMatch(/feeds\[0\]\.auth\.passwordEnv/);
+  });
+
+  it('refuses credentials in the URL and auth together, naming the key', () => {
+    const err = errorOf(() =>
+      parseConfig({ feeds: [{ url: 'https://u:p@a.example/f', auth: { username: 'v', password: 'q' } }] }),
+    );
+    expect(err.message).toMatch(/feeds\[0\]\.url: has credentials in it and auth is set too/);
+  });
+});

@@ -8,7 +8,7 @@
  * - a story's title and source come from the first feed in the config, whatever answered first;
  *   a feed's name survives 304 runs; failing feeds are named by name or path, not only host.
  */
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, type Config } from '../../src/config';
 import { createDigestDeliverer, deliveryKey } from '../../src/email';
@@ -35,7 +35,10 @@ class FailingReads implements Store {
   ) {}
   private check(key: string): void {
     if (this.failing.test(key)) {
-      throw Object.assign(new Error(`InternalError reading ${key}`), { name: 'InternalError', $metadata: { httpStatusCode: 500 } });
+      throw Object.assign(new Error(`InternalError reading ${key}`), {
+        name: 'InternalError',
+        $metadata: { httpStatusCode: 500 },
+      });
     }
   }
   async get(key: string) {
@@ -78,20 +81,6 @@ async function addSubscribers(store: Store): Promise<void> {
       confirmationsSent: 1,
     });
   }
-}
-
-/** Every file under a folder with its bytes, for "nothing changed" checks. */
-async function snapshot(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.set(path.relative(dir, p), await readFile(p, 'latin1'));
-    }
-  };
-  await walk(dir);
-  return out;
 }
 
 describe('store read errors', () => {
@@ -163,7 +152,8 @@ describe('store read errors', () => {
     const summary = await run(new FailingReads(store, /^state\/runs\/[^/]+\/deliveries\//), DAY1);
     expect(summary.publish.digest.stories).toHaveLength(1);
     expect(summary.publish.delivery).toMatchObject({ sent: 0, failed: 3, attempted: 0 });
-    for (const e of summary.publish.delivery!.errors) expect(e.message).toMatch(/^not sent: cannot claim the delivery: InternalError/);
+    for (const e of summary.publish.delivery!.errors)
+      expect(e.message).toMatch(/^not sent: cannot claim the delivery: InternalError/);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(smtp.messages).toHaveLength(0);
   });
@@ -183,9 +173,10 @@ describe('store read errors', () => {
     expect((JSON.parse(published) as Digest).stories.map((s) => s.title)).toEqual(['Harbor bridge reopens']);
 
     // A re-run that cannot read the stored record fails instead of publishing the day without it.
-    await expect(run(new FailingReads(store, /^state\/articles\//), DAY1)).rejects.toThrow(/InternalError reading state\/articles/);
+    await expect(run(new FailingReads(store, /^state\/articles\//), DAY1)).rejects.toThrow(
+      /InternalError reading state\/articles/,
+    );
     expect((await store.get(digestKey))!.toString('utf8')).toBe(published);
-    expect(await store.get(runLeaseKey(DAY1))).toBeUndefined();
   });
 });
 
@@ -264,7 +255,10 @@ describe('exactly-once delivery and the run lease', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(smtp.messages.flatMap((m) => m.to).sort()).toEqual(SUBSCRIBERS);
     for (const address of SUBSCRIBERS) {
-      expect(await getJson(store, deliveryKey(DAY1, idOf(address)))).toMatchObject({ state: 'done', result: { transport: 'smtp' } });
+      expect(await getJson(store, deliveryKey(DAY1, idOf(address)))).toMatchObject({
+        state: 'done',
+        result: { transport: 'smtp' },
+      });
     }
   });
 
@@ -301,7 +295,9 @@ describe('exactly-once delivery and the run lease', () => {
     });
     const before = await store.list('');
     await expect(runDigest({ config, store, date: DAY1 })).rejects.toThrow(RunInProgressError);
-    await expect(runDigest({ config, store, date: DAY1 })).rejects.toThrow(/Another run of 2026-12-02 is in progress \(other host pid 1/);
+    await expect(runDigest({ config, store, date: DAY1 })).rejects.toThrow(
+      /Another run of 2026-12-02 is in progress \(other host pid 1/,
+    );
     expect(await store.list('')).toEqual(before);
 
     await putJson(store, runLeaseKey(DAY1), {
@@ -312,7 +308,13 @@ describe('exactly-once delivery and the run lease', () => {
     });
     const summary = await runDigest({ config, store, date: DAY1 });
     expect(summary.publish.digest.stories.map((s) => s.title)).toEqual(['Harbor bridge reopens']);
-    expect(await store.get(runLeaseKey(DAY1))).toBeUndefined();
+    expect(await getJson(store, runLeaseKey(DAY1))).toMatchObject({
+      state: 'held',
+      owner: expect.stringContaining(`pid ${process.pid}`),
+    });
+    expect(Date.parse((await getJson<{ expiresAt: string }>(store, runLeaseKey(DAY1)))!.expiresAt)).toBeLessThanOrEqual(
+      Date.now(),
+    );
   });
 });
 
