@@ -94,6 +94,8 @@ async function serveApi(endpoint: SubscriptionEndpoint, req: http.IncomingMessag
     path: url.pathname,
     query: url.search,
     headers: req.headers,
+    // The peer of the TCP connection: X-Forwarded-For is whatever the client wrote.
+    clientIp: req.socket.remoteAddress,
     // Over the limit: hand the core one byte too many so it answers 413 itself.
     body: body ?? Buffer.alloc(MAX_BODY_BYTES + 1),
   });

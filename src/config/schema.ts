@@ -31,13 +31,44 @@ const hostPort = z
   .trim()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be "host:port", e.g. "127.0.0.1:8080"');
 
-export const feedSchema = z.strictObject({
-  url: httpUrl,
-  name: z.string().trim().min(1).max(200).optional(),
-  category: z.string().trim().min(1).max(100).optional(),
-  /** Higher ranks this feed's stories earlier when the digest has more stories than `digest.maxStories`. */
-  priority: z.number().min(-10).max(10).default(0),
-});
+/** HTTP Basic credentials of a private feed: the password inline, or the name of an environment variable holding it. */
+const feedAuthSchema = z
+  .strictObject({
+    username: z.string().min(1).max(256),
+    password: z.string().max(1024).optional(),
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as "NEWSROOM_FEED_PASSWORD"')
+      .optional(),
+  })
+  .refine((auth) => (auth.password === undefined) !== (auth.passwordEnv === undefined), {
+    message: 'set exactly one of password or passwordEnv',
+  });
+
+export const feedSchema = z
+  .strictObject({
+    url: httpUrl,
+    name: z.string().trim().min(1).max(200).optional(),
+    category: z.string().trim().min(1).max(100).optional(),
+    /** Higher ranks this feed's stories earlier when the digest has more stories than `digest.maxStories`. */
+    priority: z.number().min(-10).max(10).default(0),
+    auth: feedAuthSchema.optional(),
+  })
+  .transform((feed, ctx) => {
+    // `https://user:pass@host/feed` is taken as the feed's Basic credentials: the URL that names the
+    // feed (state keys, reports, the site) never carries them.
+    const url = new URL(feed.url);
+    if (!url.username && !url.password) return feed;
+    if (feed.auth) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'has credentials in it and auth is set too: keep one of them' });
+      return z.NEVER;
+    }
+    const username = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    url.username = '';
+    url.password = '';
+    return { ...feed, url: url.toString(), auth: { username, password } };
+  });
 
 const digestSchema = z
   .strictObject({
@@ -117,9 +148,20 @@ const emailSchema = z
       .optional(),
     /** SES configuration set name (the stack creates it). */
     sesConfigurationSet: z.string().optional(),
-    /** Confirmation mails one endpoint process may send before it refuses more. */
-    maxConfirmationsPerRun: z.number().int().min(1).max(10_000).default(50),
+    /** Sign-ups one client (source IP; IPv6 by /64) may make per hour, counted in the store across processes. */
+    maxSignupsPerClientPerHour: z.number().int().min(1).max(1000).default(5),
+    /** Confirmation mails all clients together may get per hour (the global ceiling); default 200. */
+    maxConfirmationsPerHour: z.number().int().min(1).max(10_000).optional(),
+    /**
+     * Deprecated (it was a per-process cap, which let one client lock everyone out): still
+     * accepted, as an alias for maxConfirmationsPerHour when that is not set.
+     */
+    maxConfirmationsPerRun: z.number().int().min(1).max(10_000).optional(),
   })
+  .transform(({ maxConfirmationsPerHour, ...email }) => ({
+    ...email,
+    maxConfirmationsPerHour: maxConfirmationsPerHour ?? email.maxConfirmationsPerRun ?? 200,
+  }))
   .prefault({});
 
 const siteSchema = z
@@ -183,6 +225,7 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type FeedConfig = z.output<typeof feedSchema>;
+export type FeedAuthConfig = NonNullable<FeedConfig['auth']>;
 export type NetworkConfig = Config['network'];
 export type SummarizerConfig = Config['summarizer'];
 export type EmailConfig = Config['email'];

@@ -64,6 +64,37 @@ export class HostLimiter {
 }
 
 /**
+ * The slot one fetch holds along its redirect chain. A hop to the host it holds keeps the slot:
+ * queueing again behind every other request to that host would make a plain redirect wait for the
+ * whole queue. A hop to another host gives the slot up before queueing for that host's, so two
+ * chains redirecting into each other's hosts never each hold one slot while waiting for the other.
+ */
+export class RedirectChainSlot {
+  private host: string | undefined;
+  private releaseHeld: (() => void) | undefined;
+
+  constructor(private readonly limiter: HostLimiter) {}
+
+  holds(host: string): boolean {
+    return this.host === host;
+  }
+
+  /** Resolves once a slot for `host` is held (at once when it already is). */
+  async moveTo(host: string): Promise<void> {
+    if (this.holds(host)) return;
+    this.release();
+    this.releaseHeld = await this.limiter.acquire(host);
+    this.host = host;
+  }
+
+  release(): void {
+    this.releaseHeld?.();
+    this.releaseHeld = undefined;
+    this.host = undefined;
+  }
+}
+
+/**
  * Reorders work so consecutive entries go to different hosts (round-robin over hosts, keeping
  * each host's own order). A pool of N workers over a list sorted by host would otherwise spend
  * most of its slots waiting on one host's limit while other hosts sit idle.

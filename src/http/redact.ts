@@ -46,32 +46,42 @@ export function isSecretParam(name: string): boolean {
   return SECRET_PARAMS.has(normalized) || SECRET_SUFFIX.test(normalized);
 }
 
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]*@/gi;
+// A value ends where the URL does: at a separator, a space, a quote or an angle bracket.
+const QUERY_PARAM = /([?&;])([^=&;#\s]+)=([^&;#\s<>"']*)/g;
+
+/** Userinfo removed and secret parameters masked by pattern, for text that does not parse as a URL. */
+const redactByPattern = (text: string): string =>
+  text
+    .replace(USERINFO, '$1')
+    .replace(QUERY_PARAM, (all, sep: string, name: string) => (isSecretParam(name) ? `${sep}${name}=${REDACTED}` : all));
+
 /**
  * `url` without its userinfo and with the values of secret-looking query parameters replaced by
- * `***`. A string that is not a URL is returned with anything that looks like `user:pass@`
- * removed, so a URL inside an error message is covered too.
+ * `***`. A string that does not parse as an http(s) URL is cleaned by pattern instead, so a
+ * malformed URL quoted in an error message is covered too.
  */
 export function redactUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return redactText(url);
+    return redactByPattern(url);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return redactText(url);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return redactByPattern(url);
   parsed.username = '';
   parsed.password = '';
   const params = [...new URLSearchParams(parsed.search)];
   if (params.some(([name]) => isSecretParam(name))) {
     // Re-serialized only when something is masked, so other URLs keep their exact form.
-    parsed.search = new URLSearchParams(params.map(([name, value]) => [name, isSecretParam(name) ? REDACTED : value])).toString();
+    parsed.search = new URLSearchParams(
+      params.map(([name, value]): [string, string] => [name, isSecretParam(name) ? REDACTED : value]),
+    ).toString();
   }
   return parsed.toString();
 }
 
-/** Every http(s) URL inside free text (an error message, a log line) redacted. */
+/** Every URL inside free text (an error message, a log line) redacted. */
 export function redactText(text: string): string {
-  return text
-    .replace(/https?:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url))
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]*@/gi, '$1');
+  return redactByPattern(text.replace(/https?:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url)));
 }

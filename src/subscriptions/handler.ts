@@ -14,6 +14,8 @@ import type { Mailer } from '../email/mailers';
 import type { Store } from '../store';
 import { maskAddress, normalizeAddress } from './address';
 import { renderResponse, type EndpointResponse, type PageContent } from './pages';
+import { parseJsonBody } from './json-body';
+import { createSignupLimiter, signupLimits, type Refusal } from './limits';
 import type { SecretLoader } from './secret';
 import { readSubscriber, subscriberKey, unsubscribedRecord, writeSubscriber, type SubscriberRecord } from './subscribers';
 import { confirmToken, subscriberIdFor, unsubscribeToken, verifyToken } from './tokens';
@@ -29,12 +31,17 @@ export interface EndpointRequest {
   /** Header names in any case. */
   headers?: Record<string, string | string[] | undefined>;
   body?: string | Buffer;
+  /**
+   * The connection's source address (the socket's, or API Gateway's `requestContext.http.sourceIp`)
+   * for the per-client sign-up limit; never `X-Forwarded-For`, which the client writes itself.
+   * Absent (a library call): the sign-up is limited per address and globally only.
+   */
+  clientIp?: string;
 }
 
 /** Bodies are one address (or the one-click marker): anything larger is not a real request. */
 export const MAX_BODY_BYTES = 4096;
-/** At most one confirmation mail per address per this many seconds. */
-export const CONFIRMATION_INTERVAL_SECONDS = 600;
+export { CONFIRMATION_INTERVAL_SECONDS } from './limits';
 
 export interface SubscriptionEndpointDeps {
   store: Store;
@@ -49,8 +56,12 @@ export interface SubscriptionEndpointDeps {
   lang: string;
   from: string;
   replyTo?: string;
-  /** Confirmation mails this process may send in its lifetime (config email.maxConfirmationsPerRun). */
-  maxConfirmations: number;
+  /**
+   * Sign-ups one client may make per hour and confirmation mails all clients together may get per
+   * hour (config email.maxSignupsPerClientPerHour, email.maxConfirmationsPerHour). Counted in the
+   * store, so every process shares them.
+   */
+  limits: { signupsPerClientPerHour: number; confirmationsPerHour: number };
   now?: () => Date;
   /** Structured events for logs; carries the keyed subscriber id, never the address. */
   log?: (event: { event: string; subscriber?: string; [key: string]: unknown }) => void;
@@ -84,7 +95,7 @@ const wantsJson = (request: EndpointRequest, params: URLSearchParams): boolean =
 
 type ParsedBody = { ok: true; fields: URLSearchParams | Record<string, unknown> } | { ok: false; content: PageContent };
 
-function parseBody(request: EndpointRequest, allowEmpty: boolean): ParsedBody {
+async function parseBody(request: EndpointRequest, allowEmpty: boolean): Promise<ParsedBody> {
   const raw =
     request.body === undefined
       ? Buffer.alloc(0)
@@ -102,24 +113,7 @@ function parseBody(request: EndpointRequest, allowEmpty: boolean): ParsedBody {
   if (type === 'application/x-www-form-urlencoded' || (type === '' && allowEmpty)) {
     return { ok: true, fields: new URLSearchParams(raw.toString('utf8')) };
   }
-  if (type === 'application/json') {
-    try {
-      const value: unknown = JSON.parse(raw.toString('utf8'));
-      if (value && typeof value === 'object' && !Array.isArray(value))
-        return { ok: true, fields: value as Record<string, unknown> };
-    } catch {
-      // fall through
-    }
-    return {
-      ok: false,
-      content: problem(
-        400,
-        'bad-json',
-        'Not understood',
-        'The request body must be a JSON object such as {"email": "name@example.com"}.',
-      ),
-    };
-  }
+  if (type === 'application/json') return parseJsonObject(raw.toString('utf8'));
   return {
     ok: false,
     content: problem(
@@ -129,6 +123,18 @@ function parseBody(request: EndpointRequest, allowEmpty: boolean): ParsedBody {
       'Send the form as application/x-www-form-urlencoded or JSON.',
     ),
   };
+}
+
+async function parseJsonObject(text: string): Promise<ParsedBody> {
+  const parsed = await parseJsonBody(text);
+  if (parsed.ok && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) {
+    return { ok: true, fields: parsed.value as Record<string, unknown> };
+  }
+  const message =
+    !parsed.ok && parsed.problem === 'duplicate-key'
+      ? 'Each key may appear only once in the JSON object.'
+      : 'The request body must be a JSON object such as {"email": "name@example.com"}.';
+  return { ok: false, content: problem(400, 'bad-json', 'Not understood', message) };
 }
 
 const field = (fields: URLSearchParams | Record<string, unknown>, name: string): { value?: unknown; count: number } => {
@@ -143,18 +149,17 @@ function problem(status: number, code: string, heading: string, message: string,
   return { status, code, heading, message, ok: false, retryAfterSeconds };
 }
 
+type LinkToken =
+  { ok: true; token: string | null; fields?: URLSearchParams | Record<string, unknown> } | { ok: false; content: PageContent };
+
 /**
  * The token of a confirm or unsubscribe request: from the query (the mailed link, and the form that
  * posts back to it), else from a POST body's `token` field. A POST's body fields come along.
  */
-function linkToken(
-  request: EndpointRequest,
-  params: URLSearchParams,
-  method: 'GET' | 'POST',
-): { ok: true; token: string | null; fields?: URLSearchParams | Record<string, unknown> } | { ok: false; content: PageContent } {
+async function linkToken(request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST'): Promise<LinkToken> {
   const token = params.get('token');
   if (method === 'GET') return { ok: true, token };
-  const body = parseBody(request, true);
+  const body = await parseBody(request, true);
   if (!body.ok) return body;
   const bodyToken = field(body.fields, 'token').value;
   return { ok: true, token: token || (typeof bodyToken === 'string' ? bodyToken : null), fields: body.fields };
@@ -168,14 +173,108 @@ const INVALID_LINK = (what: string): PageContent =>
     `This ${what} link is invalid or has expired. You can subscribe again from the digest page.`,
   );
 
+/** Step 1 of a sign-up: the one address in the body. */
+async function parseSubscription(
+  request: EndpointRequest,
+): Promise<{ ok: true; address: string } | { ok: false; content: PageContent }> {
+  const body = await parseBody(request, false);
+  if (!body.ok) return body;
+  const email = field(body.fields, 'email');
+  if (email.count > 1) {
+    return { ok: false, content: problem(400, 'invalid-address', 'Check the address', 'Send exactly one email address.') };
+  }
+  const checked = normalizeAddress(email.value);
+  if (!checked.ok) return { ok: false, content: problem(400, 'invalid-address', 'Check the address', checked.message) };
+  return { ok: true, address: checked.address };
+}
+
+const inMinutes = (seconds: number): string => {
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? 'a minute' : `${minutes} minutes`;
+};
+
+/** The answer to a sign-up a limit refused, with the Retry-After its window gives. */
+function limitedPage(refusal: Refusal): PageContent {
+  const wait = refusal.retryAfterSeconds;
+  switch (refusal.limit) {
+    case 'address':
+      return problem(
+        429,
+        'rate-limited',
+        'Already on its way',
+        `A confirmation mail for this address was sent a few minutes ago. Check your inbox (and spam folder), or try again in ${inMinutes(wait)}.`,
+        wait,
+      );
+    case 'client':
+      return problem(
+        429,
+        'too-many-signups',
+        'Please try again later',
+        `Too many subscriptions from your network just now. Please try again in ${inMinutes(wait)}.`,
+        wait,
+      );
+    case 'global':
+      return problem(
+        429,
+        'busy',
+        'Please try again later',
+        `Too many subscriptions right now. Please try again in ${inMinutes(wait)}.`,
+        wait,
+      );
+  }
+}
+
+/** What a sign-up writes and mails: a fresh pending record with a new nonce, or, for a confirmed address, a notice. */
+function nextRecord(
+  previous: SubscriberRecord | undefined,
+  id: string,
+  address: string,
+  at: Date,
+): { record: SubscriberRecord; to: string; nonce?: string } {
+  const stamp = at.toISOString();
+  const confirmationsSent = (previous?.confirmationsSent ?? 0) + 1;
+  if (previous?.status === 'confirmed' && previous.address) {
+    // Already subscribed: mail the stored address (not the spelling just typed) an "already subscribed" notice.
+    return { record: { ...previous, updatedAt: stamp, lastConfirmationAt: stamp, confirmationsSent }, to: previous.address };
+  }
+  const nonce = randomBytes(12).toString('base64url');
+  const record: SubscriberRecord = {
+    version: 1,
+    id,
+    address,
+    status: 'pending',
+    createdAt: previous?.createdAt ?? stamp,
+    updatedAt: stamp,
+    confirmNonce: nonce,
+    lastConfirmationAt: stamp,
+    confirmationsSent,
+  };
+  return { record, to: address, nonce };
+}
+
+const CHECK_INBOX = (title: string): PageContent => ({
+  status: 202,
+  code: 'confirmation-sent',
+  ok: true,
+  heading: 'Check your inbox',
+  message: `If the address can receive mail, a message is on its way. Follow the link in it to confirm your subscription to ${title}.`,
+});
+
+const MAIL_FAILED = problem(
+  503,
+  'mail-failed',
+  'Please try again later',
+  'The confirmation mail could not be sent just now. Please try again in a few minutes.',
+  60,
+);
+
 export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): SubscriptionEndpoint {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? (() => undefined);
   const endpoint = deps.endpointUrl.replace(/\/+$/, '');
-  // Per-process state: recent requests (closes the gap between concurrent requests for one
-  // address before the store shows the first) and the mails this process has sent.
-  const recent = new Map<string, number>();
-  let confirmationsSent = 0;
+  const admit = createSignupLimiter(deps.store, signupLimits(deps.limits), (err) =>
+    log({ event: 'limit-release-failed', error: (err as Error).name, message: (err as Error).message }),
+  );
 
   const sendNotice = async (
     record: SubscriberRecord,
@@ -206,113 +305,59 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     });
   };
 
+  /**
+   * Steps 3 and 4: store the record first, so the link works the moment the mail arrives; then
+   * mail. If the mail fails, the record goes back to what it was. Returns which mail went out.
+   */
+  const writeRecordAndNotify = async (
+    id: string,
+    address: string,
+    secret: Buffer,
+    at: Date,
+  ): Promise<'confirmation' | 'notice'> => {
+    const previous = await readSubscriber(deps.store, id);
+    const next = nextRecord(previous, id, address, at);
+    await writeSubscriber(deps.store, next.record);
+    try {
+      await sendNotice(next.record, next.to, secret, at, next.nonce);
+    } catch (err) {
+      if (previous) await writeSubscriber(deps.store, previous);
+      else await deps.store.delete(subscriberKey(id));
+      throw err;
+    }
+    return next.nonce ? 'confirmation' : 'notice';
+  };
+
+  /** parse → check limits → write record → send notice (record undone if the mail fails) → answer. */
   const subscribe = async (request: EndpointRequest): Promise<PageContent> => {
-    const body = parseBody(request, false);
-    if (!body.ok) return body.content;
-    const email = field(body.fields, 'email');
-    if (email.count > 1) return problem(400, 'invalid-address', 'Check the address', 'Send exactly one email address.');
-    const checked = normalizeAddress(email.value);
-    if (!checked.ok) return problem(400, `invalid-address`, 'Check the address', checked.message);
+    const parsed = await parseSubscription(request);
+    if (!parsed.ok) return parsed.content;
 
     const secret = await deps.secret();
-    const id = subscriberIdFor(secret, checked.address);
     const at = now();
-    const tooSoon = problem(
-      429,
-      'rate-limited',
-      'Already on its way',
-      'A confirmation mail for this address was sent a few minutes ago. Check your inbox (and spam folder), or try again in 10 minutes.',
-      CONFIRMATION_INTERVAL_SECONDS,
-    );
-    // A long-running `serve` must not keep every address it ever saw: drop expired entries.
-    if (recent.size > 1000) {
-      for (const [key, at0] of recent) if (at.getTime() - at0 >= CONFIRMATION_INTERVAL_SECONDS * 1000) recent.delete(key);
+    const id = subscriberIdFor(secret, parsed.address);
+    const admission = await admit({ secret, address: parsed.address, clientIp: request.clientIp, at });
+    if (!admission.ok) {
+      log({ event: 'subscribe-rate-limited', subscriber: id, limit: admission.limit });
+      return limitedPage(admission);
     }
-    const last = recent.get(id);
-    if (last !== undefined && at.getTime() - last < CONFIRMATION_INTERVAL_SECONDS * 1000) {
-      log({ event: 'subscribe-rate-limited', subscriber: id });
-      return tooSoon;
-    }
-    if (confirmationsSent >= deps.maxConfirmations) {
-      log({ event: 'subscribe-capped', subscriber: id, confirmationsSent });
-      return problem(
-        429,
-        'busy',
-        'Please try again later',
-        'Too many subscriptions right now. Please try again in a while.',
-        CONFIRMATION_INTERVAL_SECONDS,
-      );
-    }
-    recent.set(id, at.getTime());
-    confirmationsSent++;
 
-    // Until the mail is out, this request holds the address's slot and one unit of the cap.
-    let release = true;
     try {
-      const previous = await readSubscriber(deps.store, id);
-      const lastSent = previous?.lastConfirmationAt ? Date.parse(previous.lastConfirmationAt) : NaN;
-      if (!Number.isNaN(lastSent) && at.getTime() - lastSent < CONFIRMATION_INTERVAL_SECONDS * 1000) {
-        release = false;
-        recent.set(id, lastSent);
-        confirmationsSent--;
-        log({ event: 'subscribe-rate-limited', subscriber: id });
-        return tooSoon;
-      }
-      const stamp = at.toISOString();
-      const alreadyConfirmed = previous?.status === 'confirmed' && !!previous.address;
-      const nonce = alreadyConfirmed ? undefined : randomBytes(12).toString('base64url');
-      const record: SubscriberRecord = alreadyConfirmed
-        ? { ...previous, updatedAt: stamp, lastConfirmationAt: stamp, confirmationsSent: (previous.confirmationsSent ?? 0) + 1 }
-        : {
-            version: 1,
-            id,
-            address: checked.address,
-            status: 'pending',
-            createdAt: previous?.createdAt ?? stamp,
-            updatedAt: stamp,
-            confirmNonce: nonce,
-            lastConfirmationAt: stamp,
-            confirmationsSent: (previous?.confirmationsSent ?? 0) + 1,
-          };
-      // Store first, so the link works the moment the mail arrives; undo if the mail fails.
-      await writeSubscriber(deps.store, record);
-      try {
-        await sendNotice(record, alreadyConfirmed ? (previous.address as string) : checked.address, secret, at, nonce);
-      } catch (err) {
-        if (previous) await writeSubscriber(deps.store, previous);
-        else await deps.store.delete(subscriberKey(id));
-        throw err;
-      }
-      release = false;
-      log({ event: alreadyConfirmed ? 'subscribe-notice-sent' : 'confirmation-sent', subscriber: id });
-      return {
-        status: 202,
-        code: 'confirmation-sent',
-        ok: true,
-        heading: 'Check your inbox',
-        message: `If the address can receive mail, a message is on its way. Follow the link in it to confirm your subscription to ${deps.title}.`,
-      };
+      const sent = await writeRecordAndNotify(id, parsed.address, secret, at);
+      log({ event: sent === 'confirmation' ? 'confirmation-sent' : 'subscribe-notice-sent', subscriber: id });
+      return CHECK_INBOX(deps.title);
     } catch (err) {
+      // No mail went out: give the limit slots back, so a retry works at once.
+      await admission.release();
       // SMTP replies often quote the recipient: mask it before the message reaches a log.
-      const message = maskAddress((err as Error).message, checked.address);
+      const message = maskAddress((err as Error).message, parsed.address);
       log({ event: 'confirmation-failed', subscriber: id, error: (err as Error).name, message });
-      return problem(
-        503,
-        'mail-failed',
-        'Please try again later',
-        'The confirmation mail could not be sent just now. Please try again in a few minutes.',
-        60,
-      );
-    } finally {
-      if (release) {
-        recent.delete(id);
-        confirmationsSent--;
-      }
+      return MAIL_FAILED;
     }
   };
 
   const confirm = async (request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST'): Promise<PageContent> => {
-    const link = linkToken(request, params, method);
+    const link = await linkToken(request, params, method);
     if (!link.ok) return link.content;
     const { token } = link;
     const secret = await deps.secret();
@@ -351,7 +396,7 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
   };
 
   const unsubscribe = async (request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST'): Promise<PageContent> => {
-    const link = linkToken(request, params, method);
+    const link = await linkToken(request, params, method);
     if (!link.ok) return link.content;
     const { token } = link;
     const oneClick = !!link.fields && field(link.fields, 'List-Unsubscribe').value === 'One-Click';

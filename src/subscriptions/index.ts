@@ -93,7 +93,10 @@ export function createSubscriptionEndpointFromConfig(config: Config, options: En
     lang: LABELS_LANG,
     from: config.email.from,
     replyTo: config.email.replyTo,
-    maxConfirmations: config.email.maxConfirmationsPerRun,
+    limits: {
+      signupsPerClientPerHour: config.email.maxSignupsPerClientPerHour,
+      confirmationsPerHour: config.email.maxConfirmationsPerHour,
+    },
     now: options.now,
     log: options.log,
   });

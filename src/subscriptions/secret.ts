@@ -46,14 +46,21 @@ export function memoizeSecret(loader: SecretLoader): SecretLoader {
   };
 }
 
-/** Local default: state/secrets/token-secret, created with 32 random bytes when missing. */
+/**
+ * Local default: state/secrets/token-secret, created with 32 random bytes when missing. Two
+ * processes starting at once (serve and run, two Lambdas) may both find it missing: each offers a
+ * secret with a create-if-absent write, and both then use the one that was stored. A read error
+ * is thrown (and retried on the next call), never taken as "missing": a new secret would
+ * invalidate every link already mailed.
+ */
 export function storeSecretLoader(store: Store, key = TOKEN_SECRET_KEY): SecretLoader {
   return memoizeSecret(async () => {
     const existing = await store.get(key);
     if (existing) return checked(existing.toString('utf8'), store.locate(key));
-    await store.put(key, randomBytes(32).toString('hex') + '\n', { contentType: 'text/plain' });
-    // Two processes starting at once (serve and run) may both write; whichever landed wins for both.
-    return checked((await store.get(key))?.toString('utf8'), store.locate(key));
+    await store.putIfAbsent(key, randomBytes(32).toString('hex') + '\n', { contentType: 'text/plain' });
+    const stored = await store.get(key);
+    if (!stored) throw new SecretError(`${store.locate(key)}: the token secret vanished right after it was created`);
+    return checked(stored.toString('utf8'), store.locate(key));
   });
 }
 

@@ -1,4 +1,4 @@
-import { HostLimiter, interleaveByHost } from '../../src/http/limiter';
+import { HostLimiter, interleaveByHost, RedirectChainSlot } from '../../src/http/limiter';
 
 describe('interleaveByHost', () => {
   it('alternates hosts and keeps each host in its own order', () => {
@@ -38,5 +38,38 @@ describe('HostLimiter', () => {
     expect(maxTotal).toBe(3);
     expect(Math.max(...maxPerHost.values())).toBe(2);
     expect(total).toBe(0);
+  });
+});
+
+describe('RedirectChainSlot', () => {
+  it('keeps the slot for the host it holds, even with other requests queued for that host', async () => {
+    const limiter = new HostLimiter(4, 1);
+    const slot = new RedirectChainSlot(limiter);
+    await slot.moveTo('a:80');
+    let queuedGotIn = false;
+    const queued = limiter.acquire('a:80').then((release) => {
+      queuedGotIn = true;
+      return release;
+    });
+    await slot.moveTo('a:80'); // would wait for `queued` (and hang) if it queued again
+    expect(slot.holds('a:80')).toBe(true);
+    expect(queuedGotIn).toBe(false);
+    slot.release();
+    (await queued)();
+    expect(queuedGotIn).toBe(true);
+  });
+
+  it('gives up its slot before queueing for another host', async () => {
+    const limiter = new HostLimiter(4, 1);
+    const x = new RedirectChainSlot(limiter);
+    const y = new RedirectChainSlot(limiter);
+    await x.moveTo('a:80');
+    await y.moveTo('b:80');
+    // Each chain redirects into the other's host: holding on while waiting would deadlock.
+    await Promise.all([x.moveTo('b:80'), y.moveTo('a:80')]);
+    expect([x.holds('b:80'), y.holds('a:80')]).toEqual([true, true]);
+    x.release();
+    y.release();
+    x.release(); // a second release is harmless
   });
 });

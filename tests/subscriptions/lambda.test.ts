@@ -3,7 +3,7 @@
  * S3-compatible server (s3rver) and the outbox mailer writing into the bucket.
  */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEventV2, SNSEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SNSEvent } from 'aws-lambda';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -49,7 +49,7 @@ describe('lambdas/subscribe', () => {
           feeds: [{ url: 'https://news.example.org/feed.xml' }],
           digest: { title: 'Lambda Digest' },
           store: { kind: 's3', bucket: BUCKET, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
-          email: { from: 'Lambda Digest <digest@example.org>' },
+          email: { from: 'Lambda Digest <digest@example.org>', maxSignupsPerClientPerHour: 2 },
         }),
       ),
     );
@@ -148,6 +148,25 @@ describe('lambdas/subscribe', () => {
     const after = JSON.parse((await object(recordKey)).toString());
     expect(after).toMatchObject({ status: 'unsubscribed', unsubscribeReason: 'complaint' });
     expect(after.address).toBeUndefined();
+  });
+
+  it('counts sign-ups per API Gateway sourceIp, never per X-Forwarded-For', async () => {
+    const subscribe = (email: string, sourceIp: string, forwardedFor: string): Promise<APIGatewayProxyStructuredResultV2> => {
+      const request = event('POST', '/api/subscribe', {
+        body: `email=${email}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': forwardedFor },
+      });
+      request.requestContext.http.sourceIp = sourceIp;
+      return handler(request);
+    };
+    const statuses = [
+      (await subscribe('x1%40example.org', '198.51.100.7', '203.0.113.1')).statusCode,
+      (await subscribe('x2%40example.org', '198.51.100.7', '203.0.113.2')).statusCode,
+      (await subscribe('x3%40example.org', '198.51.100.7', '203.0.113.3')).statusCode,
+      // Another source claiming to forward for the limited one is its own client.
+      (await subscribe('x4%40example.org', '198.51.100.8', '198.51.100.7')).statusCode,
+    ];
+    expect(statuses).toEqual([202, 202, 429, 202]);
   });
 
   it('refuses oversized and malformed requests before touching the bucket', async () => {

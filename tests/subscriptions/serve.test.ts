@@ -51,6 +51,30 @@ describe('serve', () => {
     expect(await readdir(path.join(dir, 'state', 'secrets'))).toEqual(['token-secret']);
   });
 
+  it('counts sign-ups per connection address, whatever X-Forwarded-For says', async () => {
+    // A store of its own: the first test's sign-up from 127.0.0.1 is in the other one.
+    const limitedDir = await tempDir('serve-limited-');
+    const limited = await startServer({
+      outDir: limitedDir,
+      port: 0,
+      config: parseConfig({ email: { maxSignupsPerClientPerHour: 1 } }),
+    });
+    try {
+      const post = (email: string, forwardedFor: string): Promise<Response> =>
+        fetch(`${limited.url}/api/subscribe`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': forwardedFor },
+          body: `email=${email}`,
+        });
+      expect((await post('first%40example.org', '203.0.113.1')).status).toBe(202);
+      const second = await post('second%40example.org', '203.0.113.2');
+      expect([second.status, second.headers.get('retry-after')]).toEqual([429, '3600']);
+    } finally {
+      await limited.close();
+      await rm(limitedDir, { recursive: true, force: true });
+    }
+  });
+
   it('cuts off a streamed body past the limit with 413', async () => {
     expect(await chunkedPost(`${server.url}/api/subscribe`, 64 * 1024)).toBe(413);
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { FsStore } from '../../src/store';
+import { FsStore, S3Store, type Store } from '../../src/store';
 import {
   confirmToken,
   createToken,
@@ -12,6 +12,7 @@ import {
   verifyToken,
 } from '../../src/subscriptions';
 import { rm } from 'node:fs/promises';
+import { startLocalS3 } from '../helpers/s3';
 import { tempDir } from '../helpers/tmp';
 
 const secret = Buffer.from('k'.repeat(48));
@@ -61,6 +62,58 @@ describe('secret loaders', () => {
       expect(first.length).toBeGreaterThanOrEqual(32);
       expect((await store.get(TOKEN_SECRET_KEY))?.toString().trim()).toBe(first.toString());
       expect((await storeSecretLoader(store)()).equals(first)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('creates one secret when several processes start at once (FsStore and S3Store)', async () => {
+    const dir = await tempDir('secret-race-');
+    const s3 = await startLocalS3();
+    try {
+      await s3.createBucket('secret-race');
+      const stores: Store[] = [new FsStore(dir), new S3Store({ bucket: 'secret-race', client: s3.client })];
+      for (const store of stores) {
+        // Separate loaders, as in separate processes: no shared memo.
+        const secrets = await Promise.all(Array.from({ length: 6 }, () => storeSecretLoader(store)()));
+        const stored = (await store.get(TOKEN_SECRET_KEY))!.toString().trim();
+        expect(secrets.map((s) => s.toString())).toEqual(Array(6).fill(stored));
+      }
+    } finally {
+      await s3.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails on a read error instead of creating a new secret, and tries again on the next call', async () => {
+    const dir = await tempDir('secret-error-');
+    try {
+      const store = new FsStore(dir);
+      const original = (await storeSecretLoader(store)()).toString();
+      let broken = true;
+      const writes: string[] = [];
+      // The store as an S3 bucket answering 503 SlowDown to reads; writes are recorded.
+      const flaky: Store = {
+        get: (key) => (broken ? Promise.reject(new Error('SlowDown')) : store.get(key)),
+        getVersioned: (key) => store.getVersioned(key),
+        put: async (key, body, options) => {
+          writes.push(key);
+          await store.put(key, body, options);
+        },
+        putIfAbsent: async (key, body, options) => {
+          writes.push(key);
+          return store.putIfAbsent(key, body, options);
+        },
+        putIfMatch: (key, body, version, options) => store.putIfMatch(key, body, version, options),
+        delete: (key) => store.delete(key),
+        list: (prefix) => store.list(prefix),
+        locate: (key) => store.locate(key),
+      };
+      const load = storeSecretLoader(flaky);
+      await expect(load()).rejects.toThrow('SlowDown');
+      expect(writes).toEqual([]);
+      broken = false;
+      expect((await load()).toString()).toBe(original);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
