@@ -51,7 +51,7 @@ export async function runDigest(options: RunDigestOptions): Promise<RunSummary> 
   const started = now();
   const date = options.date ?? digestDate(options.config, started);
   const fetcher = options.fetcher ?? createFetcher(options.config.network);
-  const summarizer = options.summarizer ?? createSummarizer(options.config.summarizer);
+  const summarizer = options.summarizer ?? createSummarizer(options.config.summarizer, { network: options.config.network });
   const fetch = await runFetchStage({
     config: options.config,
     store: options.store,
