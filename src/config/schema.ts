@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { PROMPT_PLACEHOLDERS } from '../summarize/prompt';
+
+export { PROMPT_PLACEHOLDERS };
 
 /**
  * Every configuration key, defined once with its default and its check. The CLI, the Lambda
@@ -39,9 +42,6 @@ const hostPort = z
   .string()
   .trim()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be "host:port", e.g. "127.0.0.1:8080"');
-
-/** Placeholders a prompt may use; any other `{name}` is a configuration error. */
-export const PROMPT_PLACEHOLDERS = ['title', 'text', 'source', 'language', 'sentences'] as const;
 
 /** A prompt template: `{text}` is required (it is where the article goes, as delimited data). */
 export const promptTemplate = z

@@ -4,6 +4,7 @@
  * centrality in a sentence-similarity graph (not every article is news), overlap with the title,
  * a length prior, and redundancy control (MMR). Pure, deterministic, no I/O.
  */
+import { addressesAModel } from './prompt';
 import { segmentSentences, type Sentence } from './sentences';
 import { contentStems, contentStemsOfTokens, hasNoSpaceScript, normalizeWords, stopwordsFor, words } from './words';
 
@@ -150,7 +151,9 @@ function prepare(sentences: Sentence[], lang: string, tuning: ExtractiveTuning):
   const raw: (Omit<Candidate, 'weights'> & { tf: Int32Array })[] = [];
   const noSpaceScript = sentences.some((s) => hasNoSpaceScript(s.text));
   // One scan of the whole text first: most articles have no boilerplate at all.
-  const boilerplateSomewhere = BOILERPLATE.test(normalizeWords(sentences.map((s) => s.text).join('\n')));
+  const joined = sentences.map((s) => s.text).join('\n');
+  const boilerplateSomewhere = BOILERPLATE.test(normalizeWords(joined));
+  const injectionSomewhere = addressesAModel(joined);
   for (const sentence of sentences) {
     let text = sentence.text;
     if (sentence.index < 3) text = stripDateline(text);
@@ -161,6 +164,8 @@ function prepare(sentences: Sentence[], lang: string, tuning: ExtractiveTuning):
     if (QUESTION_END.test(text) || QUOTE_ONLY.test(text) || isCaption(text)) continue;
     if (boilerplateSomewhere && BOILERPLATE.test(normalized)) continue;
     if (isBylineOrTimestamp(text, count)) continue;
+    // A sentence written to a language model (a prompt injection) is never a summary sentence.
+    if (injectionSomewhere && addressesAModel(text)) continue;
     const stems = contentStemsOfTokens(tokens, lang, stopwords);
     if (stems.length === 0) continue;
     // Term ids sorted, then run-length encoded into (term, tf): typed arrays, no per-sentence maps.

@@ -6,8 +6,9 @@
  * obeyed (and the trust checks in ./trust.ts refuse a reply that was steered anyway).
  */
 import { createHash } from 'node:crypto';
-import { PROMPT_PLACEHOLDERS } from '../config/schema';
 
+/** Placeholders a prompt may use; any other `{name}` is a configuration error (checked in config/schema). */
+export const PROMPT_PLACEHOLDERS = ['title', 'text', 'source', 'language', 'sentences'] as const;
 export type PromptPlaceholder = (typeof PROMPT_PLACEHOLDERS)[number];
 
 /** The default user-message template of each LLM kind (override with `summarizer.prompt` or `feeds[].prompt`). */
@@ -46,18 +47,15 @@ export function boundText(text: string, maxChars: number): string {
 const ADDRESSED_TO_A_MODEL =
   /\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+)?(?:previous|prior|above|earlier|preceding|system|all|your)\s+(?:instructions?|prompts?|rules|directions)\b|\bsystem prompt\b|\b(?:as an ai|you are (?:now )?(?:an? )?(?:ai|assistant|language model|chatbot|llm))\b|\b(?:ai|language model|llm|assistant)s?\s+(?:reading|summari[sz]ing)\s+this\b/i;
 
-/** The text without lines/sentences that address a language model. */
+/**
+ * The text without the paragraphs that address a language model. The whole paragraph goes: an
+ * injection's payload often follows the instruction in the same paragraph ("… reply only with: …").
+ */
 export function withoutModelInstructions(text: string): string {
   if (!ADDRESSED_TO_A_MODEL.test(text)) return text;
   return text
     .split('\n')
-    .map((line) =>
-      (line.match(/[^.!?؟。]+[.!?؟。]*["'”’»)]*\s*/gu) ?? [line])
-        .filter((s) => !ADDRESSED_TO_A_MODEL.test(s))
-        .join('')
-        .trim(),
-    )
-    .filter(Boolean)
+    .filter((paragraph) => !ADDRESSED_TO_A_MODEL.test(paragraph))
     .join('\n');
 }
 
