@@ -240,7 +240,7 @@ async function main(): Promise<void> {
 
 /**
  * The grid the extractive summarizer is tuned over: the position prior, graph centrality and its
- * direction, the centroid and redundancy; a zero switches a feature off. Titles are not in the
+ * direction (a centroid feature was tried and dropped), and redundancy; a zero switches a feature off. Titles are not in the
  * bench sets, so `titleWeight` is not tuned here.
  */
 const GRID: Record<string, number[]> = {
@@ -248,16 +248,13 @@ const GRID: Record<string, number[]> = {
   positionScale: [1, 3],
   centralityWeight: [0, 1.2],
   backwardWeight: [-0.5, 0, 1],
-  centroidWeight: [0, 0.3],
   redundancyPenalty: [0.3, 0.6],
 };
 
 /** Features a tuning switches on beyond the position prior: the fewer, the more general. */
 const activeFeatures = (t: Partial<ExtractiveTuning>): number => {
   const v = { ...EXTRACTIVE_DEFAULTS, ...t };
-  return (
-    (v.centralityWeight > 0 ? 1 : 0) + (v.centralityWeight > 0 && v.backwardWeight !== 0 ? 1 : 0) + (v.centroidWeight > 0 ? 1 : 0)
-  );
+  return (v.centralityWeight > 0 ? 1 : 0) + (v.centralityWeight > 0 && v.backwardWeight !== 0 ? 1 : 0);
 };
 /** Tunings this close to the best (mean relative gain over Lead-k, in %) count as equal; the simplest wins. */
 const TIE_PERCENT = 0.25;

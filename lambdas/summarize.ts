@@ -13,6 +13,7 @@ import {
   classifyFailure,
   createDeployedStore,
   emitPublishedMetric,
+  summarizerEnvironment,
   InvalidEventError,
   loadDeployedConfig,
   logger,
@@ -44,7 +45,7 @@ export const handler = async (event: SummarizeEvent, context?: Context): Promise
     const report = await runPublishStage({
       config,
       store,
-      summarizer: createSummarizer(config.summarizer),
+      summarizer: createSummarizer(config.summarizer, { network: config.network, env: await summarizerEnvironment(config) }),
       date,
       // Mail only where the stack set SES up (and granted state/subscribers/); otherwise the site alone.
       deliver: process.env[DEPLOY_ENV.sesConfigurationSet] ? createDigestDeliverer({ config, store }) : undefined,
@@ -56,6 +57,7 @@ export const handler = async (event: SummarizeEvent, context?: Context): Promise
       stories: report.digest.stories.length,
       summaries: report.summaries,
       tokens: report.tokens,
+      usage: report.usage && { ...report.usage, fallbackArticles: report.usage.fallbackArticles.length },
       delivery,
     });
     return { date, stories: report.digest.stories.length, published: report.keys.length, summaries: report.summaries, delivery };

@@ -259,6 +259,13 @@ export const configSchema = z
         message: `the extractive summarizer cannot translate: set summarizer.kind to "openai" or "bedrock", or use "source"`,
       });
     }
+    if (cfg.summarizer.kind === 'openai' && cfg.summarizer.apiKeySecret && !cfg.summarizer.apiKeyEnv) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['summarizer', 'apiKeyEnv'],
+        message: 'is required with summarizer.apiKeySecret (the variable the key is read into)',
+      });
+    }
     if (cfg.summarizer.kind === 'extractive' && cfg.digest.translateTitles) {
       ctx.addIssue({
         code: 'custom',
