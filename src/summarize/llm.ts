@@ -34,6 +34,12 @@ function sourceLanguage(article: { lang: string; title: string; text: string }):
   return baseOf(declared);
 }
 
+/** The language to write in: the one asked for, unless the article is already in it ("en-GB" for "en"). */
+function summaryLanguage(requested: string | undefined, lang: string): string {
+  if (!requested || baseOf(requested) === lang) return lang;
+  return requested;
+}
+
 /**
  * A story's sources merged into one bounded text: an equal share of `maxChars` for each article
  * (best source first), so the second source is not crowded out by a long first one.
@@ -93,16 +99,16 @@ export function createLlmSummarizer(backend: LlmBackend, fallback: Summarizer): 
   return {
     summarizeArticle(article) {
       const lang = sourceLanguage(article);
-      const target = article.summaryLang ? (baseOf(article.summaryLang) === lang ? lang : article.summaryLang) : lang;
-      const translateTitle = !!article.translateTitle && baseOf(target) !== lang;
+      const target = summaryLanguage(article.summaryLang, lang);
+      const translateTitle = !!article.translateTitle && target !== lang;
       return withFallback(article, () => summarizeOnce(article, lang, target, translateTitle, [article.title, article.text]));
     },
 
     summarizeStory(story: StoryToSummarize) {
       const first = story.articles[0];
       const lang = sourceLanguage({ lang: story.lang, title: first.title, text: first.text });
-      const target = first.summaryLang ? (baseOf(first.summaryLang) === lang ? lang : first.summaryLang) : lang;
-      const translateTitle = !!first.translateTitle && baseOf(target) !== lang;
+      const target = summaryLanguage(first.summaryLang, lang);
+      const translateTitle = !!first.translateTitle && target !== lang;
       const merged = {
         title: first.title,
         text: mergeSources(story.articles, backend.maxInputChars),

@@ -62,9 +62,10 @@ export function parseReply(text: string, lang: string, maxSentences: number, wit
     .map((l) => l.replace(/^\s*(?:[-*•·]|\d+[.)])\s+/, '').trim())
     .filter(Boolean);
   let title: string | undefined;
+  // A title line is never a summary sentence, asked for or not.
   const titleLine = lines.findIndex((l) => /^(?:\*\*)?title\s*[:：]/i.test(l));
-  if (withTitle && titleLine >= 0) {
-    title = lines[titleLine].replace(/^(?:\*\*)?title\s*[:：]\s*(?:\*\*)?/i, '').trim() || undefined;
+  if (titleLine >= 0) {
+    if (withTitle) title = lines[titleLine].replace(/^(?:\*\*)?title\s*[:：]\s*(?:\*\*)?/i, '').trim() || undefined;
     lines.splice(titleLine, 1);
   }
   // Preambles such as "Summary:" or "Here is the summary in Arabic:".

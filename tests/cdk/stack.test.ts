@@ -298,6 +298,7 @@ describe('least privilege', () => {
       'state/runs/',
       'state/site/',
       'state/subscribers/',
+      'state/summaries/', // the LLM summary cache
     ]);
     expect([...new Set(objectPrefixes('SubscribeRole'))]).toEqual(['state/subscribers/']);
     // The publisher only reads subscribers; only the endpoint writes or deletes them.
