@@ -25,6 +25,7 @@ export interface Prices {
 export interface SummaryUsage {
   /** Requests sent to the model (refused and failed ones included). */
   requests: number;
+  /** As the provider counted them; a request it did not count (a timeout) counts its estimate. */
   inputTokens: number;
   outputTokens: number;
   /** Summaries answered from state/summaries/ without a request. */

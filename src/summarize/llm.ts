@@ -5,7 +5,7 @@
  */
 import { detectLang } from '../lang';
 import type { ArticleToSummarize, StoryToSummarize, Summarizer, SummaryResult } from './index';
-import { boundText, buildPrompt, languageName, type ChatPrompt } from './prompt';
+import { boundText, buildPrompt, languageName, withoutModelInstructions, type ChatPrompt } from './prompt';
 import { baseOf, checkReply, parseReply, SummaryError } from './trust';
 
 export interface Completion {
@@ -33,6 +33,13 @@ function sourceLanguage(article: { lang: string; title: string; text: string }):
   const declared = article.lang && article.lang !== 'und' ? article.lang : detectLang(`${article.title}\n${article.text}`);
   return baseOf(declared);
 }
+
+/**
+ * What a reply may draw its numbers and names from: titles and texts as the model saw them, without
+ * the paragraphs addressed to a model (a number planted there is still an invented one).
+ */
+const trustedSources = (articles: ArticleToSummarize[]): string[] =>
+  articles.flatMap((a) => [a.title, withoutModelInstructions(a.text)]);
 
 /** The language to write in: the one asked for, unless the article is already in it ("en-GB" for "en"). */
 function summaryLanguage(requested: string | undefined, lang: string): string {
@@ -101,7 +108,7 @@ export function createLlmSummarizer(backend: LlmBackend, fallback: Summarizer): 
       const lang = sourceLanguage(article);
       const target = summaryLanguage(article.summaryLang, lang);
       const translateTitle = !!article.translateTitle && target !== lang;
-      return withFallback(article, () => summarizeOnce(article, lang, target, translateTitle, [article.title, article.text]));
+      return withFallback(article, () => summarizeOnce(article, lang, target, translateTitle, trustedSources([article])));
     },
 
     summarizeStory(story: StoryToSummarize) {
@@ -116,9 +123,8 @@ export function createLlmSummarizer(backend: LlmBackend, fallback: Summarizer): 
         prompt: first.prompt,
         maxSentences: story.maxSentences,
       };
-      const sources = story.articles.flatMap((a) => [a.title, a.text]);
       return withFallback({ ...first, maxSentences: story.maxSentences }, () =>
-        summarizeOnce(merged, lang, target, translateTitle, sources),
+        summarizeOnce(merged, lang, target, translateTitle, trustedSources(story.articles)),
       );
     },
   };
