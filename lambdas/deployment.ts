@@ -161,3 +161,44 @@ export function runLeaseFor(context?: Pick<Context, 'awsRequestId' | 'getRemaini
   if (!context) return {};
   return { owner: `lambda request ${context.awsRequestId}`, leaseMs: context.getRemainingTimeInMillis() + 5_000 };
 }
+
+/** The slices of the Secrets Manager and SSM clients the key loader uses, so tests can pass stand-ins. */
+export interface KeyStoreClients {
+  secretsManager?: {
+    send(command: import('@aws-sdk/client-secrets-manager').GetSecretValueCommand): Promise<{ SecretString?: string }>;
+  };
+  ssm?: { send(command: import('@aws-sdk/client-ssm').GetParameterCommand): Promise<{ Parameter?: { Value?: string } }> };
+}
+
+/**
+ * The environment the summarizer reads its API key from. Deployed, the key is not in the
+ * configuration nor in the code asset: `summarizer.apiKeySecret` names a Secrets Manager secret
+ * (or `ssm:/name`, an SSM SecureString), read once per cold start into a copy of the environment
+ * under the name `summarizer.apiKeyEnv` gives. A key already in the environment wins.
+ */
+export async function summarizerEnvironment(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+  clients: KeyStoreClients = {},
+): Promise<NodeJS.ProcessEnv> {
+  const summarizer = config.summarizer;
+  if (summarizer.kind !== 'openai' || !summarizer.apiKeyEnv || !summarizer.apiKeySecret || env[summarizer.apiKeyEnv]) return env;
+  const name = summarizer.apiKeySecret;
+  let key: string | undefined;
+  try {
+    if (name.startsWith('ssm:')) {
+      const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
+      const ssm = clients.ssm ?? new SSMClient({});
+      key = (await ssm.send(new GetParameterCommand({ Name: name.slice(4), WithDecryption: true }))).Parameter?.Value;
+    } else {
+      const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      const secretsManager = clients.secretsManager ?? new SecretsManagerClient({});
+      key = (await secretsManager.send(new GetSecretValueCommand({ SecretId: name }))).SecretString;
+    }
+  } catch (err) {
+    // AWS errors name the secret, never its value; throttling is retried by the state machine.
+    throw classifyFailure(err);
+  }
+  if (!key?.trim()) throw new Error(`The summarizer's API key at ${name} is empty`);
+  return { ...env, [summarizer.apiKeyEnv]: key.trim() };
+}

@@ -15,6 +15,7 @@ import {
   createDeployedStore,
   FeedsUnreachableError,
   emitPublishedMetric,
+  summarizerEnvironment,
   InvalidEventError,
   loadDeployedConfig,
   logger,
@@ -44,11 +45,12 @@ export const handler = async (event: SummarizeEvent, context?: Context): Promise
   const store = createDeployedStore(config);
   logger.info('publish stage starting', { date });
   try {
+    const summarizer = createSummarizer(config.summarizer, { network: config.network, env: await summarizerEnvironment(config) });
     const report = await withRunLease(store, date, runLeaseFor(context), () =>
       runPublishStage({
         config,
         store,
-        summarizer: createSummarizer(config.summarizer),
+        summarizer,
         date,
         // Mail only where the stack set SES up (and granted state/subscribers/); otherwise the site alone.
         deliver: process.env[DEPLOY_ENV.sesConfigurationSet] ? createDigestDeliverer({ config, store }) : undefined,
@@ -63,6 +65,7 @@ export const handler = async (event: SummarizeEvent, context?: Context): Promise
       stories: report.digest.stories.length,
       summaries: report.summaries,
       tokens: report.tokens,
+      usage: report.usage && { ...report.usage, fallbackArticles: report.usage.fallbackArticles.length },
       delivery,
     });
     return { date, stories: report.digest.stories.length, published: report.keys.length, summaries: report.summaries, delivery };

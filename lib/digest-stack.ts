@@ -637,8 +637,34 @@ export class DigestStack extends Stack {
     }
   }
 
-  /** Summaries from Bedrock need InvokeModel on exactly the configured model (or inference profile). */
+  /**
+   * Summaries from Bedrock need InvokeModel on exactly the configured model (or inference profile);
+   * from an OpenAI-compatible API, read access to exactly the secret or parameter that holds its key.
+   */
   private grantSummarizer(config: Config, role: iam.IRole): void {
+    if (config.summarizer.kind === 'openai') {
+      const name = config.summarizer.apiKeySecret;
+      if (!name) return;
+      if (name.startsWith('ssm:')) {
+        // A SecureString under the account's aws/ssm key: decrypting through SSM needs no KMS grant.
+        const parameter = name.slice(4).replace(/^\//, '');
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['ssm:GetParameter'],
+            resources: [`arn:${this.partition}:ssm:${this.region}:${this.account}:parameter/${parameter}`],
+          }),
+        );
+      } else {
+        // Secrets Manager appends six random characters to a secret's ARN.
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [`arn:${this.partition}:secretsmanager:${this.region}:${this.account}:secret:${name}-??????`],
+          }),
+        );
+      }
+      return;
+    }
     if (config.summarizer.kind !== 'bedrock') return;
     const region = config.summarizer.region ?? this.region;
     const modelId = config.summarizer.modelId;

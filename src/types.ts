@@ -113,8 +113,13 @@ export interface DigestStory {
   lang: string;
   dir: TextDirection;
   publishedAt: string;
+  /** The title in `summaryLang` (digest.translateTitles); `title` stays the original. */
+  translatedTitle?: string;
   summary: string[];
-  summaryKind: 'extractive' | 'bedrock' | 'feed';
+  /** Who wrote the summary: `extractive` (also an LLM's fallback), `bedrock`, `openai`, or `feed` (extractive over the feed's text). */
+  summaryKind: 'extractive' | 'bedrock' | 'openai' | 'feed';
+  /** The language of `summary` when it is not `lang` (digest.summaryLanguage). */
+  summaryLang?: string;
   contentSource: 'page' | 'feed';
   readingMinutes: number;
   wordCount: number;

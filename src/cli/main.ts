@@ -30,6 +30,19 @@ const parsePort = (value: string): number => {
 
 export const EXIT = { ok: 0, error: 1, config: 2, outage: 3, busy: 4 } as const;
 
+/** "3 requests, 2,410 tokens in, 180 out, 5 cached, $0.0005; fell back: budget 2". */
+function formatUsage(usage: NonNullable<RunSummary['publish']['usage']>): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const parts = [
+    `${n(usage.requests)} request${usage.requests === 1 ? '' : 's'}`,
+    `${n(usage.inputTokens)} tokens in, ${n(usage.outputTokens)} out`,
+    `${n(usage.cached)} cached`,
+  ];
+  if (usage.cost !== undefined) parts.push(`$${usage.cost.toFixed(4)}`);
+  const fallbacks = Object.entries(usage.fallbacks).map(([reason, count]) => `${reason} ${count}`);
+  return parts.join(', ') + (fallbacks.length ? `; fell back to extractive: ${fallbacks.join(', ')}` : '');
+}
+
 export function formatSummary(summary: RunSummary): string {
   const f = summary.fetch.stats;
   const p = summary.publish;
@@ -41,9 +54,9 @@ export function formatSummary(summary: RunSummary): string {
       : `Digest ${summary.date}: ${p.digest.stories.length} stories`,
     `  feeds: ${f.feedsOk} ok, ${f.feedsFailed} failed, ${f.feedsNotModified} not modified`,
     `  articles: ${f.articlesExtracted} extracted from pages, ${f.articlesFromFeed} from feed text, ${f.pagesFailed} pages failed`,
-    `  summaries: ${p.summaries.extractive} extractive, ${p.summaries.bedrock} bedrock, ${p.summaries.feed} from feed text, ${p.summaries.failed} failed`,
+    `  summaries: ${p.summaries.extractive} extractive, ${p.summaries.bedrock} bedrock, ${p.summaries.openai} openai, ${p.summaries.feed} from feed text, ${p.summaries.failed} failed`,
   ];
-  if (p.tokens.input || p.tokens.output) lines.push(`  LLM tokens: ${p.tokens.input} in, ${p.tokens.output} out`);
+  if (p.usage) lines.push(`  LLM: ${formatUsage(p.usage)}`);
   if (p.delivery) lines.push(`  mail: ${p.delivery.sent} sent, ${p.delivery.failed} failed, ${p.delivery.skipped} already sent`);
   for (const failure of summary.failures.slice(0, 20)) {
     const what = failure.name ? `${failure.name} <${failure.url}>` : failure.url;

@@ -1,9 +1,21 @@
 import { z } from 'zod';
+import { PROMPT_PLACEHOLDERS } from '../summarize/prompt';
+
+export { PROMPT_PLACEHOLDERS };
 
 /**
  * Every configuration key, defined once with its default and its check. The CLI, the Lambda
  * handlers and the CDK app all load configuration through `parseConfig`.
  */
+
+/** A well-formed BCP 47 tag ("en", "pt-BR", "zh-Hant"). */
+const isLanguageTag = (tag: string): boolean => {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1 && tag.length <= 35;
+  } catch {
+    return false;
+  }
+};
 
 const isValidTimeZone = (tz: string): boolean => {
   try {
@@ -31,6 +43,23 @@ const hostPort = z
   .trim()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be "host:port", e.g. "127.0.0.1:8080"');
 
+/** A prompt template: `{text}` is required (it is where the article goes, as delimited data). */
+export const promptTemplate = z
+  .string()
+  .min(1)
+  .max(4000)
+  .superRefine((template, ctx) => {
+    const known = new Set<string>(PROMPT_PLACEHOLDERS);
+    for (const [, name] of template.matchAll(/\{([^{}\s]*)\}/g)) {
+      if (!known.has(name))
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown placeholder {${name}} (known: ${PROMPT_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`,
+        });
+    }
+    if (!template.includes('{text}')) ctx.addIssue({ code: 'custom', message: 'must contain {text} (where the article goes)' });
+  });
+
 /** HTTP Basic credentials of a private feed: the password inline, or the name of an environment variable holding it. */
 const feedAuthSchema = z
   .strictObject({
@@ -53,6 +82,8 @@ export const feedSchema = z
     /** Higher ranks this feed's stories earlier when the digest has more stories than `digest.maxStories`. */
     priority: z.number().min(-10).max(10).default(0),
     auth: feedAuthSchema.optional(),
+    /** This feed's own LLM prompt (placeholders as in `summarizer.prompt`); overrides the global one. */
+    prompt: promptTemplate.optional(),
   })
   .transform((feed, ctx) => {
     // `https://user:pass@host/feed` is taken as the feed's Basic credentials: the URL that names the
@@ -81,6 +112,17 @@ const digestSchema = z
     maxAgeHours: z.number().min(0).default(48),
     /** The language of the page chrome (headings, labels). */
     lang: z.string().trim().min(2).max(35).default('en'),
+    /** `source`: each summary in its story's own language; or a BCP 47 tag every LLM summary is written in. */
+    summaryLanguage: z
+      .string()
+      .trim()
+      .refine(
+        (tag) => tag === 'source' || isLanguageTag(tag),
+        'must be "source" or a BCP 47 language tag such as "en" or "pt-BR"',
+      )
+      .default('source'),
+    /** With a fixed `summaryLanguage`, the LLM also translates titles (the original is kept beside it). */
+    translateTitles: z.boolean().default(false),
   })
   .prefault({});
 
@@ -103,18 +145,49 @@ const networkSchema = z
   })
   .prefault({});
 
+/** What an LLM backend shares: prompt, bounds, per-run budgets and prices (USD per million tokens). */
+const llmKeys = {
+  prompt: promptTemplate.optional(),
+  maxTokens: z.number().int().min(16).max(4096).default(300),
+  maxInputChars: z.number().int().min(500).max(100_000).default(6000),
+  /** Requests one run may send; the rest get the extractive summary. */
+  maxRequestsPerRun: z.number().int().min(0).max(1_000_000).optional(),
+  /** Input tokens one run may spend; the rest get the extractive summary. */
+  maxInputTokensPerRun: z.number().int().min(0).max(1_000_000_000).optional(),
+  inputPricePerMillionTokens: z.number().min(0).max(10_000).optional(),
+  outputPricePerMillionTokens: z.number().min(0).max(10_000).optional(),
+};
+
 const summarizerSchema = z
   .discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('extractive') }),
     z.strictObject({
       kind: z.literal('bedrock'),
       modelId: z.string().min(1),
-      maxTokens: z.number().int().min(16).max(4096).default(300),
       region: z.string().optional(),
       /** Override the Bedrock runtime endpoint (tests point this at a local server). */
       endpoint: httpUrl.optional(),
-      maxInputChars: z.number().int().min(500).max(100_000).default(6000),
       timeoutMs: z.number().int().min(500).max(120_000).default(20_000),
+      ...llmKeys,
+    }),
+    z.strictObject({
+      kind: z.literal('openai'),
+      /** Base URL of a Chat Completions API, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Ollama). */
+      baseUrl: httpUrl,
+      model: z.string().min(1).max(200),
+      /** Name of the environment variable that holds the API key (never the key itself). */
+      apiKeyEnv: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable, e.g. OPENAI_API_KEY')
+        .optional(),
+      /**
+       * Deployed stack only: where the key is kept, by name: a Secrets Manager secret name, or
+       * `ssm:/parameter/name` for an SSM SecureString. The handler reads it into `apiKeyEnv`.
+       */
+      apiKeySecret: z.string().min(1).max(512).optional(),
+      temperature: z.number().min(0).max(2).default(0),
+      timeoutMs: z.number().int().min(500).max(300_000).default(30_000),
+      ...llmKeys,
     }),
   ])
   .default({ kind: 'extractive' });
@@ -219,6 +292,31 @@ export const configSchema = z
   .superRefine((cfg, ctx) => {
     if (cfg.email.transport === 'smtp' && !cfg.email.smtp) {
       ctx.addIssue({ code: 'custom', path: ['email', 'smtp'], message: 'is required when email.transport is "smtp"' });
+    }
+    // Only a language model can write in another language than the article's.
+    if (cfg.summarizer.kind === 'extractive' && cfg.digest.summaryLanguage !== 'source') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['digest', 'summaryLanguage'],
+        message: `the extractive summarizer cannot translate: set summarizer.kind to "openai" or "bedrock", or use "source"`,
+      });
+    }
+    if (cfg.summarizer.kind === 'openai' && cfg.summarizer.apiKeySecret && !cfg.summarizer.apiKeyEnv) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['summarizer', 'apiKeyEnv'],
+        message: 'is required with summarizer.apiKeySecret (the variable the key is read into)',
+      });
+    }
+    if (cfg.summarizer.kind === 'extractive' && cfg.digest.translateTitles) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['digest', 'translateTitles'],
+        message: 'needs an LLM summarizer (openai or bedrock)',
+      });
+    }
+    if (cfg.digest.translateTitles && cfg.digest.summaryLanguage === 'source') {
+      ctx.addIssue({ code: 'custom', path: ['digest', 'translateTitles'], message: 'needs a fixed digest.summaryLanguage' });
     }
   });
 

@@ -58,7 +58,7 @@ export async function runDigest(options: RunDigestOptions): Promise<RunSummary> 
   const started = now();
   const date = options.date ?? digestDate(options.config, started);
   const fetcher = options.fetcher ?? createFetcher(options.config.network);
-  const summarizer = options.summarizer ?? createSummarizer(options.config.summarizer);
+  const summarizer = options.summarizer ?? createSummarizer(options.config.summarizer, { network: options.config.network });
   const { fetch, publish } = await withRunLease(options.store, date, { owner: options.owner, now }, async () => {
     const fetchReport = await runFetchStage({
       config: options.config,

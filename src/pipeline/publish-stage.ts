@@ -9,7 +9,7 @@
  * run fails. A record or report that cannot be read fails the stage rather than being skipped.
  */
 import type { Config } from '../config/schema';
-import type { Summarizer } from '../summarize';
+import { meteredSummarizer, type Summarizer, type SummaryUsage } from '../summarize';
 import { redactText, redactUrl } from '../http/redact';
 import { publishDigest, publishOutageNotice } from '../render';
 import { resolvePublicUrls } from '../subscriptions/links';
@@ -24,9 +24,13 @@ import type { PipelineEvent } from './events';
 /** Summary cached beside an article record so re-runs (and Bedrock) do not summarize twice. */
 export interface StoredSummary {
   sentences: string[];
-  kind: 'extractive' | 'bedrock' | 'feed';
+  kind: 'extractive' | 'bedrock' | 'openai' | 'feed';
   maxSentences: number;
   summarizer: string;
+  /** Set when an LLM's summary was not used: a later run asks again (through the summary cache). */
+  fallbackReason?: string;
+  translatedTitle?: string;
+  summaryLang?: string;
 }
 
 export interface DeliveryReport {
@@ -65,8 +69,10 @@ export interface PublishReport {
   digest: Digest;
   outage?: Outage;
   keys: string[];
-  summaries: { extractive: number; bedrock: number; feed: number; failed: number };
+  summaries: { extractive: number; bedrock: number; openai: number; feed: number; failed: number };
   tokens: { input: number; output: number };
+  /** LLM requests, tokens, cache hits, fallbacks by reason and cost (absent for the extractive summarizer). */
+  usage?: SummaryUsage;
   delivery?: DeliveryReport;
   durationMs: number;
 }
@@ -74,7 +80,7 @@ export interface PublishReport {
 export const summaryKey = (record: ArticleRecord, date: string): string => `${articlesPrefix(date)}/${record.id}.summary.json`;
 
 export async function runPublishStage(deps: PublishStageDeps): Promise<PublishReport> {
-  const { config, store, summarizer, date } = deps;
+  const { config, store, date } = deps;
   const now = deps.now ?? (() => new Date());
   const emit = deps.onEvent ?? (() => undefined);
   const t0 = now();
@@ -88,27 +94,38 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   const records = (await mapLimit(keys, 16, (k) => getJson<ArticleRecord>(store, k))).filter((r): r is ArticleRecord => !!r);
 
   emit({ type: 'stage', stage: 'summaries', total: records.length });
-  const counts = { extractive: 0, bedrock: 0, feed: 0, failed: 0 };
-  const tokens = { input: 0, output: 0 };
+  // The cache, the per-run budgets and the accounting wrap whatever summarizer was given.
+  const { summarizer, account } = meteredSummarizer(deps.summarizer, config.summarizer, store);
+  const counts = { extractive: 0, bedrock: 0, openai: 0, feed: 0, failed: 0 };
   const maxSentences = config.digest.summarySentences;
+  const summaryLang = config.digest.summaryLanguage === 'source' ? undefined : config.digest.summaryLanguage;
+  const feedPrompts = new Map(config.feeds.map((f) => [f.url, f.prompt]));
   const stories = await mapLimit(records, 4, async (record): Promise<DigestStory> => {
     const key = summaryKey(record, date);
+    const prompt = feedPrompts.get(record.sources[0]?.feedUrl ?? '');
+    const requestId = JSON.stringify([summarizerId, summaryLang, config.digest.translateTitles, prompt]);
     let summary = await getJson<StoredSummary>(store, key);
-    if (!summary || summary.maxSentences !== maxSentences || summary.summarizer !== summarizerId) {
+    if (!summary || summary.maxSentences !== maxSentences || summary.summarizer !== requestId || summary.fallbackReason) {
       try {
         const result = await summarizer.summarizeArticle({
+          id: record.id,
           title: record.title,
           text: record.text,
           lang: record.lang,
           maxSentences,
+          source: record.sources[0]?.name,
+          ...(prompt ? { prompt } : {}),
+          ...(summaryLang ? { summaryLang, translateTitle: config.digest.translateTitles } : {}),
         });
-        tokens.input += result.tokens?.input ?? 0;
-        tokens.output += result.tokens?.output ?? 0;
+        account?.record(result, record.id);
         summary = {
           sentences: result.sentences,
           kind: record.contentSource === 'feed' && result.kind === 'extractive' ? 'feed' : result.kind,
           maxSentences,
-          summarizer: summarizerId,
+          summarizer: requestId,
+          ...(result.fallbackReason ? { fallbackReason: result.fallbackReason } : {}),
+          ...(result.translatedTitle ? { translatedTitle: result.translatedTitle } : {}),
+          ...(result.summaryLang ? { summaryLang: result.summaryLang } : {}),
         };
         await putJson(store, key, summary);
       } catch {
@@ -130,8 +147,10 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
       lang: record.lang,
       dir: record.dir,
       publishedAt: record.publishedAt,
+      ...(summary.translatedTitle ? { translatedTitle: summary.translatedTitle } : {}),
       summary: summary.sentences,
       summaryKind: summary.kind,
+      ...(summary.summaryLang ? { summaryLang: summary.summaryLang } : {}),
       contentSource: record.contentSource,
       readingMinutes: record.readingMinutes,
       wordCount: record.wordCount,
@@ -168,7 +187,8 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     digest,
     keys: published,
     summaries: counts,
-    tokens,
+    tokens: { input: account?.inputTokens ?? 0, output: account?.outputTokens ?? 0 },
+    ...(account ? { usage: account.usage() } : {}),
     delivery,
     durationMs: finished.getTime() - t0.getTime(),
   };
@@ -255,7 +275,7 @@ async function publishOutage(
     digest: buildDigest(config, date, run.t0, [], run.feeds),
     outage: { at: run.fetchReport.startedAt, feedsFailed: run.feeds.length, showing: notice.showing },
     keys: notice.keys,
-    summaries: { extractive: 0, bedrock: 0, feed: 0, failed: 0 },
+    summaries: { extractive: 0, bedrock: 0, openai: 0, feed: 0, failed: 0 },
     tokens: { input: 0, output: 0 },
     durationMs: now().getTime() - run.t0.getTime(),
   };

@@ -3,6 +3,7 @@
  * category). Every story carries its own lang/dir; source names and other strings of unknown
  * direction sit in <bdi> so punctuation and numbers stay on the right side.
  */
+import { dirForLang } from '../lang';
 import type { Digest, DigestFeedStatus, DigestStory } from '../types';
 import { cleanLine, markup, primaryLang, safeDir, safeHttpUrl, safeLang, type SafeHtml } from './html';
 import { formatLongDate, formatStoryTime, isoOrUndefined, plural } from './format';
@@ -60,11 +61,18 @@ export function renderStory(story: DigestStory, timeZone: string, digestDate: st
   if (story.readingMinutes > 0) meta.push(markup`<bdi>${story.readingMinutes} min read</bdi>`);
   if (isFeedText(story)) meta.push(markup`<bdi class="f">summary from feed text</bdi>`);
   const summary = (story.summary ?? []).map(cleanLine).filter(Boolean).join(' ');
-  return markup`<article lang="${lang}" dir="${dir}"><h3>${href ? markup`<a href="${href}">${title}</a>` : title}</h3><p class="m"${metaLang}>${meta.map((m, i) => (i ? markup` · ${m}` : m))}</p>${
+  // A summary (and title) written in digest.summaryLanguage carries that language and direction;
+  // the original title stays beside the translated one.
+  const summaryLang = story.summaryLang ? safeLang(story.summaryLang) : '';
+  const translatedAttrs = summaryLang ? markup` lang="${summaryLang}" dir="${dirForLang(summaryLang)}"` : '';
+  const translated = summaryLang ? cleanLine(story.translatedTitle ?? '') : '';
+  const heading = translated ? markup`<span${translatedAttrs}>${translated}</span>` : title;
+  const original = translated ? markup`<p class="o"><bdi>${title}</bdi></p>` : '';
+  return markup`<article lang="${lang}" dir="${dir}"><h3>${href ? markup`<a href="${href}">${heading}</a>` : heading}</h3>${original}<p class="m"${metaLang}>${meta.map((m, i) => (i ? markup` · ${m}` : m))}</p>${
     others.length
       ? markup`<p class="m"${metaLang}>Also covered by ${others.map((o, i) => markup`${i ? ', ' : ''}<bdi>${o}</bdi>`)}</p>`
       : ''
-  }${summary ? markup`<p>${summary}</p>` : ''}</article>
+  }${summary ? markup`<p${translatedAttrs}>${summary}</p>` : ''}</article>
 `;
 }
 

@@ -1,8 +1,7 @@
 /**
- * Bedrock adapter of the `Summarizer` port: one Converse call per article, with the target
- * language named explicitly in the prompt (asking for "the original language" is known to fail),
- * a bounded input (title + first `maxInputChars`), a timeout, and a fallback to the extractive
- * summary on any error, reported as `fallbackReason`.
+ * Bedrock adapter of the `Summarizer` port: one Converse call per article (or story), with the
+ * shared prompt, trust checks and extractive fallback of ./llm.ts. A bounded input, a timeout,
+ * one retry at most.
  */
 import {
   BedrockRuntimeClient,
@@ -11,9 +10,10 @@ import {
   type ConverseCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { SummarizerConfig } from '../config/schema';
-import { detectLang } from '../lang';
-import type { ArticleToSummarize, Summarizer, SummaryResult } from './index';
-import { segmentSentences } from './sentences';
+import type { ArticleToSummarize, Summarizer } from './index';
+import { createLlmSummarizer, describeError, type Completion } from './llm';
+import { buildPrompt, DEFAULT_PROMPTS, type ChatPrompt } from './prompt';
+import { SummaryError, type SummaryErrorKind } from './trust';
 
 type BedrockConfig = Extract<SummarizerConfig, { kind: 'bedrock' }>;
 
@@ -24,105 +24,26 @@ export interface BedrockDeps {
   credentials?: BedrockRuntimeClientConfig['credentials'];
 }
 
-export type BedrockErrorKind = 'timeout' | 'service' | 'malformed' | 'empty' | 'wrong-language';
-
-/** Why a Bedrock summary was not used. */
-export class BedrockSummaryError extends Error {
-  constructor(
-    readonly kind: BedrockErrorKind,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'BedrockSummaryError';
-  }
-}
-
-const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
-
-/** English name of a language tag ("ar" → "Arabic"); undefined when unknown. */
-export function languageName(tag: string): string | undefined {
-  if (!tag || tag === 'und') return undefined;
-  try {
-    const name = languageNames.of(tag);
-    return name && name !== tag ? name : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** The reasons a Bedrock summary is not used (the same as any LLM backend's). */
+export type BedrockErrorKind = SummaryErrorKind;
+/** Kept under its old name: a Bedrock summary error is an LLM summary error. */
+export const BedrockSummaryError = SummaryError;
 
 /** The Converse system prompt and user message for an article (input bounded to `maxInputChars`). */
-export function buildConversePrompt(
-  article: ArticleToSummarize,
-  language: string,
-  maxInputChars: number,
-): { system: string; user: string } {
-  let body = article.text.trim();
-  if (body.length > maxInputChars) {
-    const cut = body.lastIndexOf(' ', maxInputChars);
-    body = body.slice(0, cut > maxInputChars * 0.8 ? cut : maxInputChars);
-  }
-  const n = article.maxSentences;
-  const system = [
-    `You write summaries of news articles for a daily digest.`,
-    `Write the summary in ${language}.`,
-    `Write ${n} short, factual sentence${n === 1 ? '' : 's'} (about ${n * 20} words in total) that say who did what, where and when, and why it matters.`,
-    `Use only facts stated in the article. Output only the summary sentences, one per line, with no title, numbering, bullets or preamble.`,
-  ].join(' ');
-  const user = `Title: ${article.title.trim()}\n\nArticle:\n${body}\n\nWrite the ${n}-sentence summary in ${language}.`;
-  return { system, user };
+export function buildConversePrompt(article: ArticleToSummarize, language: string, maxInputChars: number): ChatPrompt {
+  return buildPrompt({ ...article, language }, DEFAULT_PROMPTS.bedrock, maxInputChars);
 }
 
-// Scripts that identify a language's output unambiguously (a summary in English for an Arabic
-// article is a failure, not a summary).
-const SCRIPT_OF: Record<string, RegExp> = {
-  ar: /\p{Script=Arabic}/u,
-  fa: /\p{Script=Arabic}/u,
-  ur: /\p{Script=Arabic}/u,
-  ps: /\p{Script=Arabic}/u,
-  he: /\p{Script=Hebrew}/u,
-  yi: /\p{Script=Hebrew}/u,
-  ru: /\p{Script=Cyrillic}/u,
-  uk: /\p{Script=Cyrillic}/u,
-  bg: /\p{Script=Cyrillic}/u,
-  sr: /\p{Script=Cyrillic}/u,
-  el: /\p{Script=Greek}/u,
-  hi: /\p{Script=Devanagari}/u,
-  th: /\p{Script=Thai}/u,
-  zh: /\p{Script=Han}/u,
-  ja: /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u,
-  ko: /\p{Script=Hangul}/u,
-};
-
-function inExpectedScript(text: string, lang: string): boolean {
-  const script = SCRIPT_OF[lang];
-  if (!script) return true;
-  const letters = [...text].filter((ch) => /\p{L}/u.test(ch));
-  if (letters.length === 0) return false;
-  return letters.filter((ch) => script.test(ch)).length / letters.length >= 0.5;
-}
-
-/** Summary sentences of a Converse answer: one per line, bullets and numbering removed. */
-function parseAnswer(output: ConverseCommandOutput, lang: string, maxSentences: number): string[] {
+/** The text of a Converse answer. */
+function answerText(output: ConverseCommandOutput): string {
   const content = output.output && 'message' in output.output ? output.output.message?.content : undefined;
-  if (!Array.isArray(content)) throw new BedrockSummaryError('malformed', 'Converse response has no output message');
+  if (!Array.isArray(content)) throw new SummaryError('malformed', 'Converse response has no output message');
   const text = content
     .map((block) => (typeof block.text === 'string' ? block.text : ''))
     .join('\n')
     .trim();
-  if (!text) throw new BedrockSummaryError('empty', 'Converse response has no text');
-  let lines = text
-    .split('\n')
-    .map((l) => l.replace(/^\s*(?:[-*•·]|\d+[.)])\s+/, '').trim())
-    // Drop empty lines and preambles such as "Summary:" or "Here is the summary in Arabic:".
-    .filter((l) => l && !(/[:：]$/.test(l) && l.split(/\s+/).length <= 8));
-  if (lines.length < maxSentences) lines = lines.flatMap((l) => segmentSentences(l, lang).map((s) => s.text));
-  return lines.slice(0, maxSentences);
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 300);
-  return String(err).slice(0, 300);
+  if (!text) throw new SummaryError('empty', 'Converse response has no text');
+  return text;
 }
 
 export function createBedrockSummarizer(config: BedrockConfig, fallback: Summarizer, deps: BedrockDeps = {}): Summarizer {
@@ -136,12 +57,7 @@ export function createBedrockSummarizer(config: BedrockConfig, fallback: Summari
       maxAttempts: 2,
     });
 
-  async function converse(
-    article: ArticleToSummarize,
-    lang: string,
-  ): Promise<{ sentences: string[]; tokens?: SummaryResult['tokens'] }> {
-    const language = languageName(lang) ?? 'the language of the article title';
-    const prompt = buildConversePrompt(article, language, config.maxInputChars);
+  async function complete(prompt: ChatPrompt): Promise<Completion> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), config.timeoutMs);
     let output: ConverseCommandOutput;
@@ -156,39 +72,28 @@ export function createBedrockSummarizer(config: BedrockConfig, fallback: Summari
         { abortSignal: abort.signal },
       );
     } catch (err) {
-      if (abort.signal.aborted)
-        throw new BedrockSummaryError('timeout', `no answer within ${config.timeoutMs} ms`, { cause: err });
+      if (abort.signal.aborted) throw new SummaryError('timeout', `no answer within ${config.timeoutMs} ms`, { cause: err });
       const name = err instanceof Error ? err.name : '';
-      const kind: BedrockErrorKind = /Serializ|Deserializ|SyntaxError|JSON/i.test(`${name} ${describe(err)}`)
+      const kind: SummaryErrorKind = /Serializ|Deserializ|SyntaxError|JSON/i.test(`${name} ${describeError(err)}`)
         ? 'malformed'
-        : 'service';
-      throw new BedrockSummaryError(kind, describe(err), { cause: err });
+        : /Throttl/i.test(name)
+          ? 'rate-limited'
+          : 'service';
+      throw new SummaryError(kind, describeError(err), { cause: err });
     } finally {
       clearTimeout(timer);
     }
     const usage = output.usage;
     const tokens = usage ? { input: usage.inputTokens ?? 0, output: usage.outputTokens ?? 0 } : undefined;
-    const sentences = parseAnswer(output, lang, article.maxSentences);
-    if (!inExpectedScript(sentences.join(' '), lang)) {
-      throw Object.assign(new BedrockSummaryError('wrong-language', `answer is not written in ${language}`), { tokens });
+    try {
+      return { text: answerText(output), ...(tokens ? { tokens } : {}) };
+    } catch (err) {
+      throw err instanceof SummaryError ? new SummaryError(err.kind, err.message, { tokens }) : err;
     }
-    return { sentences, tokens };
   }
 
-  return {
-    async summarizeArticle(article) {
-      const lang = (article.lang && article.lang !== 'und' ? article.lang : detectLang(`${article.title}\n${article.text}`))
-        .split('-')[0]
-        .toLowerCase();
-      try {
-        const { sentences, tokens } = await converse(article, lang);
-        return { sentences, kind: 'bedrock', ...(tokens ? { tokens } : {}) };
-      } catch (err) {
-        const reason = err instanceof BedrockSummaryError ? `${err.kind}: ${err.message}` : describe(err);
-        const extractive = await fallback.summarizeArticle(article);
-        const tokens = (err as { tokens?: SummaryResult['tokens'] }).tokens;
-        return { ...extractive, kind: 'extractive', fallbackReason: reason, ...(tokens ? { tokens } : {}) };
-      }
-    },
-  };
+  return createLlmSummarizer(
+    { kind: 'bedrock', complete, prompt: config.prompt ?? DEFAULT_PROMPTS.bedrock, maxInputChars: config.maxInputChars },
+    fallback,
+  );
 }

@@ -3,7 +3,13 @@
  * original order. Scoring combines what makes a news summary good: position (news is lead-heavy),
  * centrality in a sentence-similarity graph (not every article is news), overlap with the title,
  * a length prior, and redundancy control (MMR). Pure, deterministic, no I/O.
+ *
+ * The weights were chosen by two-fold cross-validation on the bench's dev sets (`npm run
+ * bench:summarize` prints it), preferring the simplest of the tunings that score alike: a
+ * similarity-to-the-centroid feature and a penalty on similarity to earlier sentences were
+ * dropped (they fit one half and not the other).
  */
+import { addressesAModel } from './prompt';
 import { segmentSentences, type Sentence } from './sentences';
 import { contentStems, contentStemsOfTokens, hasNoSpaceScript, normalizeWords, stopwordsFor, words } from './words';
 
@@ -25,8 +31,6 @@ export interface ExtractiveTuning {
   positionWeight: number;
   /** Weight of graph centrality (degree in the similarity graph, normalized to the best sentence). */
   centralityWeight: number;
-  /** Weight of cosine similarity to the whole article (its centroid vector). */
-  centroidWeight: number;
   titleWeight: number;
   /** MMR: penalty × similarity to the closest sentence already chosen. */
   redundancyPenalty: number;
@@ -39,7 +43,7 @@ export interface ExtractiveTuning {
   bandHigh: number;
   /** Word budget per requested sentence (3 sentences → 90 words at most). */
   wordsPerSentence: number;
-  /** Weight of similarity to earlier sentences in centrality (PacSum-style directed graph; 1 = undirected). */
+  /** Weight of similarity to earlier sentences in centrality (0 = PacSum-style forward edges only; 1 = undirected). */
   backwardWeight: number;
   /** Score factor for a sentence without terminal punctuation (headings, captions, list items). */
   unterminatedFactor: number;
@@ -50,8 +54,7 @@ export const EXTRACTIVE_DEFAULTS: Readonly<ExtractiveTuning> = Object.freeze({
   positionScale: 1,
   positionWeight: 1,
   centralityWeight: 1.2,
-  backwardWeight: -0.5,
-  centroidWeight: 0.3,
+  backwardWeight: 0,
   titleWeight: 1.5,
   redundancyPenalty: 0.6,
   duplicateSimilarity: 0.65,
@@ -150,7 +153,9 @@ function prepare(sentences: Sentence[], lang: string, tuning: ExtractiveTuning):
   const raw: (Omit<Candidate, 'weights'> & { tf: Int32Array })[] = [];
   const noSpaceScript = sentences.some((s) => hasNoSpaceScript(s.text));
   // One scan of the whole text first: most articles have no boilerplate at all.
-  const boilerplateSomewhere = BOILERPLATE.test(normalizeWords(sentences.map((s) => s.text).join('\n')));
+  const joined = sentences.map((s) => s.text).join('\n');
+  const boilerplateSomewhere = BOILERPLATE.test(normalizeWords(joined));
+  const injectionSomewhere = addressesAModel(joined);
   for (const sentence of sentences) {
     let text = sentence.text;
     if (sentence.index < 3) text = stripDateline(text);
@@ -161,6 +166,8 @@ function prepare(sentences: Sentence[], lang: string, tuning: ExtractiveTuning):
     if (QUESTION_END.test(text) || QUOTE_ONLY.test(text) || isCaption(text)) continue;
     if (boilerplateSomewhere && BOILERPLATE.test(normalized)) continue;
     if (isBylineOrTimestamp(text, count)) continue;
+    // A sentence written to a language model (a prompt injection) is never a summary sentence.
+    if (injectionSomewhere && addressesAModel(text)) continue;
     const stems = contentStemsOfTokens(tokens, lang, stopwords);
     if (stems.length === 0) continue;
     // Term ids sorted, then run-length encoded into (term, tf): typed arrays, no per-sentence maps.
@@ -241,13 +248,9 @@ export function summarize(text: string, options: SummarizeOptions = {}): string[
   const sim = new Float64Array(n * n);
   const degree = new Float64Array(n);
   const dense = new Float64Array(dimension);
-  const centroid = new Float64Array(dimension);
   for (let i = 0; i < n; i++) {
     const a = candidates[i];
-    for (let t = 0; t < a.terms.length; t++) {
-      dense[a.terms[t]] = a.weights[t];
-      centroid[a.terms[t]] += a.weights[t];
-    }
+    for (let t = 0; t < a.terms.length; t++) dense[a.terms[t]] = a.weights[t];
     for (let j = i + 1; j < n; j++) {
       const b = candidates[j];
       let dot = 0;
@@ -259,16 +262,6 @@ export function summarize(text: string, options: SummarizeOptions = {}): string[
     }
     for (let t = 0; t < a.terms.length; t++) dense[a.terms[t]] = 0;
   }
-  // Centroid: the sum of the (unit) sentence vectors; cosine of each sentence with it.
-  let centroidNorm = 0;
-  for (let t = 0; t < dimension; t++) centroidNorm += centroid[t] * centroid[t];
-  centroidNorm = Math.sqrt(centroidNorm) || 1;
-  const centroidSim = candidates.map((c) => {
-    let dot = 0;
-    for (let t = 0; t < c.terms.length; t++) dot += c.weights[t] * centroid[c.terms[t]];
-    return dot / centroidNorm;
-  });
-  const maxCentroid = Math.max(...centroidSim, 1e-9);
   let maxDegree = 0;
   for (let i = 0; i < n; i++) maxDegree = Math.max(maxDegree, degree[i]);
   const titleStems = new Set(options.title ? contentStems(options.title, lang, stopwordsFor(lang)) : []);
@@ -281,7 +274,6 @@ export function summarize(text: string, options: SummarizeOptions = {}): string[
     let s =
       tuning.positionWeight * position +
       tuning.centralityWeight * centrality +
-      tuning.centroidWeight * (centroidSim[i] / maxCentroid) +
       tuning.titleWeight * titleOverlap(c.stems, titleStems);
     s *= lengthFactor(c.words, tuning);
     if (!c.terminated) s *= tuning.unterminatedFactor;

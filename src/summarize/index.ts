@@ -1,44 +1,80 @@
 /**
- * Summaries in the article's own language. The default is extractive (offline, free, fast enough
- * for a Lambda); Bedrock is an option that always falls back to the extractive summary.
+ * Summaries in the article's own language, or in the one the reader asked for. The default is
+ * extractive (offline, free, fast enough for a Lambda); an OpenAI-compatible API or Bedrock are
+ * options that always fall back to the extractive summary, with the reason, when a reply fails
+ * or cannot be trusted.
  *
  *   summarize(text, options)      pure extractive core → sentences in original order
  *   splitSentences(text, lang)    news-aware sentence segmentation
- *   createSummarizer(config)      the `Summarizer` port for the pipeline (extractive | bedrock)
+ *   createSummarizer(config)      the `Summarizer` port for the pipeline (extractive | openai | bedrock)
+ *   cachedSummarizer, budgetedSummarizer   wrappers: never pay twice, never past the run's budget
  */
 import type { SummarizerConfig } from '../config/schema';
 import { summarize } from './extractive';
 import { segmentSentences } from './sentences';
 import { createBedrockSummarizer, type BedrockDeps } from './bedrock';
+import { createOpenAiSummarizer, type OpenAiDeps } from './openai';
+import { cachedSummarizer } from './cache';
+import { budgetedSummarizer, SummaryAccount } from './budget';
+import type { Store } from '../store';
 
 export { summarize, stripDateline, EXTRACTIVE_DEFAULTS, type SummarizeOptions, type ExtractiveTuning } from './extractive';
 export { segmentSentences, paragraphs, type Sentence } from './sentences';
-export { BedrockSummaryError, buildConversePrompt, languageName, type BedrockDeps, type BedrockErrorKind } from './bedrock';
+export { BedrockSummaryError, buildConversePrompt, type BedrockDeps, type BedrockErrorKind } from './bedrock';
+export { createOpenAiSummarizer, chatCompletionsUrl, type OpenAiDeps } from './openai';
+export { DEFAULT_PROMPTS, buildPrompt, languageName, renderTemplate, withoutModelInstructions } from './prompt';
+export { checkReply, parseReply, SummaryError, REFUSAL_KINDS, type SummaryErrorKind } from './trust';
+export { cachedSummarizer, summaryCacheKey, SUMMARY_CACHE_PREFIX } from './cache';
+export { budgetedSummarizer, SummaryAccount, type SummaryUsage } from './budget';
 
 /** Sentences of `text`, split with Intl.Segmenter for the language and repaired for news text. */
 export function splitSentences(text: string, lang = 'en'): string[] {
   return segmentSentences(text, lang.split(/[-_]/)[0]?.toLowerCase() || 'und').map((s) => s.text);
 }
 
-/** What the pipeline asks of a summarizer backend (extractive, Bedrock). */
+/** What the pipeline asks of a summarizer backend (extractive, OpenAI-compatible, Bedrock). */
 export interface ArticleToSummarize {
   title: string;
   text: string;
+  lang: string;
+  maxSentences: number;
+  /** Story id (reports name the articles that fell back). */
+  id?: string;
+  /** Name of the feed that carried it (the prompt's `{source}`). */
+  source?: string;
+  /** The feed's own prompt template (`feeds[].prompt`), else the summarizer's. */
+  prompt?: string;
+  /** BCP 47 tag to write the summary in (`digest.summaryLanguage`); absent = the article's language. */
+  summaryLang?: string;
+  /** Also translate the title into `summaryLang` (`digest.translateTitles`). */
+  translateTitle?: boolean;
+}
+
+/** A story the digest groups from several articles: one summary over all of them. */
+export interface StoryToSummarize {
+  articles: ArticleToSummarize[] /* best source first */;
   lang: string;
   maxSentences: number;
 }
 
 export interface SummaryResult {
   sentences: string[];
-  kind: 'extractive' | 'bedrock';
+  kind: 'extractive' | 'bedrock' | 'openai';
   /** Tokens used by an LLM backend. */
   tokens?: { input: number; output: number };
-  /** Why an LLM backend fell back to the extractive summary. */
+  /** Why an LLM backend fell back to the extractive summary (`kind: message`). */
   fallbackReason?: string;
+  /** The title in `summaryLang`, when a translation was asked for and given. */
+  translatedTitle?: string;
+  /** The language the summary is written in, when it is not the article's. */
+  summaryLang?: string;
+  /** Served from the summary cache: no request was made. */
+  cached?: boolean;
 }
 
 export interface Summarizer {
   summarizeArticle(article: ArticleToSummarize): Promise<SummaryResult>;
+  summarizeStory?(story: StoryToSummarize): Promise<SummaryResult>;
 }
 
 export const extractiveSummarizer: Summarizer = {
@@ -47,8 +83,45 @@ export const extractiveSummarizer: Summarizer = {
   },
 };
 
-/** The summarizer a configuration asks for; `deps` injects the Bedrock client (tests, custom endpoints). */
-export function createSummarizer(config: SummarizerConfig, deps: BedrockDeps = {}): Summarizer {
+/** What the LLM backends may be given: Bedrock's client, the network rules and environment for OpenAI. */
+export type SummarizerDeps = BedrockDeps & OpenAiDeps;
+
+/** The summarizer a configuration asks for; `deps` injects clients, `network.allowHosts` and the environment. */
+export function createSummarizer(config: SummarizerConfig, deps: SummarizerDeps = {}): Summarizer {
   if (config.kind === 'bedrock') return createBedrockSummarizer(config, extractiveSummarizer, deps);
+  if (config.kind === 'openai') return createOpenAiSummarizer(config, extractiveSummarizer, deps);
   return extractiveSummarizer;
+}
+
+/** A stable name of what produces the summaries (kind, model, endpoint, prompt): part of every cache key. */
+export function summarizerIdentity(config: SummarizerConfig): string {
+  if (config.kind === 'openai')
+    return JSON.stringify([
+      config.kind,
+      config.baseUrl,
+      config.model,
+      config.prompt ?? '',
+      config.maxTokens,
+      config.temperature,
+      config.maxInputChars,
+    ]);
+  if (config.kind === 'bedrock')
+    return JSON.stringify([config.kind, config.modelId, config.prompt ?? '', config.maxTokens, config.maxInputChars]);
+  return config.kind;
+}
+
+/**
+ * The summarizer a run uses: for an LLM configuration, `summarizer` behind the run's budgets and
+ * the summary cache in `store`, with the account the run report copies; the extractive
+ * summarizer is returned as it is (nothing to count, nothing worth caching).
+ */
+export function meteredSummarizer(
+  summarizer: Summarizer,
+  config: SummarizerConfig,
+  store: Store,
+): { summarizer: Summarizer; account?: SummaryAccount } {
+  if (config.kind === 'extractive') return { summarizer };
+  const account = new SummaryAccount(config);
+  const budgeted = budgetedSummarizer(summarizer, extractiveSummarizer, account, config);
+  return { summarizer: cachedSummarizer(budgeted, store, summarizerIdentity(config)), account };
 }

@@ -298,6 +298,7 @@ describe('least privilege', () => {
       'state/runs/',
       'state/site/',
       'state/subscribers/',
+      'state/summaries/', // the LLM summary cache
     ]);
     expect([...new Set(objectPrefixes('SubscribeRole'))].sort()).toEqual(['state/limits/', 'state/subscribers/']);
     // The publisher only reads subscribers; only the endpoint writes or deletes them.
@@ -448,4 +449,38 @@ describe('configuration at synth time', () => {
     expect(summarizePolicy).toContain(':bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0');
     expect(JSON.stringify(policies)).not.toContain('"bedrock:*"');
   }, 60_000);
+
+  test.each([
+    ['openai-api-key', 'secretsmanager:GetSecretValue', ':secretsmanager:', ':secret:openai-api-key-??????'],
+    ['ssm:/rss-digest/openai-key', 'ssm:GetParameter', ':ssm:', ':parameter/rss-digest/openai-key'],
+  ])(
+    'OpenAI-compatible summarizer with its key in %s: read access to exactly that, no Bedrock',
+    async (secret, action, service, resource) => {
+      const file = await writeConfig(
+        [
+          'feeds:',
+          '  - url: https://example.com/feed.xml',
+          'summarizer:',
+          '  kind: openai',
+          '  baseUrl: https://api.openai.com/v1',
+          '  model: gpt-4o-mini',
+          '  apiKeyEnv: OPENAI_API_KEY',
+          `  apiKeySecret: "${secret}"`,
+        ].join('\n'),
+      );
+      const built = await buildApp({ configFile: file, appProps: await noBundlingIn() });
+      built.app.synth(); // cdk-nag passes
+      const policies = Template.fromStack(built.stack).findResources('AWS::IAM::Policy');
+      const summarizePolicy = JSON.stringify(Object.entries(policies).find(([id]) => id.startsWith('SummarizeRole'))![1]);
+      expect(summarizePolicy).toContain(`"${action}"`);
+      expect(summarizePolicy).toContain(service);
+      expect(summarizePolicy).toContain(resource);
+      expect(summarizePolicy).not.toContain('bedrock:');
+      const fetchPolicy = JSON.stringify(Object.entries(policies).find(([id]) => id.startsWith('FetchRole'))![1]);
+      expect(fetchPolicy).not.toContain(action);
+      // The key's name is in the stack; no key is (there is none to put there).
+      expect(JSON.stringify(Template.fromStack(built.stack).toJSON())).not.toMatch(/sk-[A-Za-z0-9]{8}/);
+    },
+    60_000,
+  );
 });

@@ -46,6 +46,38 @@ describe('configuration', () => {
     expect(err.issues.map((i) => i.key).join(' ')).toContain(key);
   });
 
+  const openai = { kind: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', apiKeyEnv: 'OPENAI_API_KEY' };
+
+  it.each([
+    [{ summarizer: { ...openai, prompt: 'Summarize {txt}' } }, 'summarizer.prompt', 'unknown placeholder {txt}'],
+    [{ summarizer: { ...openai, prompt: 'Summarize {title} in {language}' } }, 'summarizer.prompt', 'must contain {text}'],
+    [{ feeds: [{ url: 'https://e.com/f', prompt: '{text} for {reader}' }] }, 'feeds[0].prompt', 'unknown placeholder {reader}'],
+    [{ digest: { summaryLanguage: 'en' } }, 'digest.summaryLanguage', 'the extractive summarizer cannot translate'],
+    [{ digest: { summaryLanguage: 'not a tag!' }, summarizer: openai }, 'digest.summaryLanguage', 'BCP 47'],
+    [{ digest: { translateTitles: true }, summarizer: openai }, 'digest.translateTitles', 'fixed digest.summaryLanguage'],
+    [
+      { summarizer: { ...openai, apiKeyEnv: 'sk-abc123 literal key' } },
+      'summarizer.apiKeyEnv',
+      'name of an environment variable',
+    ],
+    [{ summarizer: { ...openai, baseUrl: 'file:///etc/passwd' } }, 'summarizer.baseUrl', 'http(s)'],
+  ])('LLM settings: rejects %j naming %s', (raw, key, message) => {
+    const err = errorOf(() => parseConfig(raw));
+    expect(err.issues.find((i) => i.key === key)?.message).toContain(message);
+  });
+
+  it('LLM settings: defaults and a valid prompt with every placeholder', () => {
+    const c = parseConfig({
+      digest: { summaryLanguage: 'pt-BR', translateTitles: true },
+      summarizer: { ...openai, prompt: '{title} ({source}): {text}. {sentences} sentences in {language}.' },
+      feeds: [{ url: 'https://e.com/f', prompt: 'Sports desk. {text}' }],
+    });
+    expect(c.summarizer).toMatchObject({ kind: 'openai', maxTokens: 300, temperature: 0, timeoutMs: 30000, maxInputChars: 6000 });
+    expect(c.digest).toMatchObject({ summaryLanguage: 'pt-BR', translateTitles: true });
+    expect(c.feeds[0].prompt).toBe('Sports desk. {text}');
+    expect(parseConfig({}).digest.summaryLanguage).toBe('source');
+  });
+
   it('accepts maxAgeHours 0 (no limit), YAML and JSON', () => {
     expect(parseConfigText('digest:\n  maxAgeHours: 0\n').digest.maxAgeHours).toBe(0);
     expect(parseConfigText('{"digest": {"title": "JSON works"}}').digest.title).toBe('JSON works');

@@ -1,6 +1,7 @@
 /** The small pure pieces of the handlers: which day an event means, which failures are retried. */
 import { dateOfEvent } from '../../lambdas/fetch';
-import { classifyFailure, emitPublishedMetric, TransientError } from '../../lambdas/deployment';
+import { classifyFailure, emitPublishedMetric, summarizerEnvironment, TransientError } from '../../lambdas/deployment';
+import { parseConfig } from '../../src/config';
 import { DEPLOY_ENV, TRANSIENT_ERROR_NAME } from '../../lib/environment';
 import { TOKEN_SECRET_ENV } from '../../src/subscriptions/secret';
 
@@ -65,4 +66,58 @@ test('the published-digest metric is one EMF line in the stack namespace, and no
 
 test('the stack and the subscriptions module agree on the token-secret variable', () => {
   expect(DEPLOY_ENV.tokenSecretId).toBe(TOKEN_SECRET_ENV.secretsManagerId);
+});
+
+describe('summarizerEnvironment (the OpenAI key, read by name at start)', () => {
+  const config = (apiKeySecret?: string) =>
+    parseConfig({
+      summarizer: {
+        kind: 'openai',
+        baseUrl: 'https://api.openai.com/v1',
+        model: 'gpt-4o-mini',
+        apiKeyEnv: 'OPENAI_API_KEY',
+        apiKeySecret,
+      },
+    });
+  const recording = <T>(answer: T) => {
+    const calls: unknown[] = [];
+    return { calls, client: { send: async (command: { input: unknown }) => (calls.push(command.input), answer) } };
+  };
+
+  test('from Secrets Manager by name, into the variable apiKeyEnv names (the process environment untouched)', async () => {
+    const secrets = recording({ SecretString: ' sk-from-secrets-manager \n' });
+    const env = await summarizerEnvironment(
+      config('openai-api-key'),
+      { AWS_REGION: 'eu-west-1' },
+      { secretsManager: secrets.client },
+    );
+    expect(env).toEqual({ AWS_REGION: 'eu-west-1', OPENAI_API_KEY: 'sk-from-secrets-manager' });
+    expect(secrets.calls).toEqual([{ SecretId: 'openai-api-key' }]);
+    expect(process.env.OPENAI_API_KEY).toBeUndefined();
+  });
+
+  test('from an SSM SecureString, decrypted', async () => {
+    const ssm = recording({ Parameter: { Value: 'sk-from-ssm' } });
+    const env = await summarizerEnvironment(config('ssm:/rss-digest/openai-key'), {}, { ssm: ssm.client });
+    expect(env.OPENAI_API_KEY).toBe('sk-from-ssm');
+    expect(ssm.calls).toEqual([{ Name: '/rss-digest/openai-key', WithDecryption: true }]);
+  });
+
+  test('a key already in the environment, or no secret named: nothing is read', async () => {
+    const secrets = recording({ SecretString: 'unused' });
+    expect(
+      await summarizerEnvironment(config('openai-api-key'), { OPENAI_API_KEY: 'sk-set' }, { secretsManager: secrets.client }),
+    ).toEqual({
+      OPENAI_API_KEY: 'sk-set',
+    });
+    expect(await summarizerEnvironment(config(), {}, { secretsManager: secrets.client })).toEqual({});
+    expect(secrets.calls).toHaveLength(0);
+  });
+
+  test('an empty secret stops the run with its name, not a value', async () => {
+    const secrets = recording({ SecretString: '  ' });
+    await expect(summarizerEnvironment(config('openai-api-key'), {}, { secretsManager: secrets.client })).rejects.toThrow(
+      "The summarizer's API key at openai-api-key is empty",
+    );
+  });
 });

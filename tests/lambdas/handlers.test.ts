@@ -22,6 +22,7 @@ import {
 import { copySidePackages, esbuildOptionsFor, type HandlerName } from '../../lib/handlers';
 import { parseConfig } from '../../src/config';
 import type { Digest } from '../../src/types';
+import { startChatCompletionsServer, type ChatCompletionsServer } from '../helpers/chat-completions-server';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
 import { tempDir } from '../helpers/tmp';
 
@@ -34,6 +35,10 @@ let s3: LocalS3;
 let site: http.Server;
 let base: string;
 let workDir: string;
+let model: ChatCompletionsServer;
+/** The summarize function's configuration with an OpenAI-compatible model on 127.0.0.1. */
+let openAiConfigFile: string;
+const OPENAI_KEY = 'sk-deployed-key-must-not-be-logged-5e1d';
 const bundles: Partial<Record<HandlerName, string>> = {};
 
 interface Invocation<T> {
@@ -137,6 +142,24 @@ beforeAll(async () => {
     store: { kind: 's3', bucket: BUCKET, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
   });
   workDir = await tempDir('rss-digest-lambdas-');
+  model = await startChatCompletionsServer();
+  openAiConfigFile = path.join(workDir, 'openai-config.json');
+  writeFileSync(
+    openAiConfigFile,
+    serializeDeployedConfig(
+      parseConfig({
+        ...config,
+        network: { ...config.network, allowHosts: [`127.0.0.1:${port}`, model.hostPort] },
+        summarizer: {
+          kind: 'openai',
+          baseUrl: model.url,
+          model: 'gpt-4o-mini',
+          apiKeyEnv: 'OPENAI_API_KEY',
+          maxRequestsPerRun: 10,
+        },
+      }),
+    ),
+  );
   for (const name of ['fetch', 'summarize'] as const) {
     const outfile = path.join(workDir, name, 'index.js');
     mkdirSync(path.dirname(outfile), { recursive: true });
@@ -148,6 +171,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await model?.close();
   await new Promise((resolve) => site?.close(resolve));
   await s3?.close();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
@@ -202,6 +226,37 @@ describe('deployed handlers against s3rver and a local feed server', () => {
     const metric = jsonLines(out.stdout).find((l) => '_aws' in l);
     expect(metric).toMatchObject({ [DIGEST_PUBLISHED_METRIC]: 1, Stories: 2 });
     expect(JSON.stringify(metric)).toContain(METRICS_NAMESPACE);
+  }, 30_000);
+
+  test('summarize with an OpenAI-compatible model: LLM summaries, the cache under its grant, the key in no log line', async () => {
+    const out = await invoke<{ date: string; stories: number }>(
+      'summarize',
+      { date: '2026-03-29' },
+      { [DEPLOY_ENV.configFile]: openAiConfigFile, OPENAI_API_KEY: OPENAI_KEY },
+    );
+    expect(out.error).toBeUndefined();
+    expect(model.requests).toHaveLength(2);
+    expect(model.requests.every((r) => r.headers.authorization === `Bearer ${OPENAI_KEY}`)).toBe(true);
+    const digest = JSON.parse((await getObject('site/2026/03/29/digest.json')) ?? '{}') as Digest;
+    expect(digest.stories.map((s) => s.summaryKind)).toEqual(['openai', 'openai']);
+    const keys = await allKeys();
+    expect(keys.filter((k) => k.startsWith('state/summaries/'))).toHaveLength(2);
+    expect(
+      outsideGrant(
+        keys.filter((k) => !keysAfterFetch.includes(k)),
+        STORE_ACCESS.summarize,
+      ),
+    ).toEqual([]);
+    const done = jsonLines(out.stdout).find((l) => l.message === 'publish stage done');
+    expect(done).toMatchObject({ usage: { requests: 2, cached: 0 } });
+    expect(out.stdout.join('\n')).not.toContain(OPENAI_KEY);
+  }, 30_000);
+
+  test('the SSM client ships beside the summarize bundle, for a key kept as an SSM SecureString', async () => {
+    const script = `const { GetParameterCommand } = require(require.resolve('@aws-sdk/client-ssm', { paths: [${JSON.stringify(path.dirname(bundles.summarize!))}] }));
+      process.stdout.write(JSON.stringify(new GetParameterCommand({ Name: '/k', WithDecryption: true }).input));`;
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: workDir });
+    expect(JSON.parse(stdout)).toEqual({ Name: '/k', WithDecryption: true });
   }, 30_000);
 
   test('a malformed event fails with a named, non-retried error', async () => {

@@ -186,6 +186,16 @@ describe('Bedrock summarizer (Converse over a local endpoint)', () => {
     expect(result.tokens).toEqual({ input: 700, output: 20 });
   });
 
+  test('the same trust checks as any LLM: an invented number or a link is refused', async () => {
+    handler = (_req, res) => json(res, 200, converseAnswer('وقع غانتس مذكرة تفاهم مع المغرب بقيمة 500 مليون دولار.'));
+    const invented = await createSummarizer(config(), { credentials }).summarizeArticle(arabicArticle);
+    expect(invented.kind).toBe('extractive');
+    expect(invented.fallbackReason).toBe('invented-number: 500 does not occur in the article');
+    handler = (_req, res) => json(res, 200, converseAnswer('وقع غانتس مذكرة تفاهم مع المغرب. التفاصيل على www.example.com'));
+    const linked = await createSummarizer(config(), { credentials }).summarizeArticle(arabicArticle);
+    expect(linked.fallbackReason).toMatch(/^url: /);
+  });
+
   test('timeout: a server that never answers in time does not hold the run', async () => {
     handler = (_req, res) => {
       const t = setTimeout(() => json(res, 200, converseAnswer('متأخر جدا.')), 10_000);

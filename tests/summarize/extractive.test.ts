@@ -130,7 +130,7 @@ describe('summarize (extractive)', () => {
     const leadOnly = summarize(article, {
       lang: 'en',
       maxSentences: 2,
-      tuning: { centralityWeight: 0, centroidWeight: 0, positionWindow: 1 },
+      tuning: { centralityWeight: 0, positionWindow: 1 },
     });
     expect(leadOnly[0]).toContain('The city council approved');
   });
