@@ -55,8 +55,11 @@ export function cachedSummarizer(inner: Summarizer, store: Store, identity: stri
     summarizeUncached: () => Promise<SummaryResult>,
   ): Promise<SummaryResult> {
     const key = summaryCacheKey(identity, input);
-    // An unreadable entry is a miss: the worst case is paying once more.
-    const hit = await getJson<CachedSummary>(store, key).catch(() => undefined);
+    // A corrupt entry is a miss (paying once more); a store that cannot be read throws rather than paying again.
+    const hit = await getJson<CachedSummary>(store, key).catch((err: unknown) => {
+      if (err instanceof SyntaxError) return undefined;
+      throw err;
+    });
     if (hit && Array.isArray(hit.sentences)) return { ...hit, cached: true };
     const result = await summarizeUncached();
     if (worthKeeping(result)) {
