@@ -4,8 +4,8 @@
  */
 import type http from 'node:http';
 import { inspect } from 'node:util';
-import { createFetcher, FetchError, type FetchRequest } from '../../src/http';
-import { network, startServer, type LocalServer } from './local-server';
+import { createFetcher, type FetchRequest } from '../../src/http';
+import { network, startServer, type LocalServer, fetchErrorOf } from './local-server';
 
 const auth = { username: 'alice', password: 'pa55:wörd-SECRET' };
 const token = Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64');
@@ -37,15 +37,7 @@ function route(req: http.IncomingMessage, res: http.ServerResponse): void {
   res.end();
 }
 
-const errorOf = async (p: Promise<unknown>): Promise<FetchError> => {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(FetchError);
-    return err as FetchError;
-  }
-  throw new Error('expected the fetch to fail');
-};
+const errorOf = fetchErrorOf;
 
 describe('HTTP Basic credentials', () => {
   let a: LocalServer;

@@ -1,17 +1,9 @@
 import zlib from 'node:zlib';
 import iconv from 'iconv-lite';
-import { createFetcher, FetchError } from '../../src/http';
-import { network, startServer, type LocalServer } from './local-server';
+import { createFetcher } from '../../src/http';
+import { network, startServer, type LocalServer, fetchErrorOf } from './local-server';
 
-const errorOf = async (p: Promise<unknown>): Promise<FetchError> => {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(FetchError);
-    return err as FetchError;
-  }
-  throw new Error('expected the fetch to fail');
-};
+const errorOf = fetchErrorOf;
 
 describe('fetcher against a local server', () => {
   let a: LocalServer;

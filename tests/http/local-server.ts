@@ -1,3 +1,4 @@
+import { FetchError } from '../../src/http';
 /** A real HTTP server on 127.0.0.1 for fetcher and fetch-stage tests, recording every request. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -59,3 +60,14 @@ export const network = (overrides: Partial<NetworkConfig> = {}): NetworkConfig =
   perHostConcurrency: 2,
   ...overrides,
 });
+
+/** The FetchError a fetch fails with (the test fails if it succeeds or fails otherwise). */
+export const fetchErrorOf = async (p: Promise<unknown>): Promise<FetchError> => {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(FetchError);
+    return err as FetchError;
+  }
+  throw new Error('expected the fetch to fail');
+};

@@ -19,6 +19,7 @@ import type { Digest } from '../../src/types';
 import { startLocalSmtp, type LocalSmtp } from '../email/local-smtp';
 import { paragraphsAbout, startNewsServer, type NewsServer } from '../helpers/news-server';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
+import { StoreWrapper } from '../helpers/store-wrapper';
 import { tempDir } from '../helpers/tmp';
 
 const SECRET = 'promises-secret-'.repeat(3);
@@ -28,11 +29,13 @@ const DAY1 = '2026-12-02';
 const DAY2 = '2026-12-03';
 
 /** A real store whose reads of keys under some prefixes fail as S3 does on a 500 (not a 404). */
-class FailingReads implements Store {
+class FailingReads extends StoreWrapper {
   constructor(
-    readonly inner: Store,
+    inner: Store,
     readonly failing: RegExp,
-  ) {}
+  ) {
+    super(inner);
+  }
   private check(key: string): void {
     if (this.failing.test(key)) {
       throw Object.assign(new Error(`InternalError reading ${key}`), {
@@ -41,31 +44,13 @@ class FailingReads implements Store {
       });
     }
   }
-  async get(key: string) {
+  override async get(key: string) {
     this.check(key);
-    return this.inner.get(key);
+    return super.get(key);
   }
-  async getVersioned(key: string) {
+  override async getVersioned(key: string) {
     this.check(key);
-    return this.inner.getVersioned(key);
-  }
-  put(key: string, body: Buffer | string) {
-    return this.inner.put(key, body);
-  }
-  putIfAbsent(key: string, body: Buffer | string) {
-    return this.inner.putIfAbsent(key, body);
-  }
-  putIfMatch(key: string, body: Buffer | string, version: string) {
-    return this.inner.putIfMatch(key, body, version);
-  }
-  delete(key: string) {
-    return this.inner.delete(key);
-  }
-  list(prefix: string) {
-    return this.inner.list(prefix);
-  }
-  locate(key: string) {
-    return this.inner.locate(key);
+    return super.getVersioned(key);
   }
 }
 

@@ -11,38 +11,23 @@ import path from 'node:path';
 import { ARCHIVE_STATE_KEY, publishDigest, type SearchManifest, type SearchShard } from '../../src/render';
 import { FsStore, S3Store, getJson, type PutOptions, type Store } from '../../src/store';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
+import { StoreWrapper } from '../helpers/store-wrapper';
 import { arabicStory, digest, story } from './digests';
 
 /** A real store that also remembers each put's key and options, in order. */
-class RecordingStore implements Store {
+class RecordingStore extends StoreWrapper {
   puts: { key: string; options?: PutOptions }[] = [];
-  constructor(readonly inner: Store) {}
-  get(key: string) {
-    return this.inner.get(key);
-  }
-  getVersioned(key: string) {
-    return this.inner.getVersioned(key);
-  }
-  put(key: string, body: Buffer | string, options?: PutOptions) {
+  override put(key: string, body: Buffer | string, options?: PutOptions) {
     this.puts.push({ key, options });
-    return this.inner.put(key, body, options);
+    return super.put(key, body, options);
   }
-  putIfAbsent(key: string, body: Buffer | string, options?: PutOptions) {
+  override putIfAbsent(key: string, body: Buffer | string, options?: PutOptions) {
     this.puts.push({ key, options });
-    return this.inner.putIfAbsent(key, body, options);
+    return super.putIfAbsent(key, body, options);
   }
-  putIfMatch(key: string, body: Buffer | string, version: string, options?: PutOptions) {
+  override putIfMatch(key: string, body: Buffer | string, version: string, options?: PutOptions) {
     this.puts.push({ key, options });
-    return this.inner.putIfMatch(key, body, version, options);
-  }
-  delete(key: string) {
-    return this.inner.delete(key);
-  }
-  list(prefix: string) {
-    return this.inner.list(prefix);
-  }
-  locate(key: string) {
-    return this.inner.locate(key);
+    return super.putIfMatch(key, body, version, options);
   }
 }
 
