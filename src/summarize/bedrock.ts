@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import type { SummarizerConfig } from '../config/schema';
 import { detectLang } from '../lang';
-import type { ArticleToSummarize, Summarizer, SummaryResult } from './index';
+import type { ArticleToSummarize, StoryToSummarize, Summarizer, SummaryResult } from './index';
+import { storyAsOneText } from './multi-document';
 import { segmentSentences } from './sentences';
 
 type BedrockConfig = Extract<SummarizerConfig, { kind: 'bedrock' }>;
@@ -72,6 +73,22 @@ export function buildConversePrompt(
   const user = `Title: ${article.title.trim()}\n\nArticle:\n${body}\n\nWrite the ${n}-sentence summary in ${language}.`;
   return { system, user };
 }
+
+/** The prompt for a story told by several sources (`text` already holds every source, bounded). */
+export function buildStoryPrompt(story: ArticleToSummarize, language: string): { system: string; user: string } {
+  const n = story.maxSentences;
+  const system = [
+    `You write summaries of news stories for a daily digest. Several outlets report the same event; their articles follow.`,
+    `Write the summary in ${language}.`,
+    `Write ${n} short, factual sentence${n === 1 ? '' : 's'} (about ${n * 20} words in total) that say who did what, where and when, and why it matters, drawing on every source and stating each fact once.`,
+    `Use only facts stated in the articles; where sources disagree, say so. Output only the summary sentences, one per line, with no title, numbering, bullets or preamble.`,
+  ].join(' ');
+  const user = `Articles:\n${story.text}\n\nWrite the ${n}-sentence summary in ${language}.`;
+  return { system, user };
+}
+
+const baseLangOf = (tag: string, sample: string): string =>
+  (tag && tag !== 'und' ? tag : detectLang(sample)).split('-')[0].toLowerCase();
 
 // Scripts that identify a language's output unambiguously (a summary in English for an Arabic
 // article is a failure, not a summary).
@@ -139,9 +156,10 @@ export function createBedrockSummarizer(config: BedrockConfig, fallback: Summari
   async function converse(
     article: ArticleToSummarize,
     lang: string,
+    story = false,
   ): Promise<{ sentences: string[]; tokens?: SummaryResult['tokens'] }> {
     const language = languageName(lang) ?? 'the language of the article title';
-    const prompt = buildConversePrompt(article, language, config.maxInputChars);
+    const prompt = story ? buildStoryPrompt(article, language) : buildConversePrompt(article, language, config.maxInputChars);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), config.timeoutMs);
     let output: ConverseCommandOutput;
@@ -176,6 +194,27 @@ export function createBedrockSummarizer(config: BedrockConfig, fallback: Summari
   }
 
   return {
+    /** One prompt over the story's articles (input bounded and shared across sources); the extractive story summary on any error. */
+    async summarizeStory(story: StoryToSummarize) {
+      const lang = baseLangOf(story.lang, story.articles[0]?.title ?? '');
+      const asOne: ArticleToSummarize = {
+        title: story.articles[0]?.title ?? '',
+        text: storyAsOneText(story.articles, config.maxInputChars),
+        lang,
+        maxSentences: story.maxSentences,
+      };
+      try {
+        const { sentences, tokens } = await converse(asOne, lang, true);
+        return { sentences, kind: 'bedrock', ...(tokens ? { tokens } : {}) };
+      } catch (err) {
+        const reason = err instanceof BedrockSummaryError ? `${err.kind}: ${err.message}` : describe(err);
+        const extractive = fallback.summarizeStory
+          ? await fallback.summarizeStory(story)
+          : await fallback.summarizeArticle({ ...asOne, text: story.articles[0]?.text ?? '' });
+        const tokens = (err as { tokens?: SummaryResult['tokens'] }).tokens;
+        return { ...extractive, kind: 'extractive', fallbackReason: reason, ...(tokens ? { tokens } : {}) };
+      }
+    },
     async summarizeArticle(article) {
       const lang = (article.lang && article.lang !== 'und' ? article.lang : detectLang(`${article.title}\n${article.text}`))
         .split('-')[0]

@@ -9,9 +9,11 @@
 import type { SummarizerConfig } from '../config/schema';
 import { summarize } from './extractive';
 import { segmentSentences } from './sentences';
+import { summarizeStoryExtractive } from './multi-document';
 import { createBedrockSummarizer, type BedrockDeps } from './bedrock';
 
 export { summarize, stripDateline, EXTRACTIVE_DEFAULTS, type SummarizeOptions, type ExtractiveTuning } from './extractive';
+export { summarizeStoryExtractive, storyAsOneText, REPEATED_FACT_OVERLAP } from './multi-document';
 export { segmentSentences, paragraphs, type Sentence } from './sentences';
 export { BedrockSummaryError, buildConversePrompt, languageName, type BedrockDeps, type BedrockErrorKind } from './bedrock';
 
@@ -37,13 +39,24 @@ export interface SummaryResult {
   fallbackReason?: string;
 }
 
+/** A story told by several articles (one cluster), for one summary across them. */
+export interface StoryToSummarize {
+  articles: ArticleToSummarize[] /* best source first */;
+  lang: string;
+  maxSentences: number;
+}
+
 export interface Summarizer {
   summarizeArticle(article: ArticleToSummarize): Promise<SummaryResult>;
+  summarizeStory?(story: StoryToSummarize): Promise<SummaryResult>;
 }
 
 export const extractiveSummarizer: Summarizer = {
   async summarizeArticle(a) {
     return { sentences: summarize(a.text, { lang: a.lang, maxSentences: a.maxSentences, title: a.title }), kind: 'extractive' };
+  },
+  async summarizeStory(story) {
+    return { sentences: summarizeStoryExtractive(story.articles, story.lang, story.maxSentences), kind: 'extractive' };
   },
 };
 
