@@ -8,20 +8,15 @@ import type { Summarizer } from '../summarize';
 import { publishDigest } from '../render';
 import { resolvePublicUrls } from '../subscriptions/links';
 import { getJson, putJson, type Store } from '../store';
-import type { ArticleRecord, Digest, DigestFeedStatus, DigestStory } from '../types';
+import type { ArticleRecord, Digest, DigestFeedStatus } from '../types';
 import type { FetchReport } from './fetch-stage';
 import { articlesPrefix, fetchReportKey } from './keys';
 import { mapLimit } from './limit';
 import { rankStories } from './rank';
+import { buildStories, rememberStories, type StoriesReport } from './stories';
 import type { PipelineEvent } from './events';
 
-/** Summary cached beside an article record so re-runs (and Bedrock) do not summarize twice. */
-export interface StoredSummary {
-  sentences: string[];
-  kind: 'extractive' | 'bedrock' | 'feed';
-  maxSentences: number;
-  summarizer: string;
-}
+export type { StoredSummary } from './stories';
 
 export interface DeliveryReport {
   attempted: number;
@@ -50,11 +45,13 @@ export interface PublishReport {
   keys: string[];
   summaries: { extractive: number; bedrock: number; feed: number; failed: number };
   tokens: { input: number; output: number };
+  /** Clustering: articles, stories, updates of earlier stories, clusters folded into one, memory read errors. */
+  stories: Omit<StoriesReport, 'summaries' | 'tokens'>;
   delivery?: DeliveryReport;
   durationMs: number;
 }
 
-export const summaryKey = (record: ArticleRecord, date: string): string => `${articlesPrefix(date)}/${record.id}.summary.json`;
+export { summaryKey } from './stories';
 
 export async function runPublishStage(deps: PublishStageDeps): Promise<PublishReport> {
   const { config, store, summarizer, date } = deps;
@@ -74,57 +71,13 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     })
   ).filter((r): r is ArticleRecord => !!r);
 
-  emit({ type: 'stage', stage: 'summaries', total: records.length });
-  const counts = { extractive: 0, bedrock: 0, feed: 0, failed: 0 };
-  const tokens = { input: 0, output: 0 };
-  const maxSentences = config.digest.summarySentences;
-  const stories = await mapLimit(records, 4, async (record): Promise<DigestStory> => {
-    const key = summaryKey(record, date);
-    let summary = await getJson<StoredSummary>(store, key).catch(() => undefined);
-    if (!summary || summary.maxSentences !== maxSentences || summary.summarizer !== summarizerId) {
-      try {
-        const result = await summarizer.summarizeArticle({
-          title: record.title,
-          text: record.text,
-          lang: record.lang,
-          maxSentences,
-        });
-        tokens.input += result.tokens?.input ?? 0;
-        tokens.output += result.tokens?.output ?? 0;
-        summary = {
-          sentences: result.sentences,
-          kind: record.contentSource === 'feed' && result.kind === 'extractive' ? 'feed' : result.kind,
-          maxSentences,
-          summarizer: summarizerId,
-        };
-        await putJson(store, key, summary);
-      } catch {
-        counts.failed++;
-        summary = { sentences: [], kind: 'feed', maxSentences, summarizer: summarizerId };
-      }
-    }
-    counts[summary.kind]++;
-    emit({ type: 'summary', id: record.id, kind: summary.kind });
-    const primary = record.sources[0];
-    return {
-      id: record.id,
-      title: record.title,
-      url: record.url,
-      source: primary?.name ?? '',
-      sources: record.sources.map((s) => ({ name: s.name, feedUrl: s.feedUrl })),
-      category: primary?.category,
-      lang: record.lang,
-      dir: record.dir,
-      publishedAt: record.publishedAt,
-      summary: summary.sentences,
-      summaryKind: summary.kind,
-      contentSource: record.contentSource,
-      readingMinutes: record.readingMinutes,
-      wordCount: record.wordCount,
-      byline: record.byline,
-      leadImage: record.leadImage,
-    };
-  });
+  const {
+    stories,
+    memory,
+    report: storiesReport,
+  } = await buildStories({ records, config, store, summarizer, summarizerId, date, emit });
+  const counts = storiesReport.summaries;
+  const tokens = storiesReport.tokens;
 
   const priorities = new Map(config.feeds.map((f) => [f.url, f.priority]));
   const ranked = rankStories(stories, { now: t0, priorities, maxStories: config.digest.maxStories });
@@ -167,6 +120,7 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   // Without site.url the site is local: links and the subscribe form point at `rss-digest serve`.
   const urls = resolvePublicUrls(config);
   const published = await publishDigest(store, digest, { siteUrl: urls.siteUrl, subscribeEndpoint: urls.endpointUrl });
+  await rememberStories(store, memory, ranked);
   emit({ type: 'published', keys: published });
 
   let delivery: DeliveryReport | undefined;
@@ -182,6 +136,7 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     keys: published,
     summaries: counts,
     tokens,
+    stories: (({ summaries: _s, tokens: _t, ...rest }) => rest)(storiesReport),
     delivery,
     durationMs: finished.getTime() - t0.getTime(),
   };
