@@ -90,7 +90,7 @@ export function clusterArticles(articles: ArticleToCluster[], options: ClusterOp
   const terms = ordered.map((a) => articleTerms(a.title ?? '', a.text ?? '', a.lang));
   const langs = ordered.map((a) => baseLang(a.lang));
   const times = ordered.map((a) => Date.parse(a.publishedAt));
-  const { vectors, strong } = weightedVectors(terms, weights);
+  const { vectors, strong } = weightedVectors(terms, langs, weights);
 
   const S = cosineMatrix(vectors, n);
   for (let i = 0; i < n; i++) {
@@ -123,22 +123,32 @@ export function clusterArticles(articles: ArticleToCluster[], options: ClusterOp
 }
 
 /**
- * TF-IDF vectors (idf fitted on the input, unit length), and per article its "strong" terms (names
- * and numbers) with their idf, for comparing articles across languages.
+ * TF-IDF vectors (unit length), and per article its "strong" terms (names and numbers) with their
+ * idf, for comparing articles across languages. Idf is fitted per language on the input: how
+ * common a word is among the articles it can be compared with, so that the same day's Arabic
+ * election coverage does not make "election" look rare to the Arabic articles.
  */
-function weightedVectors(terms: ArticleTerms[], weights: ClusterWeights): { vectors: Vector[]; strong: Map<string, number>[] } {
-  const n = terms.length;
+function weightedVectors(
+  terms: ArticleTerms[],
+  langs: string[],
+  weights: ClusterWeights,
+): { vectors: Vector[]; strong: Map<string, number>[] } {
   const df = new Map<string, number>();
-  for (const t of terms) {
-    const seen = new Set([...t.body.keys(), ...t.title.keys(), ...t.numbers]);
-    for (const term of seen) df.set(term, (df.get(term) ?? 0) + 1);
-  }
-  const ids = new Map([...df.keys()].sort().map((term, k) => [term, k]));
-  const idf = (term: string): number => Math.log((1 + n) / (1 + (df.get(term) ?? 0))) + 1;
+  const articlesIn = new Map<string, number>();
+  terms.forEach((t, i) => {
+    articlesIn.set(langs[i], (articlesIn.get(langs[i]) ?? 0) + 1);
+    const seen = new Set([...t.body.keys(), ...t.title.keys()]);
+    for (const term of seen) df.set(`${langs[i]}\u0000${term}`, (df.get(`${langs[i]}\u0000${term}`) ?? 0) + 1);
+  });
+  const ids = new Map(
+    [...new Set(terms.flatMap((t) => [...t.body.keys(), ...t.title.keys()]))].sort().map((term, k) => [term, k]),
+  );
+  const idf = (lang: string, term: string): number =>
+    Math.log((1 + (articlesIn.get(lang) ?? 0)) / (1 + (df.get(`${lang}\u0000${term}`) ?? 0))) + 1;
 
   const vectors: Vector[] = [];
   const strong: Map<string, number>[] = [];
-  for (const t of terms) {
+  terms.forEach((t, i) => {
     const all = new Set([...t.body.keys(), ...t.title.keys()]);
     const entries: [number, number][] = [];
     const strongTerms = new Map<string, number>();
@@ -153,8 +163,9 @@ function weightedVectors(terms: ArticleTerms[], weights: ClusterWeights): { vect
       const isName = t.names.has(term);
       if (isNumber) w *= weights.number;
       else if (isName) w *= weights.name;
-      w *= idf(term);
-      if (isNumber || isName) strongTerms.set(term, idf(term));
+      const rarity = idf(langs[i], term);
+      w *= rarity;
+      if (isNumber || isName) strongTerms.set(term, rarity);
       entries.push([ids.get(term)!, w]);
       norm += w * w;
     }
@@ -165,7 +176,7 @@ function weightedVectors(terms: ArticleTerms[], weights: ClusterWeights): { vect
       weights: Float64Array.from(entries, (e) => e[1] / norm),
     });
     strong.push(strongTerms);
-  }
+  });
   return { vectors, strong };
 }
 

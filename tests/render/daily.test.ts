@@ -34,7 +34,7 @@ describe('daily page', () => {
     expect($('article[lang=en] .m').attr('lang')).toBeUndefined();
   });
 
-  it('shows published time in the digest time zone, reading time, also-covered-by and the feed-text marker', () => {
+  it('shows published time in the digest time zone, reading time, every source and the feed-text marker', () => {
     const d = digest({
       stories: [
         story({
@@ -62,8 +62,9 @@ describe('daily page', () => {
     expect(first!.find('time').text()).toBe('06:10');
     expect(first!.find('time').attr('datetime')).toBe('2026-11-29T06:10Z');
     expect(first!.text()).toContain('4 min read');
-    expect(first!.find('.m').eq(1).text()).toBe('Also covered by Science Wire, صحيفة المدينة');
-    expect(first!.find('.m').eq(1).find('bdi')).toHaveLength(2);
+    expect(first!.find('details.src summary').text()).toBe('3 sources: Northern Ledger, Science Wire, صحيفة المدينة');
+    expect(first!.find('details.src summary bdi')).toHaveLength(3);
+    expect(first!.find('details.src li')).toHaveLength(3);
     expect(first!.find('.f')).toHaveLength(0);
     expect(second!.find('time').text()).toBe('28 Nov 21:10');
     expect(second!.find('.f').text()).toBe('summary from feed text');
