@@ -6,7 +6,7 @@
  * "Stories across days").
  */
 import type { Config } from '../config/schema';
-import { clusterArticles, type ArticleToCluster } from '../cluster';
+import { CLUSTER_WEIGHTS, clusterArticles, type ArticleToCluster } from '../cluster';
 import {
   fingerprintOf,
   matchEarlierStory,
@@ -181,7 +181,9 @@ export async function buildStories(input: BuildStoriesInput): Promise<BuiltStori
   const built = await mapLimit(clusters, 4, async (members, k): Promise<DigestStory | undefined> => {
     const lead = members[0];
     const sources = sourcesOf(members);
-    const match = matchEarlierStory(vectors[k], lead.lang, remembered, config.digest.cluster.threshold);
+    // Joining a remembered story is joining a large group: a small cluster gets the clusterer's small-group allowance.
+    const small = members.length < CLUSTER_WEIGHTS.smallGroup ? CLUSTER_WEIGHTS.smallGroupAllowance : 0;
+    const match = matchEarlierStory(vectors[k], lead.lang, remembered, config.digest.cluster.threshold - small);
     const summary = await summaryOf(members, input, report);
     for (const r of members) emit({ type: 'summary', id: r.id, kind: summary.kind });
     let sentences = summary.sentences;
