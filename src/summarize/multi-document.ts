@@ -56,20 +56,16 @@ function overlap(a: Set<string>, b: Set<string>): number {
  * input budget shared evenly between sources (so that one long article does not crowd out the rest).
  */
 export function storyAsOneText(articles: ArticleToSummarize[], maxInputChars: number): string {
-  const share = Math.max(300, Math.floor(maxInputChars / Math.max(1, articles.length)));
-  const parts: string[] = [];
-  let used = 0;
-  for (const [k, a] of articles.entries()) {
-    if (used >= maxInputChars) break;
+  const share = Math.floor(maxInputChars / Math.max(1, articles.length));
+  const parts = articles.map((a, k) => {
+    const head = `Source ${k + 1}: ${a.title.trim()}\n`;
+    const room = Math.max(0, share - head.length);
     let body = a.text.trim();
-    const room = Math.min(share, maxInputChars - used);
     if (body.length > room) {
       const cut = body.lastIndexOf(' ', room);
       body = body.slice(0, cut > room * 0.8 ? cut : room);
     }
-    const part = `Source ${k + 1}: ${a.title.trim()}\n${body}`;
-    parts.push(part);
-    used += part.length;
-  }
+    return head + body;
+  });
   return parts.join('\n\n');
 }
