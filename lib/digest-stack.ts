@@ -54,6 +54,7 @@ export const PREFIXES = {
   site: 'site/',
   articles: 'state/articles/',
   runs: 'state/runs/',
+  stories: 'state/stories/',
   failures: 'state/runs/failures/',
 } as const;
 
@@ -190,6 +191,12 @@ export class DigestStack extends Stack {
       lifecycleRules: [
         { id: 'expire-article-records', prefix: PREFIXES.articles, expiration: Duration.days(config.retention.articleDays) },
         { id: 'expire-run-reports', prefix: PREFIXES.runs, expiration: Duration.days(config.retention.reportDays) },
+        // Story fingerprints are read back for digest.cluster.memoryDays days; kept as long as the articles they came from.
+        {
+          id: 'expire-story-memory',
+          prefix: PREFIXES.stories,
+          expiration: Duration.days(Math.max(config.retention.articleDays, config.digest.cluster.memoryDays + 1)),
+        },
         {
           id: 'expire-noncurrent-versions',
           noncurrentVersionExpiration: Duration.days(30),
