@@ -245,6 +245,7 @@ async function summaryOf(members: ArticleRecord[], input: BuildStoriesInput, rep
   const sameLanguage = members.filter((r) => r.lang === lead.lang);
   const articleIds = sameLanguage.map((r) => r.id);
   const key = summaryKey(lead, date);
+  // Only a cache: one that cannot be read is summarized again, never a reason to lose the story.
   const cached = await getJson<StoredSummary>(store, key).catch(() => undefined);
   if (
     cached &&
