@@ -54,6 +54,7 @@ export const PREFIXES = {
   site: 'site/',
   articles: 'state/articles/',
   runs: 'state/runs/',
+  stories: 'state/stories/',
   failures: 'state/runs/failures/',
   limits: 'state/limits/',
 } as const;
@@ -193,6 +194,12 @@ export class DigestStack extends Stack {
         { id: 'expire-run-reports', prefix: PREFIXES.runs, expiration: Duration.days(config.retention.reportDays) },
         // Sign-up windows are an hour long: a client's file left untouched for 2 days holds nothing that counts.
         { id: 'expire-signup-limits', prefix: PREFIXES.limits, expiration: Duration.days(2) },
+        // Story fingerprints are read back for digest.cluster.memoryDays days; kept as long as the articles they came from.
+        {
+          id: 'expire-story-memory',
+          prefix: PREFIXES.stories,
+          expiration: Duration.days(Math.max(config.retention.articleDays, config.digest.cluster.memoryDays + 1)),
+        },
         {
           id: 'expire-noncurrent-versions',
           noncurrentVersionExpiration: Duration.days(30),

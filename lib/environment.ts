@@ -47,7 +47,11 @@ export const TRANSIENT_ERROR_NAME = 'TransientError';
  */
 export const STORE_ACCESS = {
   fetch: { read: [], put: ['state/feeds/', 'state/articles/', 'state/runs/'], write: [] },
-  summarize: { read: [], put: ['site/', 'state/site/', 'state/articles/', 'state/runs/', 'state/summaries/'], write: [] },
+  summarize: {
+    read: [],
+    put: ['site/', 'state/site/', 'state/articles/', 'state/runs/', 'state/summaries/', 'state/stories/'],
+    write: [],
+  },
   /** Added to summarize when the stack sets up mail: the digest mailer reads confirmed subscribers. */
   summarizeMail: { read: ['state/subscribers/'], put: [], write: [] },
   /** Subscribers, and the sign-up limits every instance shares (read-modify-write, never deleted). */

@@ -1,5 +1,6 @@
 /** rss-digest as a library: the pure core plus the pipeline that composes it. */
 export { extractArticle } from './extract';
+export { clusterArticles, type ArticleToCluster, type ArticleCluster, type ClusterOptions } from './cluster';
 export { summarize, splitSentences, createSummarizer, type Summarizer, type SummarizeOptions } from './summarize';
 export { parseFeed, inspectFeed, parseFeedDate, type FeedView, type FeedEntryView } from './feeds';
 export { createFetcher, FetchError, type Fetcher } from './http';

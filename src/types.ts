@@ -101,14 +101,24 @@ export interface ArticleRecord {
   pageError?: { errorClass: ErrorClass; message: string };
 }
 
+/** One source of a story: a feed and the article it carried (a story of one event has several). */
+export interface DigestStorySource {
+  name: string;
+  feedUrl: string;
+  /** The article's own link, title and date (absent in digests made before stories were clustered). */
+  url?: string;
+  title?: string;
+  publishedAt?: string;
+}
+
 export interface DigestStory {
   id: string;
   title: string;
   url: string;
   /** Name of the primary feed. */
   source: string;
-  /** Every feed that carried the story (first = `source`). */
-  sources: { name: string; feedUrl: string }[];
+  /** Every feed that carried the story, with the article each carried (first = `source`, the best source). */
+  sources: DigestStorySource[];
   category?: string;
   lang: string;
   dir: TextDirection;
@@ -125,6 +135,10 @@ export interface DigestStory {
   wordCount: number;
   byline?: string;
   leadImage?: string;
+  /** Articles in the story's cluster (1 when it was told by one article). */
+  clusterSize?: number;
+  /** The earlier story (id and digest date) this one updates; then `summary` says what is new. */
+  updateOf?: { id: string; date: string };
 }
 
 export interface DigestFeedStatus {

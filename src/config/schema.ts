@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PROMPT_PLACEHOLDERS } from '../summarize/prompt';
 
 export { PROMPT_PLACEHOLDERS };
+import { CLUSTER_DEFAULTS } from '../cluster/defaults';
 
 /**
  * Every configuration key, defined once with its default and its check. The CLI, the Lambda
@@ -123,6 +124,22 @@ const digestSchema = z
       .default('source'),
     /** With a fixed `summaryLanguage`, the LLM also translates titles (the original is kept beside it). */
     translateTitles: z.boolean().default(false),
+    /** One story per event: the day's articles grouped across sources, and across days. */
+    cluster: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Average similarity two groups of articles need to become one story (0..1; higher: fewer merges). */
+        threshold: z.number().min(0.05).max(0.95).default(CLUSTER_DEFAULTS.threshold),
+        /** Articles published further apart than this are never one story. */
+        windowHours: z
+          .number()
+          .min(1)
+          .max(24 * 14)
+          .default(CLUSTER_DEFAULTS.windowHours),
+        /** Days a published story is remembered, so that a later article on it is an update, not a new story; 0 = none. */
+        memoryDays: z.number().int().min(0).max(30).default(3),
+      })
+      .prefault({}),
   })
   .prefault({});
 

@@ -4,8 +4,9 @@
  * stories read right-to-left inside an otherwise left-to-right mail.
  */
 import type { Digest, DigestStory } from '../types';
-import { escapeHtml, safeHttpUrl } from '../render/html';
+import { escapeHtml, markup, safeHttpUrl } from '../render/html';
 import { plural } from '../render/format';
+import { hasSeveralSources, sourceLineText, sourcesLineText } from '../render/story-sources';
 import { COLORS, FONT, directionOf, renderButton, renderMailLayout } from './layout';
 
 /** Gmail clips messages over ~102 KB; past this many stories the mail points to the web version. */
@@ -57,15 +58,33 @@ export function digestSubject(digest: Digest, lang = 'en'): string {
   return singleLine(top ? `${head}: ${top.title}` : head);
 }
 
-const sourcesLabel = (story: DigestStory): string => {
-  const others = story.sources.length - 1;
-  return others > 0 ? `${story.source} (+${others})` : story.source;
-};
+/** The meta line's sources: the one source, or "5 sources: Reuters, BBC, AP +2 more". */
+const sourcesLabel = (story: DigestStory): string => (hasSeveralSources(story) ? sourcesLineText(story) : story.source);
+
+/** "Update: " before the title of a story that updates an earlier one. */
+const updatePrefix = (story: DigestStory): string => (story.updateOf ? 'Update: ' : '');
+
+/**
+ * Every source of a story with several, each with its own link: a <details> list (one tap away
+ * where the mail client supports it, shown open where it does not).
+ */
+function renderSourcesHtml(story: DigestStory): string {
+  if (!hasSeveralSources(story)) return '';
+  const items = story.sources.map((s) => {
+    const href = safeHttpUrl(s.url);
+    const link = href
+      ? markup`<a class="fg-link" href="${href}" style="color:${COLORS.link};text-decoration:underline;">${s.name}</a>`
+      : s.name;
+    return markup`<li style="margin:0 0 4px;">${link}${s.title ? `: ${s.title}` : ''}</li>`;
+  });
+  return markup`<details style="margin:0 0 12px;font-size:14px;line-height:20px;color:${COLORS.muted};"><summary class="fg-muted" style="color:${COLORS.muted};">Every source</summary><ul style="margin:6px 0 0;padding:0 20px;">${items}</ul></details>\n`
+    .value;
+}
 
 function renderStoryHtml(story: DigestStory, index: number, chrome: { lang: string; dir: 'ltr' | 'rtl' }): string {
   const align = story.dir === 'rtl' ? 'right' : 'left';
   const href = safeHttpUrl(story.url);
-  const title = escapeHtml(story.title);
+  const title = escapeHtml(updatePrefix(story) + story.title);
   const meta = [sourcesLabel(story), story.category]
     .filter((x): x is string => !!x)
     .map(escapeHtml)
@@ -88,7 +107,7 @@ function renderStoryHtml(story: DigestStory, index: number, chrome: { lang: stri
       : `<span class="fg" style="color:${COLORS.text};">${title}</span>`
   }</h2>
 ${summary}
-${more}
+${renderSourcesHtml(story)}${more}
 </td>
 </tr>`;
 }
@@ -138,10 +157,11 @@ export function renderDigestEmail(digest: Digest, links: DigestEmailLinks, optio
 
   const textStories = shown.map((s, i) => {
     const lines = [
-      `${i + 1}. ${singleLine(s.title, 500)}`,
+      `${i + 1}. ${singleLine(updatePrefix(s) + s.title, 500)}`,
       `   ${sourcesLabel(s)}${s.readingMinutes > 0 ? ` · ${s.readingMinutes} min read` : ''}`,
     ];
     for (const p of s.summary) lines.push('', `   ${singleLine(p, 5000)}`);
+    if (hasSeveralSources(s)) lines.push('', ...s.sources.map((x) => `   - ${singleLine(sourceLineText(x), 5000)}`));
     const href = safeHttpUrl(s.url);
     if (href) lines.push('', `   ${href}`);
     return lines.join('\n');

@@ -19,19 +19,10 @@ import type { FetchReport } from './fetch-stage';
 import { articlesPrefix, fetchReportKey } from './keys';
 import { mapLimit } from './limit';
 import { rankStories } from './rank';
+import { buildStories, rememberStories, type StoriesReport } from './stories';
 import type { PipelineEvent } from './events';
 
-/** Summary cached beside an article record so re-runs (and Bedrock) do not summarize twice. */
-export interface StoredSummary {
-  sentences: string[];
-  kind: 'extractive' | 'bedrock' | 'openai' | 'feed';
-  maxSentences: number;
-  summarizer: string;
-  /** Set when an LLM's summary was not used: a later run asks again (through the summary cache). */
-  fallbackReason?: string;
-  translatedTitle?: string;
-  summaryLang?: string;
-}
+export type { StoredSummary } from './stories';
 
 export interface DeliveryReport {
   attempted: number;
@@ -73,11 +64,13 @@ export interface PublishReport {
   tokens: { input: number; output: number };
   /** LLM requests, tokens, cache hits, fallbacks by reason and cost (absent for the extractive summarizer). */
   usage?: SummaryUsage;
+  /** Clustering: articles, stories, updates of earlier stories, clusters folded into one, memory read errors. */
+  stories: Omit<StoriesReport, 'summaries' | 'tokens'>;
   delivery?: DeliveryReport;
   durationMs: number;
 }
 
-export const summaryKey = (record: ArticleRecord, date: string): string => `${articlesPrefix(date)}/${record.id}.summary.json`;
+export { summaryKey } from './stories';
 
 export async function runPublishStage(deps: PublishStageDeps): Promise<PublishReport> {
   const { config, store, date } = deps;
@@ -93,71 +86,23 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
 
   const records = (await mapLimit(keys, 16, (k) => getJson<ArticleRecord>(store, k))).filter((r): r is ArticleRecord => !!r);
 
-  emit({ type: 'stage', stage: 'summaries', total: records.length });
   // The cache, the per-run budgets and the accounting wrap whatever summarizer was given.
   const { summarizer, account } = meteredSummarizer(deps.summarizer, config.summarizer, store);
-  const counts = { extractive: 0, bedrock: 0, openai: 0, feed: 0, failed: 0 };
-  const maxSentences = config.digest.summarySentences;
-  const summaryLang = config.digest.summaryLanguage === 'source' ? undefined : config.digest.summaryLanguage;
-  const feedPrompts = new Map(config.feeds.map((f) => [f.url, f.prompt]));
-  const stories = await mapLimit(records, 4, async (record): Promise<DigestStory> => {
-    const key = summaryKey(record, date);
-    const prompt = feedPrompts.get(record.sources[0]?.feedUrl ?? '');
-    const requestId = JSON.stringify([summarizerId, summaryLang, config.digest.translateTitles, prompt]);
-    let summary = await getJson<StoredSummary>(store, key);
-    if (!summary || summary.maxSentences !== maxSentences || summary.summarizer !== requestId || summary.fallbackReason) {
-      try {
-        const result = await summarizer.summarizeArticle({
-          id: record.id,
-          title: record.title,
-          text: record.text,
-          lang: record.lang,
-          maxSentences,
-          source: record.sources[0]?.name,
-          ...(prompt ? { prompt } : {}),
-          ...(summaryLang ? { summaryLang, translateTitle: config.digest.translateTitles } : {}),
-        });
-        account?.record(result, record.id);
-        summary = {
-          sentences: result.sentences,
-          kind: record.contentSource === 'feed' && result.kind === 'extractive' ? 'feed' : result.kind,
-          maxSentences,
-          summarizer: requestId,
-          ...(result.fallbackReason ? { fallbackReason: result.fallbackReason } : {}),
-          ...(result.translatedTitle ? { translatedTitle: result.translatedTitle } : {}),
-          ...(result.summaryLang ? { summaryLang: result.summaryLang } : {}),
-        };
-        await putJson(store, key, summary);
-      } catch {
-        counts.failed++;
-        summary = { sentences: [], kind: 'feed', maxSentences, summarizer: summarizerId };
-      }
-    }
-    counts[summary.kind]++;
-    emit({ type: 'summary', id: record.id, kind: summary.kind });
-    const primary = record.sources[0];
-    return {
-      id: record.id,
-      title: record.title,
-      url: record.url,
-      source: primary?.name ?? '',
-      sources: record.sources.map((s) => ({ name: s.name, feedUrl: s.feedUrl })),
-      // Raw feed URLs until ranked (priorities are keyed by them); `publicStory` redacts them.
-      category: primary?.category,
-      lang: record.lang,
-      dir: record.dir,
-      publishedAt: record.publishedAt,
-      ...(summary.translatedTitle ? { translatedTitle: summary.translatedTitle } : {}),
-      summary: summary.sentences,
-      summaryKind: summary.kind,
-      ...(summary.summaryLang ? { summaryLang: summary.summaryLang } : {}),
-      contentSource: record.contentSource,
-      readingMinutes: record.readingMinutes,
-      wordCount: record.wordCount,
-      byline: record.byline,
-      leadImage: record.leadImage,
-    };
+  const {
+    stories,
+    memory,
+    report: storiesReport,
+  } = await buildStories({
+    records,
+    config,
+    store,
+    summarizer,
+    summarizerId,
+    date,
+    emit,
+    onSummary: (result, id) => account?.record(result, id),
   });
+  const counts = storiesReport.summaries;
 
   const priorities = new Map(config.feeds.map((f) => [f.url, f.priority]));
   const ranked = rankStories(stories, { now: t0, priorities, maxStories: config.digest.maxStories }).map(publicStory);
@@ -173,6 +118,7 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   // Without site.url the site is local: links and the subscribe form point at `rss-digest serve`.
   const urls = resolvePublicUrls(config);
   const published = await publishDigest(store, digest, { siteUrl: urls.siteUrl, subscribeEndpoint: urls.endpointUrl });
+  await rememberStories(store, memory, ranked);
   emit({ type: 'published', keys: published });
 
   let delivery: DeliveryReport | undefined;
@@ -187,8 +133,9 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     digest,
     keys: published,
     summaries: counts,
-    tokens: { input: account?.inputTokens ?? 0, output: account?.outputTokens ?? 0 },
+    tokens: account ? { input: account.inputTokens, output: account.outputTokens } : storiesReport.tokens,
     ...(account ? { usage: account.usage() } : {}),
+    stories: (({ summaries: _s, tokens: _t, ...rest }) => rest)(storiesReport),
     delivery,
     durationMs: finished.getTime() - t0.getTime(),
   };
@@ -226,7 +173,7 @@ function publicStory(story: DigestStory): DigestStory {
   return {
     ...story,
     url: redactUrl(story.url),
-    sources: story.sources.map((s) => ({ ...s, feedUrl: redactUrl(s.feedUrl) })),
+    sources: story.sources.map((s) => ({ ...s, feedUrl: redactUrl(s.feedUrl), ...(s.url ? { url: redactUrl(s.url) } : {}) })),
   };
 }
 
@@ -277,6 +224,7 @@ async function publishOutage(
     keys: notice.keys,
     summaries: { extractive: 0, bedrock: 0, openai: 0, feed: 0, failed: 0 },
     tokens: { input: 0, output: 0 },
+    stories: { articles: 0, clusters: 0, updates: 0, folded: 0, memoryErrors: [] },
     durationMs: now().getTime() - run.t0.getTime(),
   };
   await savePublishReport(store, report, run.t0);

@@ -12,6 +12,8 @@ export interface RankOptions {
 export const RANK_WEIGHTS = Object.freeze({
   /** Per doubling of the number of distinct feeds that carried the story. */
   coverage: 1.5,
+  /** Per doubling of the articles in the story's cluster (several articles by one outlet count less than several outlets). */
+  articles: 0.5,
   /** Per point of the best feed priority among the story's feeds. */
   priority: 0.5,
   /** Recency in [0, 1]: 1 now, ½ after `halfLifeHours`. */
@@ -29,9 +31,11 @@ export function storyScore(story: DigestStory, options: Pick<RankOptions, 'now' 
   const ageHours = Number.isFinite(published) ? Math.max(0, (options.now.getTime() - published) / 3_600_000) : Infinity;
   const recency = Math.pow(0.5, ageHours / RANK_WEIGHTS.halfLifeHours);
   const coverage = Math.log2(Math.max(1, feeds.size));
+  const articles = Math.log2(Math.max(1, story.clusterSize ?? 1));
   const priority = feeds.size > 0 ? Math.max(...[...feeds].map((url) => options.priorities.get(url) ?? 0)) : 0;
   return (
     RANK_WEIGHTS.coverage * coverage +
+    RANK_WEIGHTS.articles * articles +
     RANK_WEIGHTS.priority * priority +
     RANK_WEIGHTS.recency * recency +
     (story.contentSource === 'page' ? RANK_WEIGHTS.fullText : 0)

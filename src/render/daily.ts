@@ -9,6 +9,7 @@ import { cleanLine, markup, primaryLang, safeDir, safeHttpUrl, safeLang, type Sa
 import { formatLongDate, formatStoryTime, isoOrUndefined, plural } from './format';
 import { renderShell, renderSubscribeForm, type PageContext } from './layout';
 import { dayPagePath } from './site-paths';
+import { renderStorySources } from './story-sources';
 
 /** Stories in "Top stories": a third of the digest, between 1 and this many. */
 export const MAX_TOP_STORIES = 5;
@@ -50,10 +51,6 @@ export function renderStory(story: DigestStory, timeZone: string, digestDate: st
   const title = cleanLine(story.title) || cleanLine(story.url) || 'Untitled';
   const time = formatStoryTime(story.publishedAt, timeZone, digestDate);
   const iso = isoOrUndefined(story.publishedAt);
-  const others = (story.sources ?? [])
-    .slice(1)
-    .map((s) => cleanLine(s.name))
-    .filter(Boolean);
   // The meta line is chrome (English words) inside the story's direction.
   const metaLang = primaryLang(lang) === primaryLang(pageLang) ? '' : markup` lang="${pageLang}"`;
   const meta: (SafeHtml | string)[] = [markup`<bdi>${cleanLine(story.source) || 'Unknown source'}</bdi>`];
@@ -68,11 +65,16 @@ export function renderStory(story: DigestStory, timeZone: string, digestDate: st
   const translated = summaryLang ? cleanLine(story.translatedTitle ?? '') : '';
   const heading = translated ? markup`<span${translatedAttrs}>${translated}</span>` : title;
   const original = translated ? markup`<p class="o"><bdi>${title}</bdi></p>` : '';
-  return markup`<article lang="${lang}" dir="${dir}"><h3>${href ? markup`<a href="${href}">${heading}</a>` : heading}</h3>${original}<p class="m"${metaLang}>${meta.map((m, i) => (i ? markup` · ${m}` : m))}</p>${
-    others.length
-      ? markup`<p class="m"${metaLang}>Also covered by ${others.map((o, i) => markup`${i ? ', ' : ''}<bdi>${o}</bdi>`)}</p>`
-      : ''
-  }${summary ? markup`<p${translatedAttrs}>${summary}</p>` : ''}</article>
+  const earlier = story.updateOf && /^\d{4}-\d{2}-\d{2}$/.test(story.updateOf.date);
+  if (story.updateOf && earlier)
+    meta.push(
+      markup`<bdi>update of a story of <time datetime="${story.updateOf.date}">${formatLongDate(story.updateOf.date)}</time></bdi>`,
+    );
+  const update = story.updateOf ? markup`<span class="up"${metaLang}>Update:</span> ` : '';
+  return markup`<article lang="${lang}" dir="${dir}"><h3>${update}${href ? markup`<a href="${href}">${heading}</a>` : heading}</h3>${original}<p class="m"${metaLang}>${meta.map((m, i) => (i ? markup` · ${m}` : m))}</p>${renderStorySources(
+    story,
+    metaLang,
+  )}${summary ? markup`<p${translatedAttrs}>${summary}</p>` : ''}</article>
 `;
 }
 

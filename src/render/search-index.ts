@@ -61,7 +61,8 @@ export function searchDocsFor(digest: Digest): SearchDoc[] {
     if (!url) continue;
     const title = cleanLine(s.title);
     const summary = (s.summary ?? []).map(cleanLine).join(' ');
-    const sources = (s.sources ?? []).map((x) => cleanLine(x.name));
+    // A clustered story is found by any of its sources' names and headlines too.
+    const sources = (s.sources ?? []).flatMap((x) => [cleanLine(x.name), cleanLine(x.title)]);
     docs.push({
       d: digest.date,
       p: page,

@@ -55,6 +55,9 @@ form label:not(.vh){flex-basis:100%}
 footer{margin:2rem auto 3rem;color:var(--mu);font-size:.9rem}
 footer nav{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;margin-bottom:1rem}
 details{margin:1rem 0}
+details.src{margin:.2rem 0 0;color:var(--mu);font-size:.875rem}
+details.src ul{margin:.25rem 0 0;padding-inline-start:1.25rem}
+.up{color:var(--ln)}
 summary{cursor:pointer}
 .days{list-style:none;padding:0;margin:0}
 .days li{padding:.5rem 0;border-bottom:1px solid var(--bd)}

@@ -12,6 +12,7 @@
 import type { SummarizerConfig } from '../config/schema';
 import { summarize } from './extractive';
 import { segmentSentences } from './sentences';
+import { summarizeStoryExtractive } from './multi-document';
 import { createBedrockSummarizer, type BedrockDeps } from './bedrock';
 import { createOpenAiSummarizer, type OpenAiDeps } from './openai';
 import { cachedSummarizer } from './cache';
@@ -19,6 +20,7 @@ import { budgetedSummarizer, SummaryAccount } from './budget';
 import type { Store } from '../store';
 
 export { summarize, stripDateline, EXTRACTIVE_DEFAULTS, type SummarizeOptions, type ExtractiveTuning } from './extractive';
+export { summarizeStoryExtractive, storyAsOneText, REPEATED_FACT_OVERLAP } from './multi-document';
 export { segmentSentences, paragraphs, type Sentence } from './sentences';
 export { BedrockSummaryError, buildConversePrompt, type BedrockDeps, type BedrockErrorKind } from './bedrock';
 export { createOpenAiSummarizer, chatCompletionsUrl, type OpenAiDeps } from './openai';
@@ -80,6 +82,9 @@ export interface Summarizer {
 export const extractiveSummarizer: Summarizer = {
   async summarizeArticle(a) {
     return { sentences: summarize(a.text, { lang: a.lang, maxSentences: a.maxSentences, title: a.title }), kind: 'extractive' };
+  },
+  async summarizeStory(story) {
+    return { sentences: summarizeStoryExtractive(story.articles, story.lang, story.maxSentences), kind: 'extractive' };
   },
 };
 

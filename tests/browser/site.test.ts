@@ -126,11 +126,25 @@ describe('the digest page in Chromium', () => {
     }
   });
 
-  it('shows also-covered-by, the feed-text marker, the failed feeds and the subscribe form', async () => {
+  it('shows every source one click away, the feed-text marker, the failed feeds and the subscribe form', async () => {
     const { context, page } = await open('/2026/11/29/index.html');
     try {
       const bridge = page.locator('article', { hasText: 'Harbor Bridge reopens' });
-      await expect(bridge.locator('.m').nth(1).textContent()).resolves.toBe('Also covered by Science Wire');
+      const sources = bridge.locator('details.src');
+      // Which feed is named first depends on which answered first (the same article in both).
+      const line = (await sources.locator('summary').textContent()) ?? '';
+      expect(
+        line
+          .replace(/^2 sources: /, '')
+          .split(', ')
+          .sort(),
+      ).toEqual(['Northern Ledger', 'Science Wire']);
+      await expect(sources.locator('li').first().isVisible()).resolves.toBe(false);
+      await sources.locator('summary').click();
+      await expect(sources.locator('li').first().isVisible()).resolves.toBe(true);
+      // The bridge article as carried by each feed, and Science Wire's engineers article: each with its link.
+      await expect(sources.locator('li').count()).resolves.toBe(3);
+      await expect(sources.locator('li a[href^="http"]').count()).resolves.toBe(3);
       const libraries = page.locator('article', { hasText: 'Public libraries end late fees' });
       await expect(libraries.locator('.f').textContent()).resolves.toBe('summary from feed text');
       await expect(page.locator('footer details summary').textContent()).resolves.toBe('1 feed of 6 failed today');
@@ -186,10 +200,8 @@ describe('the digest page in Chromium', () => {
     try {
       const titles = async () => page.$$eval('#search-results li h3', (hs) => hs.map((h) => h.textContent));
       await page.waitForFunction(() => /found/.test(document.getElementById('search-status')!.textContent ?? ''));
-      expect((await titles()).sort()).toEqual([
-        'Harbor Bridge reopens to traffic after 18-month rebuild',
-        'How engineers rebuilt the Harbor Bridge without taking it down',
-      ]);
+      // Both bridge articles report the same rebuild: one story, found once.
+      expect((await titles()).sort()).toEqual(['Harbor Bridge reopens to traffic after 18-month rebuild']);
 
       const search = async (q: string) => {
         await page.fill('#search-q', q);
@@ -221,6 +233,8 @@ describe('the digest page in Chromium', () => {
       expect(await search('zebra')).toEqual([]);
       const ar = await page.$$eval('#search-results li', (lis) => lis.length);
       expect(ar).toBe(0);
+      // The engineers' article is a source of the bridge story: its headline finds the story.
+      expect(await search('engineers')).toEqual(['Harbor Bridge reopens to traffic after 18-month rebuild']);
       await search('ترامواي');
       expect(await page.$eval('#search-results li', (li) => [li.getAttribute('lang'), getComputedStyle(li).direction])).toEqual([
         'ar',

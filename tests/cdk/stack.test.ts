@@ -90,6 +90,7 @@ describe('storage', () => {
         Rules: Match.arrayWith([
           Match.objectLike({ Prefix: 'state/articles/', ExpirationInDays: 30, Status: 'Enabled' }),
           Match.objectLike({ Prefix: 'state/runs/', ExpirationInDays: 90, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'state/stories/', ExpirationInDays: 30, Status: 'Enabled' }),
           Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
         ]),
       },
@@ -297,6 +298,7 @@ describe('least privilege', () => {
       'state/articles/',
       'state/runs/',
       'state/site/',
+      'state/stories/',
       'state/subscribers/',
       'state/summaries/', // the LLM summary cache
     ]);

@@ -28,6 +28,7 @@ describe('configuration', () => {
     expect(c.store).toEqual({ kind: 'fs' });
     expect(c.email.transport).toBe('outbox');
     expect(c.feeds[0].priority).toBe(0);
+    expect(c.digest.cluster).toEqual({ enabled: true, threshold: 0.34, windowHours: 72, memoryDays: 3 });
   });
 
   it.each([
@@ -40,6 +41,11 @@ describe('configuration', () => {
     [{ email: { transport: 'smtp' } }, 'email.smtp'],
     [{ unknownKey: 1 }, 'unknownKey'],
     [{ schedule: { cron: '0 7 * * *' } }, 'schedule.cron'],
+    [{ digest: { cluster: { threshold: 1.5 } } }, 'digest.cluster.threshold'],
+    [{ digest: { cluster: { windowHours: 0 } } }, 'digest.cluster.windowHours'],
+    [{ digest: { cluster: { memoryDays: 2.5 } } }, 'digest.cluster.memoryDays'],
+    [{ digest: { cluster: { enabled: 'yes' } } }, 'digest.cluster.enabled'],
+    [{ digest: { cluster: { treshold: 0.3 } } }, 'digest.cluster.treshold'],
   ])('rejects %j naming %s', (raw, key) => {
     const err = errorOf(() => parseConfig(raw));
     expect(err.message).toContain(key);

@@ -293,7 +293,15 @@ describe('subscribing by email, end to end', () => {
     expect(states.find((s) => s.status === 'unsubscribed')?.address).toBeUndefined();
 
     // The next day's run (in-process this time, to keep the test quick) mails the second subscriber only.
-    feeds.feeds.en.push({ ...ENGLISH, slug: 'ferry-timetable', title: 'Ferry timetable changes for the winter season' });
+    feeds.feeds.en.push({
+      slug: 'ferry-timetable',
+      title: 'Ferry timetable changes for the winter season',
+      paragraphs: [
+        'The harbour ferries will run every forty minutes instead of every half hour from the first Sunday of November, the port authority said on Tuesday.',
+        'The last evening crossing to the islands moves from eleven to ten o’clock, and the early boat for commuters keeps its six-fifteen departure.',
+        'Season tickets bought before the change stay valid, and the authority said fares would not rise before the spring timetable in April.',
+      ],
+    });
     const config = await loadConfigFile(runConfig);
     const store = new FsStore(out);
     const second = await runDigest({

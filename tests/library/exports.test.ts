@@ -59,4 +59,24 @@ describe('library build', () => {
     expect(out.s.length).toBeLessThanOrEqual(2);
     for (const sentence of out.s) expect(typeof sentence).toBe('string');
   });
+
+  it('exports clusterArticles: every id in exactly one cluster, the same input giving the same clusters', async () => {
+    const script = `
+      const lib = require(${JSON.stringify(path.join(pkgDir, '..', 'use.js'))});
+      const a = (id, title, text) => ({ id, title, text, lang: 'en', publishedAt: '2026-03-02T10:00:00Z', source: id });
+      const articles = [
+        a('1', 'Magnitude 6.1 earthquake strikes Qeshm island in Iran', 'A magnitude 6.1 earthquake struck Qeshm island in southern Iran on Sunday, killing 7 people, officials in Bandar Abbas said.'),
+        a('2', 'Iran quake: 7 dead on Qeshm island', 'Seven people died when a 6.1 magnitude earthquake hit Qeshm island off southern Iran on Sunday, officials in Bandar Abbas said.'),
+        a('3', 'Bridge reopens in Harbor City', 'The Harbor Bridge reopened to traffic on Monday after an 18-month rebuild costing 412 million dollars.'),
+      ];
+      const first = lib.clusterArticles(articles);
+      const again = lib.clusterArticles([...articles].reverse());
+      process.stdout.write(JSON.stringify({ first, again }));
+    `;
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: path.dirname(pkgDir) });
+    const out = JSON.parse(stdout) as { first: { id: string; articleIds: string[] }[]; again: unknown };
+    expect(out.first.flatMap((c) => c.articleIds).sort()).toEqual(['1', '2', '3']);
+    expect(out.first.map((c) => [...c.articleIds].sort())).toEqual(expect.arrayContaining([['1', '2'], ['3']]));
+    expect(out.again).toEqual(out.first);
+  });
 });

@@ -115,7 +115,12 @@ describe('runDigest on the demo sites', () => {
     const digest = await readDigest(dir);
     const bridge = digest.stories.filter((s) => s.title.startsWith('Harbor Bridge reopens'));
     expect(bridge).toHaveLength(1);
-    expect(bridge[0].sources.map((s) => s.name).sort()).toEqual(['Harbor City Gazette', 'Science Wire']);
+    expect([...new Set(bridge[0].sources.map((s) => s.name))].sort()).toEqual(['Harbor City Gazette', 'Science Wire']);
+    // Science Wire's own article on the same rebuild is one more source of the story, with its own link.
+    const wire = bridge[0].sources.find((s) => s.title?.startsWith('How engineers rebuilt'));
+    expect(wire).toMatchObject({ name: 'Science Wire' });
+    expect(wire?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    expect(bridge[0].clusterSize).toBe(2);
   });
 
   it('falls back to the feed text when the article page is missing, and marks it', async () => {
@@ -132,7 +137,7 @@ describe('runDigest on the demo sites', () => {
     const config = demoConfig(server, { digest: { title: 'x', timezone: 'UTC', maxAgeHours: 4.5 } });
     const now = new Date();
     const summary = await runDigest({ config, store, date: now.toISOString().slice(0, 10), now: () => now });
-    const titles = summary.publish.digest.stories.map((s) => s.title);
+    const titles = summary.publish.digest.stories.flatMap((s) => s.sources.map((x) => x.title));
     expect(titles).toContain('How engineers rebuilt the Harbor Bridge without taking it down'); // 2 h old
     expect(titles).not.toContain('Public libraries end late fees and see borrowing rise'); // 7 h old
     expect(summary.fetch.feeds.reduce((a, f) => a + f.itemsTooOld, 0)).toBeGreaterThan(0);

@@ -34,7 +34,7 @@ describe('daily page', () => {
     expect($('article[lang=en] .m').attr('lang')).toBeUndefined();
   });
 
-  it('shows published time in the digest time zone, reading time, also-covered-by and the feed-text marker', () => {
+  it('shows published time in the digest time zone, reading time, every source and the feed-text marker', () => {
     const d = digest({
       stories: [
         story({
@@ -62,8 +62,9 @@ describe('daily page', () => {
     expect(first!.find('time').text()).toBe('06:10');
     expect(first!.find('time').attr('datetime')).toBe('2026-11-29T06:10Z');
     expect(first!.text()).toContain('4 min read');
-    expect(first!.find('.m').eq(1).text()).toBe('Also covered by Science Wire, صحيفة المدينة');
-    expect(first!.find('.m').eq(1).find('bdi')).toHaveLength(2);
+    expect(first!.find('details.src summary').text()).toBe('3 sources: Northern Ledger, Science Wire, صحيفة المدينة');
+    expect(first!.find('details.src summary bdi')).toHaveLength(3);
+    expect(first!.find('details.src li')).toHaveLength(3);
     expect(first!.find('.f')).toHaveLength(0);
     expect(second!.find('time').text()).toBe('28 Nov 21:10');
     expect(second!.find('.f').text()).toBe('summary from feed text');
@@ -177,5 +178,48 @@ describe('daily page', () => {
     if (process.env.PRINT_SIZES)
       process.stdout.write(`50 stories: HTML ${htmlBytes} B + CSS ${cssBytes} B = ${htmlBytes + cssBytes} B\n`);
     expect(htmlBytes + cssBytes).toBeLessThan(50 * 1024);
+  });
+
+  it('lists the sources of a story compactly, every one a click away, right-to-left in an Arabic story, hostile text inert', () => {
+    const sources = ['Pacific Wire', 'Island Herald', 'Global Desk', 'Daily <b onmouseover="x()">Bold</b>', 'Fifth Post'].map(
+      (name, i) => ({
+        name,
+        feedUrl: `https://f${i}.example/rss.xml`,
+        url: i === 4 ? 'javascript:alert(1)' : `https://f${i}.example/story-${i}`,
+        title: `Headline ${i} <img src=x onerror=alert(1)>`,
+        publishedAt: '2026-11-29T06:00:00Z',
+      }),
+    );
+    const $ = page(
+      digest({
+        stories: [
+          story({ sources, source: 'Pacific Wire', clusterSize: 5 }),
+          arabicStory({ sources: sources.slice(0, 2), clusterSize: 2 }),
+          story({ id: 'up', title: 'Death toll rises', updateOf: { id: 'earlier', date: '2026-11-28' } }),
+        ],
+      }),
+    );
+    const [first, arabic, update] = $('article')
+      .toArray()
+      .map((a) => $(a));
+    expect(first!.find('details.src summary').text()).toBe('5 sources: Pacific Wire, Island Herald, Global Desk +2 more');
+    expect(first!.find('details.src').attr('open')).toBeUndefined();
+    const items = first!.find('details.src li');
+    expect(items).toHaveLength(5);
+    expect(items.eq(3).text()).toBe('Daily <b onmouseover="x()">Bold</b>: Headline 3 <img src=x onerror=alert(1)>');
+    expect(first!.find('details.src img, details.src b')).toHaveLength(0);
+    // The unsafe link is shown as a name without a link.
+    expect(
+      items
+        .find('a')
+        .map((_, a) => $(a).attr('href'))
+        .get(),
+    ).toEqual(sources.slice(0, 4).map((s) => s.url));
+    expect(arabic!.attr('dir')).toBe('rtl');
+    expect(arabic!.find('details.src').attr('lang')).toBe('en');
+    expect(arabic!.find('details.src summary').text()).toBe('2 sources: Pacific Wire, Island Herald');
+    expect(update!.find('h3').text()).toBe('Update: Death toll rises');
+    expect(update!.find('.m time[datetime="2026-11-28"]')).toHaveLength(1);
+    expect(update!.find('details.src')).toHaveLength(0);
   });
 });
