@@ -2,15 +2,25 @@
  * rss-parser's output into our RawFeed shape, filling its gaps: links resolved against the
  * document URL, guid-as-permalink, rdf:about, Atom link selection by rel/type, Atom text types
  * (a text-typed title stays text), raw date strings (never its `isoDate`/Atom `pubDate`, which
- * it invents or rolls over; our lenient parser reads them), authors from dc:creator and
- * itunes:author. `contentSnippet` is never read.
+ * it invents or rolls over; our lenient parser reads them), every author (author, dc:creator,
+ * atom:author, itunes:author) with name, email and URI. `contentSnippet` is never read.
  *
  * Where its output cannot be trusted — naked markup inside a title or content (which xml2js
  * splits into text and child objects, cutting the value short) or an item it left without a
  * title, link or date that the tree reader might find — this throws RssParserGap and the caller
  * reads the feed with the tree reader instead.
  */
-import { authorName, guidIsPermalink, pickAlternateLink, resolve, type RawFeed, type RawItem } from './raw';
+import {
+  authorFromText,
+  authorsFromTexts,
+  firstAuthors,
+  guidIsPermalink,
+  pickAlternateLink,
+  resolve,
+  type RawAuthor,
+  type RawFeed,
+  type RawItem,
+} from './raw';
 
 export class RssParserGap extends Error {
   constructor(readonly reason: string) {
@@ -89,6 +99,37 @@ function mediaText(item: Obj, name: 'mediaTitle' | 'mediaDescription', element: 
   return inGroup ?? first(item[name]);
 }
 
+/** Every atom:link href of any relation (what a linkless entry may still point to). */
+const allLinks = (links: XNode[], base: string): string[] =>
+  links.map((l) => resolve(attrsOf(l)['href'] ?? str(l), base)).filter((href): href is string => !!href);
+
+/** Atom person constructs (`{ name, email, uri }` nodes); a bare text author is read as a line. */
+function atomPersons(nodes: XNode[], base: string): RawAuthor[] {
+  const out: RawAuthor[] = [];
+  for (const n of nodes) {
+    if (!isObj(n) || !hasChildElements(n)) {
+      const person = authorFromText(str(n));
+      if (person) out.push(person);
+      continue;
+    }
+    // Inside an RSS item the children keep their prefix (atom:name).
+    const child = (local: string): string | undefined => {
+      const key = Object.keys(n).find((k) => k === local || k.endsWith(`:${local}`));
+      return key ? trimmed(str(first(n[key]))) : undefined;
+    };
+    const name = child('name');
+    const email = child('email');
+    const url = resolve(child('uri') ?? child('url'), base);
+    if (name || email || url) out.push({ name, email, url });
+  }
+  return out;
+}
+
+const textsOf = (v: unknown): string[] =>
+  list(v)
+    .map((n) => trimmed(str(n)))
+    .filter((t): t is string => !!t);
+
 function rssItem(item: Obj, base: string, lang: string | undefined): RawItem {
   const links: string[] = [];
   for (const l of list(item.rawLinks)) {
@@ -123,8 +164,12 @@ function rssItem(item: Obj, base: string, lang: string | undefined): RawItem {
     links,
     id: guid ?? (about ? (resolve(about, base) ?? about) : undefined),
     dates: dates(item.pubDate, item['dc:date'], item.published, item.created, item.updated),
-    author: authorName(
-      trimmed(nodeText(first(item.rawAuthor), 'author')) ?? trimmed(str(item['dc:creator'])) ?? trimmed(str(item.itunesAuthor)),
+    otherLinks: allLinks(list(item.atomLinks), base),
+    authors: firstAuthors(
+      authorsFromTexts(textsOf(item.rawAuthor)),
+      authorsFromTexts(textsOf(item.dcCreators)),
+      atomPersons(list(item.atomAuthors), base),
+      authorsFromTexts(textsOf(item.itunesAuthor)),
     ),
     contentHtml: encoded ?? (description?.trim() ? description : undefined),
     contentText: mediaDescription?.value.trim() || undefined,
@@ -133,7 +178,7 @@ function rssItem(item: Obj, base: string, lang: string | undefined): RawItem {
   };
 }
 
-function atomEntry(entry: Obj, base: string, lang: string | undefined, feedAuthor: string | undefined): RawItem {
+function atomEntry(entry: Obj, base: string, lang: string | undefined, feedAuthors: RawAuthor[]): RawItem {
   const link = atomLink(list(entry.rawLinks), base);
   const id = trimmed(nodeText(entry.id, 'id'));
   const links = link ? [link] : [];
@@ -146,8 +191,6 @@ function atomEntry(entry: Obj, base: string, lang: string | undefined, feedAutho
     : summary?.value.trim()
       ? summary
       : textConstruct(mediaText(entry, 'mediaDescription', 'media:description'), 'media:description');
-  const authorNode = first(entry.rawAuthor);
-  const authorText = isObj(authorNode) ? trimmed(str(first(authorNode.name))) : trimmed(str(authorNode));
   const categories = list(entry.rawCategories)
     .map((c) => {
       const a = attrsOf(c);
@@ -161,7 +204,8 @@ function atomEntry(entry: Obj, base: string, lang: string | undefined, feedAutho
     links,
     id,
     dates: dates(entry.published, entry.created, entry['dc:date'], entry.updated),
-    author: authorName(authorText ?? trimmed(str(entry['dc:creator'])) ?? feedAuthor),
+    otherLinks: allLinks(list(entry.rawLinks), base),
+    authors: firstAuthors(atomPersons(list(entry.rawAuthor), base), authorsFromTexts(textsOf(entry.dcCreators)), feedAuthors),
     contentHtml: body?.isHtml ? body.value : undefined,
     contentText: body && !body.isHtml ? body.value : undefined,
     categories: [...categories, ...texts(entry.dcSubjects, 'dc:subject')],
@@ -208,15 +252,14 @@ export function readRssParserOutput(
   let raw: RawFeed;
   if (format === 'atom') {
     const title = textConstruct(first(out.rawTitle), 'title');
-    const authorNode = first(out.rawAuthor);
-    const feedAuthor = isObj(authorNode) ? trimmed(str(first(authorNode.name))) : undefined;
+    const feedAuthors = atomPersons(list(out.rawAuthor), documentUrl);
     raw = {
       format,
       title: title?.value,
       titleIsHtml: title?.isHtml,
       link: atomLink(list(out.rawLinks), documentUrl),
       lang: feedLang,
-      items: items.map((e) => atomEntry(e, documentUrl, feedLang, feedAuthor)),
+      items: items.map((e) => atomEntry(e, documentUrl, feedLang, feedAuthors)),
     };
   } else {
     const title = textConstruct(first(out.rawTitle), 'title');
@@ -224,7 +267,8 @@ export function readRssParserOutput(
       format,
       title: title?.value,
       titleIsHtml: title?.isHtml,
-      link: resolve(nodeText(first(out.rawLinks), 'link'), documentUrl),
+      // A channel whose only link is <atom:link rel="alternate"> (the prefix is often undeclared).
+      link: resolve(nodeText(first(out.rawLinks), 'link'), documentUrl) ?? atomLink(list(out.atomLinks), documentUrl),
       lang: trimmed(str(out.language)) ?? trimmed(str(out.dcLanguage)) ?? feedLang,
       items: items.map((i) => rssItem(i, documentUrl, feedLang)),
     };

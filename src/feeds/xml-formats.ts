@@ -4,7 +4,17 @@
  * element, Atom text constructs (text/html/xhtml, 0.3 "mode"), Atom 0.3 and dcterms dates,
  * dc:author, guid as permalink, rdf:about.
  */
-import { authorName, guidIsPermalink, pickAlternateLink, resolve, type RawFeed, type RawItem } from './raw';
+import {
+  authorFromText,
+  authorsFromTexts,
+  firstAuthors,
+  guidIsPermalink,
+  pickAlternateLink,
+  resolve,
+  type RawAuthor,
+  type RawFeed,
+  type RawItem,
+} from './raw';
 import { FeedParseError } from './errors';
 import { looksLikeHtml } from './text';
 import { childOf, childrenOf, innerXml, textContent, type XmlElement } from './xml-tree';
@@ -63,6 +73,26 @@ function atomLink(el: XmlElement, ns: readonly string[] = ATOM): string | undefi
   return best ? resolve(best.attrs['href'] ?? textContent(best), best.base) : undefined;
 }
 
+/** Every atom:link href of any relation (what a linkless entry may still point to). */
+const allLinks = (el: XmlElement, ns: readonly string[]): string[] =>
+  childrenOf(el, ns, 'link')
+    .map((l) => resolve(l.attrs['href'] ?? textContent(l), l.base))
+    .filter((href): href is string => !!href);
+
+/** Atom person constructs (<author><name/><email/><uri/></author>); a bare text author is read as a line. */
+function atomPersons(els: XmlElement[]): RawAuthor[] {
+  const out: RawAuthor[] = [];
+  for (const el of els) {
+    const name = text(childOf(el, ATOM, 'name'));
+    const email = text(childOf(el, ATOM, 'email'));
+    const uriEl = childOf(el, ATOM, 'uri') ?? childOf(el, ATOM, 'url');
+    const url = uriEl ? resolve(text(uriEl), uriEl.base) : undefined;
+    const person = name || email || url ? { name, email, url } : authorFromText(text(el));
+    if (person) out.push(person);
+  }
+  return out;
+}
+
 function rssItem(item: XmlElement): RawItem {
   const links: string[] = [];
   for (const l of childrenOf(item, RSS, 'link')) {
@@ -106,11 +136,12 @@ function rssItem(item: XmlElement): RawItem {
       ...texts(item, DCTERMS, ['modified']),
       ...texts(item, ATOM_ONLY, ['updated', 'modified']),
     ],
-    author: authorName(
-      text(childOf(item, RSS, 'author')) ??
-        text(childOf(item, DC, 'creator')) ??
-        text(childOf(item, DC, 'author')) ??
-        text(childOf(item, ['itunes'], 'author')),
+    otherLinks: allLinks(item, ATOM_ONLY),
+    authors: firstAuthors(
+      authorsFromTexts(texts(item, RSS, ['author'])),
+      authorsFromTexts(texts(item, DC, ['creator', 'author'])),
+      atomPersons(childrenOf(item, ATOM_ONLY, 'author')),
+      authorsFromTexts(texts(item, ['itunes'], ['author'])),
     ),
     contentHtml: encoded ?? (descHtml?.trim() ? descHtml : undefined) ?? (atomContent?.isHtml ? atomContent.value : undefined),
     contentText:
@@ -120,7 +151,7 @@ function rssItem(item: XmlElement): RawItem {
   };
 }
 
-function atomEntry(entry: XmlElement, feedAuthor: string | undefined): RawItem {
+function atomEntry(entry: XmlElement, feedAuthors: RawAuthor[]): RawItem {
   const link = atomLink(entry);
   const idEl = childOf(entry, ATOM, 'id');
   const id = text(idEl);
@@ -139,7 +170,6 @@ function atomEntry(entry: XmlElement, feedAuthor: string | undefined): RawItem {
     : summary?.value.trim()
       ? summary
       : textConstruct(childOf(media, MEDIA, 'description'));
-  const authorEl = childOf(entry, ATOM, 'author') ?? childOf(childOf(entry, ATOM, 'source') ?? entry, ATOM, 'author');
   const categories = childrenOf(entry, ATOM, 'category')
     .map((c) => (c.attrs['label'] ?? c.attrs['term'] ?? textContent(c)).trim())
     .filter(Boolean);
@@ -155,10 +185,12 @@ function atomEntry(entry: XmlElement, feedAuthor: string | undefined): RawItem {
       ...texts(entry, ATOM, ['updated', 'modified']),
       ...texts(entry, DCTERMS, ['modified']),
     ],
-    author: authorName(
-      (authorEl ? (text(childOf(authorEl, ATOM, 'name')) ?? text(authorEl)) : undefined) ??
-        text(childOf(entry, DC, 'creator')) ??
-        feedAuthor,
+    otherLinks: allLinks(entry, ATOM),
+    authors: firstAuthors(
+      atomPersons(childrenOf(entry, ATOM, 'author')),
+      atomPersons(childrenOf(childOf(entry, ATOM, 'source') ?? entry, ATOM, 'author')),
+      authorsFromTexts(texts(entry, DC, ['creator'])),
+      feedAuthors,
     ),
     contentHtml: body?.isHtml ? body.value : undefined,
     contentText: body && !body.isHtml ? body.value : undefined,
@@ -176,6 +208,7 @@ function cdfItem(item: XmlElement): RawItem {
     id: href,
     dates: item.attrs['lastmod'] ? [item.attrs['lastmod']] : [],
     contentText: text(childOf(item, RSS, 'abstract')),
+    authors: [],
     categories: [],
     lang: item.lang,
   };
@@ -198,15 +231,14 @@ export function formatOfRoot(root: XmlElement): XmlFeedFormat {
 export function readXmlFeed(root: XmlElement, format: XmlFeedFormat): RawFeed {
   if (format === 'atom') {
     const title = textConstruct(childOf(root, ATOM, 'title'));
-    const authorEl = childOf(root, ATOM, 'author');
-    const feedAuthor = authorEl ? (text(childOf(authorEl, ATOM, 'name')) ?? text(authorEl)) : undefined;
+    const feedAuthors = atomPersons(childrenOf(root, ATOM, 'author'));
     return {
       format,
       title: title?.value,
       titleIsHtml: title?.isHtml,
       link: atomLink(root),
       lang: root.lang,
-      items: childrenOf(root, ATOM, 'entry').map((e) => atomEntry(e, feedAuthor)),
+      items: childrenOf(root, ATOM, 'entry').map((e) => atomEntry(e, feedAuthors)),
     };
   }
   if (format === 'cdf') {
@@ -227,7 +259,8 @@ export function readXmlFeed(root: XmlElement, format: XmlFeedFormat): RawFeed {
     format,
     title: title?.value,
     titleIsHtml: title?.isHtml,
-    link: resolve(text(linkEl), linkEl?.base ?? channel.base),
+    // A channel whose only link is <atom:link rel="alternate"> (the prefix is often undeclared).
+    link: resolve(text(linkEl), linkEl?.base ?? channel.base) ?? atomLink(channel, ATOM_ONLY),
     lang: text(childOf(channel, RSS, 'language')) ?? text(childOf(channel, DC, 'language')) ?? channel.lang,
     items: itemEls.map(rssItem),
   };
