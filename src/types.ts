@@ -151,6 +151,10 @@ export interface DigestFeedStatus {
   itemsNew: number;
   /** Stories from this feed in this digest. */
   itemsInDigest: number;
+  /** Items muted by the configured `filters`. */
+  itemsFiltered?: number;
+  /** Items without a page of their own, kept and linked to another link or the feed's site. */
+  itemsWithoutLink?: number;
 }
 
 /** site/YYYY/MM/DD/digest.json */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regexTerm } from '../feeds/filters';
 
 /**
  * Every configuration key, defined once with its default and its check. The CLI, the Lambda
@@ -37,6 +38,29 @@ export const feedSchema = z.strictObject({
   category: z.string().trim().min(1).max(100).optional(),
   /** Higher ranks this feed's stories earlier when the digest has more stories than `digest.maxStories`. */
   priority: z.number().min(-10).max(10).default(0),
+});
+
+/** A filter term: a word or phrase, or `/regex/flags` (checked here, so a bad pattern names its key). */
+const filterTerm = z
+  .string()
+  .trim()
+  .min(1)
+  .max(500)
+  .refine((t) => {
+    try {
+      regexTerm(t);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not a valid /regular expression/');
+
+export const filterSchema = z.strictObject({
+  /** Feed names, or URL patterns with `*`; every feed when absent. */
+  feeds: z.array(z.string().trim().min(1)).optional(),
+  include: z.array(filterTerm).optional(),
+  exclude: z.array(filterTerm).optional(),
+  in: z.enum(['title', 'text', 'any']).default('any'),
 });
 
 const digestSchema = z
@@ -164,6 +188,8 @@ export const configSchema = z
     feeds: z.array(feedSchema).default([]),
     /** Path (relative to the config file) of an OPML file whose outlines are added to `feeds`. */
     opml: z.string().min(1).optional(),
+    /** Items muted or kept by words, phrases or /regex/ (counted per feed as `itemsFiltered`). */
+    filters: z.array(filterSchema).default([]),
     digest: digestSchema,
     network: networkSchema,
     summarizer: summarizerSchema,
@@ -183,6 +209,7 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type FeedConfig = z.output<typeof feedSchema>;
+export type FilterConfig = z.output<typeof filterSchema>;
 export type NetworkConfig = Config['network'];
 export type SummarizerConfig = Config['summarizer'];
 export type EmailConfig = Config['email'];

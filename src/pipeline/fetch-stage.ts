@@ -7,6 +7,7 @@
 import type { Config, FeedConfig } from '../config/schema';
 import { extractArticle } from '../extract';
 import { parseFeed } from '../feeds';
+import { createItemFilter } from '../feeds/filters';
 import { FetchError, interleaveByHost, type Fetcher } from '../http';
 import { dirForLang, dirForText, detectLang, normalizeLang } from '../lang';
 import { getJson, putJson, type Store } from '../store';
@@ -42,8 +43,12 @@ export interface FeedReport {
   itemsNew: number;
   itemsSeen: number;
   itemsTooOld: number;
-  /** Items the feed carried that had no usable http(s) link. */
+  /** Items the feed carried that could not be read at all. */
   itemsDropped?: number;
+  /** Items kept although they had no http(s) link of their own (they link to another link or the site). */
+  itemsWithoutLink?: number;
+  /** Items muted by the configured `filters` (marked seen, never in a digest). */
+  itemsFiltered?: number;
   /** A problem the feed was read in spite of (a truncated document: only its complete items). */
   warning?: string;
 }
@@ -119,6 +124,7 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
   const reference = new Date(Math.min(started.getTime(), endOfDay(date, config.digest.timezone).getTime()));
   const maxAgeMs = config.digest.maxAgeHours > 0 ? config.digest.maxAgeHours * 3_600_000 : Infinity;
   const seenCutoff = started.getTime() - config.retention.seenDays * 86_400_000;
+  const isFiltered = createItemFilter(config.filters);
 
   emit({ type: 'stage', stage: 'feeds', total: config.feeds.length });
   const newItems: NewItem[] = [];
@@ -176,6 +182,8 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
         report.name = feedName(feed, parsed.title);
         report.itemsTotal = parsed.items.length;
         report.itemsDropped = parsed.itemsDropped;
+        report.itemsWithoutLink = parsed.itemsWithoutLink;
+        report.itemsFiltered = 0;
         if (parsed.warning) {
           report.warning = parsed.warning;
           report.errorClass = 'parse';
@@ -189,6 +197,11 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
             report.itemsSeen++;
             continue;
           }
+          if (isFiltered(item, { url: feed.url, name: report.name })) {
+            report.itemsFiltered++;
+            state.seen[item.id] = started.toISOString();
+            continue;
+          }
           const age = reference.getTime() - Date.parse(item.publishedAt);
           if (age > maxAgeMs) {
             report.itemsTooOld++;
@@ -198,7 +211,8 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
           if (taken >= config.digest.itemsPerFeed) continue; // left unseen: may enter a later digest
           taken++;
           report.itemsNew++;
-          const canonical = canonicalizeUrl(item.link);
+          // An entry without a page of its own is its own story: its link (the feed's site…) is shared.
+          const canonical = item.linkSource ? `${feed.url}#${item.id}` : canonicalizeUrl(item.link);
           if (!item.lang && parsed.lang) item.lang = parsed.lang;
           newItems.push({ feed, feedName: report.name, item, storyId: storyIdFor(canonical), canonical });
         }
@@ -317,6 +331,9 @@ async function mergeFetchReport(store: Store, report: FetchReport): Promise<void
   await putJson(store, fetchReportKey(report.date), merged);
 }
 
+/** A title for an untitled, linkless entry: the start of its text. */
+const feedTextTitle = (text: string): string => (text.length > 80 ? `${text.slice(0, 79)}…` : text) || 'Untitled';
+
 function retryAfterToDate(value: string, now: Date): Date | undefined {
   const secs = Number(value);
   if (Number.isFinite(secs) && secs >= 0) return new Date(now.getTime() + Math.min(secs, 7 * 86_400) * 1000);
@@ -363,6 +380,8 @@ async function buildRecord(
   const feedText = (item.contentText ?? '').trim();
   let extracted: ReturnType<typeof extractArticle> | undefined;
   try {
+    // An entry without a page of its own is summarized from the feed's text: its link is not its article.
+    if (item.linkSource) throw new FetchError('not-html', 'The entry has no page of its own; its feed text is used');
     const res = await fetcher.fetch(item.link, { kind: 'page' });
     report.httpStatus = res.status;
     report.bytes = res.body.length;
@@ -400,7 +419,7 @@ async function buildRecord(
     id: first.storyId,
     url: item.link,
     canonicalUrl: first.canonical,
-    title: item.title || extracted?.title || item.link,
+    title: item.title || extracted?.title || item.link || feedTextTitle(feedText),
     sources: group
       .filter((n, i) => group.findIndex((m) => m.feed.url === n.feed.url) === i)
       .map((n) => ({ feedUrl: n.feed.url, name: n.feedName, category: n.feed.category, itemId: n.item.id })),
@@ -411,6 +430,7 @@ async function buildRecord(
     text,
     contentSource: report.contentSource,
     byline: (usePage ? extracted?.byline : undefined) ?? item.author,
+    ...(item.authors ? { authors: item.authors } : {}),
     siteName: extracted?.siteName,
     leadImage: extracted?.leadImage,
     wordCount: usePage && extracted ? extracted.wordCount : words,

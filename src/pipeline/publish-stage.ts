@@ -122,6 +122,7 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
       readingMinutes: record.readingMinutes,
       wordCount: record.wordCount,
       byline: record.byline,
+      ...(record.authors ? { authors: record.authors } : {}),
       leadImage: record.leadImage,
     };
   });
@@ -143,6 +144,8 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     itemsTotal: f.itemsTotal,
     itemsNew: f.itemsNew,
     itemsInDigest: inDigest.get(f.url) ?? 0,
+    ...(f.itemsFiltered ? { itemsFiltered: f.itemsFiltered } : {}),
+    ...(f.itemsWithoutLink ? { itemsWithoutLink: f.itemsWithoutLink } : {}),
   }));
 
   const digest: Digest = {
