@@ -3,6 +3,7 @@
  * rss-digest command line:
  *   rss-digest run --config FILE [--out DIR] [--date YYYY-MM-DD]
  *   rss-digest serve [--config FILE] [--out DIR] [--port N]
+ *   rss-digest feeds add|check|export|import (src/cli/feeds.ts)
  */
 import { Command, InvalidArgumentError } from 'commander';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { ConfigError, loadConfigFile, parseConfig } from '../config';
 import { createDigestDeliverer } from '../email';
 import { isValidDate, runDigest, type RunSummary } from '../pipeline';
 import { createStore, DEFAULT_OUT_DIR } from './adapters';
+import { registerFeedsCommand } from './feeds';
 import { createProgress } from './progress';
 import { startServer } from './serve';
 
@@ -90,6 +92,7 @@ export function buildProgram(): Command {
       process.once('SIGTERM', stop);
     });
 
+  registerFeedsCommand(program);
   return program;
 }
 
