@@ -38,9 +38,12 @@ const exists = (file: string): Promise<boolean> =>
     () => false,
   );
 
-/** The config a command works with: the file's, or the defaults when the file does not exist yet. */
-async function configOrDefaults(file: string): Promise<Config> {
-  return (await exists(file)) ? loadConfigFile(file) : parseConfig({});
+/**
+ * The config a command that edits it works with: the file as written (no feeds yet is fine: that
+ * is how one starts), or the defaults when the file does not exist yet.
+ */
+async function configForEditing(file: string): Promise<Config> {
+  return (await exists(file)) ? parseConfigText(await readFile(file, 'utf8'), file) : parseConfig({});
 }
 
 /**
@@ -49,7 +52,7 @@ async function configOrDefaults(file: string): Promise<Config> {
  */
 export async function addFeedsToConfigFile(file: string, feeds: NewFeed[]): Promise<{ added: NewFeed[]; present: NewFeed[] }> {
   const text = (await exists(file)) ? await readFile(file, 'utf8') : '';
-  const known = new Set((await configOrDefaults(file)).feeds.map((f) => f.url));
+  const known = new Set((await configForEditing(file)).feeds.map((f) => f.url));
   const added: NewFeed[] = [];
   const present: NewFeed[] = [];
   for (const feed of feeds) {
@@ -149,7 +152,7 @@ export function registerFeedsCommand(program: Command): void {
     .option('--pick <n>', 'add the Nth candidate', positiveInt)
     .option('-y, --yes', 'add the first candidate')
     .action(async (url: string, opts: { config: string; pick?: number; yes?: boolean }) => {
-      const config = await configOrDefaults(opts.config);
+      const config = await configForEditing(opts.config);
       const candidates = await discoverFeeds(url, createFetcher(config.network));
       if (!candidates.length) {
         process.stderr.write(`rss-digest: no feed found at ${url}\n`);

@@ -101,7 +101,7 @@ export async function checkFeed(
     .filter((t) => Number.isFinite(t) && t <= options.now.getTime());
   const newest = times.length ? Math.max(...times) : undefined;
   const oldest = times.length ? Math.min(...times) : undefined;
-  const newestAgeDays = newest === undefined ? undefined : Math.floor((options.now.getTime() - newest) / DAY_MS);
+  const newestAgeDays = newest === undefined ? undefined : Math.round((options.now.getTime() - newest) / DAY_MS);
   const spanDays = newest !== undefined && oldest !== undefined ? Math.max(1, (newest - oldest) / DAY_MS) : undefined;
   const health: FeedHealth = {
     ...fetched,
