@@ -3,8 +3,10 @@
  * the right encoding more often on this repository's fixture texts
  * (tests/fixtures/feeds/encodings/<lang>.txt), each encoded in the legacy encodings real feeds in
  * that language use and wrapped in an RSS document with no declaration. Right = decoding with the
- * detected encoding gives back the original text exactly. Sizes: the whole feed (4 items), and
- * every item alone (one headline-sized sentence), which is where detectors guess.
+ * detected encoding gives back the original text exactly. Sizes: the whole feed (4 items), every
+ * item alone (one sentence), and the first three words of each (a headline with one or two
+ * accented letters), which is where detectors guess. As in decodeBody, a guess below the
+ * detector's confidence floor falls back to windows-1252.
  *   npm run bench:encoding
  */
 import fs from 'node:fs';
@@ -45,9 +47,16 @@ const decodesRight = (bytes: Buffer, label: string | undefined | null, text: str
   return !!name && iconv.encodingExists(name) && iconv.decode(bytes, name) === text;
 };
 
+/** Confidence floors: jschardet's own minimum (0.2 of 1); chardet's scale is 0–100. */
 const detectors: Record<string, (b: Buffer) => string | undefined> = {
-  jschardet: (b) => jschardet.detect(b).encoding ?? undefined,
-  chardet: (b) => chardet.detect(b) ?? undefined,
+  jschardet: (b) => {
+    const r = jschardet.detect(b);
+    return r.confidence >= 0.2 ? (r.encoding ?? undefined) : 'windows-1252';
+  },
+  chardet: (b) => {
+    const [best] = chardet.analyse(b);
+    return best && best.confidence >= 20 ? best.name : 'windows-1252';
+  },
 };
 
 const score: Record<string, Record<string, [number, number]>> = {};
@@ -56,7 +65,11 @@ for (const [lang, encodings] of Object.entries(ENCODINGS_BY_LANG)) {
     .readFileSync(path.join(FIXTURES, `${lang}.txt`), 'utf8')
     .trim()
     .split('\n');
-  const samples = [{ size: 'feed', text: rss(lines) }, ...lines.map((l) => ({ size: 'item', text: rss([l]) }))];
+  const samples = [
+    { size: 'feed', text: rss(lines) },
+    ...lines.map((l) => ({ size: 'item', text: rss([l]) })),
+    ...lines.map((l) => ({ size: 'words', text: rss([l.split(' ').slice(0, 3).join(' ')]) })),
+  ];
   for (const encoding of encodings)
     for (const sample of samples) {
       const bytes = iconv.encode(sample.text, encoding);

@@ -33,13 +33,18 @@ export function normalizeCharset(label: string | undefined): string | undefined 
  * what the WHATWG Shift_JIS and EUC-KR decoders implement.
  */
 function detectedCharset(body: Buffer): string | undefined {
-  const { encoding } = jschardet.detect(body.subarray(0, DETECTION_BYTES));
-  if (!encoding) return undefined;
+  const { encoding, confidence } = jschardet.detect(body.subarray(0, DETECTION_BYTES));
+  // A few accented letters in a short Latin text get wild, low-confidence guesses (MacTurkish,
+  // cp720…): below the floor, windows-1252 is the better bet.
+  if (!encoding || confidence < MIN_DETECTION_CONFIDENCE) return undefined;
   const whatwg = normalizeCharset(encoding);
   if (whatwg && whatwg !== 'utf-8') return whatwg;
   const name = encoding.toLowerCase();
   return name !== 'ascii' && !name.startsWith('utf') && iconv.encodingExists(name) ? name : undefined;
 }
+
+/** jschardet's own minimum (its confidences run from 0 to 1). */
+const MIN_DETECTION_CONFIDENCE = 0.2;
 
 /** Bytes the detector reads: a feed's first items are plenty, and detection stays cheap on a 5 MB body. */
 const DETECTION_BYTES = 64 * 1024;
