@@ -56,8 +56,15 @@ const childOf = (node: FeedNode | undefined, ns: readonly string[], name: string
 
 const text = (node: FeedNode | undefined): string | undefined => node?.text().trim() || undefined;
 
-const texts = (node: FeedNode, ns: readonly string[], names: string[]): string[] =>
-  names.flatMap((name) => node.children(ns, name).map(text)).filter((t): t is string => !!t);
+function texts(node: FeedNode, ns: readonly string[], names: string[]): string[] {
+  const out: string[] = [];
+  for (const name of names)
+    for (const child of node.children(ns, name)) {
+      const t = text(child);
+      if (t) out.push(t);
+    }
+  return out;
+}
 
 const textConstruct = (node: FeedNode | undefined): { value: string; isHtml: boolean } | undefined => node?.textConstruct();
 

@@ -87,13 +87,27 @@ const ITEM_FIELDS: Record<string, string> = {
   'media:description': 'mediaDescription',
 };
 
+/** name → namespace → field, looked up for every element the mapping asks for (most are absent). */
+type FieldTable = Map<string, Map<string, string>>;
+function fieldTable(fields: Record<string, string>): FieldTable {
+  const table: FieldTable = new Map();
+  for (const [qualified, field] of Object.entries(fields)) {
+    const [ns, name] = qualified.split(':');
+    if (!table.has(name)) table.set(name, new Map());
+    table.get(name)!.set(ns, field);
+  }
+  return table;
+}
+const FEED_TABLE = fieldTable(FEED_FIELDS);
+const ITEM_TABLE = fieldTable(ITEM_FIELDS);
+
 /** One of rss-parser's output objects (the feed, an item) as a FeedNode, its elements found through `fields`. */
 class OutputNode implements FeedNode {
   private readonly attrs: Record<string, string>;
   readonly lang: string | undefined;
   constructor(
     private readonly obj: Obj,
-    private readonly fields: Record<string, string>,
+    private readonly fields: FieldTable,
     readonly base: string,
     inheritedLang: string | undefined,
   ) {
@@ -101,11 +115,16 @@ class OutputNode implements FeedNode {
     this.lang = this.attrs['xml:lang']?.trim() || inheritedLang;
   }
   children(ns: readonly string[], name: string): FeedNode[] {
-    return ns.flatMap((n) => {
+    const byNamespace = this.fields.get(name);
+    if (!byNamespace) return [];
+    const out: FeedNode[] = [];
+    for (const n of ns) {
+      const field = byNamespace.get(n);
+      if (field === undefined) continue;
       const element = n ? `${n}:${name}` : name;
-      const field = this.fields[`${n}:${name}`];
-      return field ? list(this.obj[field]).map((c) => new XmlNode(c, element, this.base, this.lang)) : [];
-    });
+      for (const c of list(this.obj[field])) out.push(new XmlNode(c, element, this.base, this.lang));
+    }
+    return out;
   }
   attr(name: string): string | undefined {
     return this.attrs[name];
@@ -120,6 +139,7 @@ class OutputNode implements FeedNode {
 
 /** A raw xml2js node (a link, a guid, an author…) as a FeedNode: its children are its keys. */
 class XmlNode implements FeedNode {
+  private attrs: Record<string, string> | undefined;
   constructor(
     private readonly node: XNode,
     private readonly element: string,
@@ -128,13 +148,13 @@ class XmlNode implements FeedNode {
   ) {}
   children(ns: readonly string[], name: string): FeedNode[] {
     const n = this.node;
-    if (!isObj(n)) return [];
+    if (!isObj(n) || !hasChildElements(n)) return [];
     const wanted = ns.map((p) => (p ? `${p}:${name}` : name));
     const key = Object.keys(n).find((k) => wanted.includes(k.toLowerCase()));
     return key ? list(n[key]).map((c) => new XmlNode(c, key, this.base, this.lang)) : [];
   }
   attr(name: string): string | undefined {
-    return attrsOf(this.node)[name];
+    return (this.attrs ??= attrsOf(this.node))[name];
   }
   text(): string {
     return nodeText(this.node, this.element);
@@ -183,11 +203,11 @@ export function readRssParserOutput(
 ): RawFeed {
   const items = Array.isArray(out.items) ? (out.items as XNode[]).filter(isObj) : [];
   if (items.length === 0) throw new RssParserGap('no items');
-  const channel = new OutputNode(out, FEED_FIELDS, documentUrl, rootLang);
+  const channel = new OutputNode(out, FEED_TABLE, documentUrl, rootLang);
   const raw = readFeedDocument({
     format,
     channel,
-    items: items.map((item) => new OutputNode(item, ITEM_FIELDS, documentUrl, channel.lang)),
+    items: items.map((item) => new OutputNode(item, ITEM_TABLE, documentUrl, channel.lang)),
   });
   // An item rss-parser left without a title, an http(s) link or a date is one the tree reader may
   // read better, when the document holds such elements under names rss-parser does not read
