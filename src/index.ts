@@ -2,6 +2,10 @@
 export { extractArticle } from './extract';
 export { summarize, splitSentences, createSummarizer, type Summarizer, type SummarizeOptions } from './summarize';
 export { parseFeed, inspectFeed, parseFeedDate, type FeedView, type FeedEntryView } from './feeds';
+export { discoverFeeds, type FeedCandidate } from './feeds/discover';
+export { checkFeed, type FeedHealth } from './feeds/check';
+export { createItemFilter, type FilterRule } from './feeds/filters';
+export { toOpml } from './feeds/opml-export';
 export { createFetcher, FetchError, type Fetcher } from './http';
 export { parseConfig, parseConfigText, loadConfigFile, ConfigError, type Config } from './config';
 export { FsStore, S3Store, type Store } from './store';
