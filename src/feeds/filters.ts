@@ -2,7 +2,9 @@
  * Muting and keeping items by words, phrases or regular expressions (`filters` in the config).
  * Words and phrases match whole words after the same normalization as the site's search (case,
  * accents, Arabic letter variants such as أ/إ/آ → ا), so a filter written one way mutes the
- * other spellings too. A term written `/…/flags` is a regular expression on the raw text.
+ * other spellings too; in Chinese, Japanese, Thai and the other scripts written without spaces a
+ * term matches as a run of characters. A term written `/…/flags` is a regular expression on the
+ * raw text.
  * Filtering never loses an item silently: the fetch stage counts what it muted per feed.
  */
 import { normalizeForSearch, splitSearchWords } from '../render/search-text';
@@ -28,7 +30,10 @@ export interface FeedIdentity {
   name: string;
 }
 
-type Term = { regex: RegExp } | { words: string };
+type Term = { regex: RegExp } | { words: string } | { chars: string };
+
+/** Scripts written without spaces between words: a term in them matches as a run of characters. */
+const SPACELESS = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]/u;
 
 /** " w1 w2 " : the normalized words between spaces, so a phrase matches only on word boundaries. */
 const wordLine = (text: string): string => ` ${splitSearchWords(normalizeForSearch(text)).join(' ')} `;
@@ -42,6 +47,7 @@ export function regexTerm(term: string): RegExp | undefined {
 function compileTerm(term: string): Term | undefined {
   const regex = regexTerm(term);
   if (regex) return { regex };
+  if (SPACELESS.test(term)) return { chars: normalizeForSearch(term).replace(/\s+/g, ' ').trim() };
   const words = wordLine(term);
   return words.trim() ? { words } : undefined;
 }
@@ -85,11 +91,15 @@ export function createItemFilter(rules: FilterRule[]): (item: FilterableItem, fe
     if (!applicable.length) return false;
     const raw = { title: item.title, text: item.contentText ?? '' };
     const lines: Partial<Record<'title' | 'text', string>> = {};
+    const normalized: Partial<Record<'title' | 'text', string>> = {};
+    const termMatches = (term: Term, f: 'title' | 'text'): boolean => {
+      if ('regex' in term) return term.regex.test(raw[f]);
+      if ('chars' in term) return (normalized[f] ??= normalizeForSearch(raw[f]).replace(/\s+/g, ' ')).includes(term.chars);
+      return (lines[f] ??= wordLine(raw[f])).includes(term.words);
+    };
     const matches = (terms: Term[], where: CompiledRule['in']): boolean => {
       const fields: ('title' | 'text')[] = where === 'any' ? ['title', 'text'] : [where];
-      return terms.some((term) =>
-        fields.some((f) => ('regex' in term ? term.regex.test(raw[f]) : (lines[f] ??= wordLine(raw[f])).includes(term.words))),
-      );
+      return terms.some((term) => fields.some((f) => termMatches(term, f)));
     };
     return applicable.some(
       (r) => (r.exclude?.length && matches(r.exclude, r.in)) || (r.include?.length && !matches(r.include, r.in)),

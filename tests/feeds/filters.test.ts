@@ -30,6 +30,13 @@ describe('createItemFilter', () => {
     expect(muted({ title: 'Markets', contentText: 'Cryptocurrency prices fell' }, FEED)).toBe(true);
   });
 
+  it('matches Chinese and Japanese terms as runs of characters', () => {
+    const muted = createItemFilter([{ exclude: ['东京', 'サッカー'] }]);
+    expect(muted({ title: '东京都发布新的防灾计划' }, FEED)).toBe(true);
+    expect(muted({ title: '日本のサッカー代表が勝利' }, FEED)).toBe(true);
+    expect(muted({ title: '北京的新地铁线路' }, FEED)).toBe(false);
+  });
+
   it('keeps only what an include list names, in the title or the text as asked, for the feeds named', () => {
     const rules = createItemFilter([{ feeds: ['News', 'http://other.example/*'], include: ['climate'], in: 'title' }]);
     expect(rules({ title: 'Climate talks resume' }, FEED)).toBe(false);
