@@ -322,6 +322,8 @@ async function mergeFetchReport(store: Store, report: FetchReport): Promise<void
       if (old && f.status !== 'error') {
         f.itemsTotal = Math.max(f.itemsTotal, old.itemsTotal);
         f.itemsNew += old.itemsNew;
+        if (old.itemsFiltered) f.itemsFiltered = (f.itemsFiltered ?? 0) + old.itemsFiltered;
+        if (old.itemsWithoutLink) f.itemsWithoutLink = Math.max(f.itemsWithoutLink ?? 0, old.itemsWithoutLink);
       }
     }
     const pageUrls = new Set(merged.pages.map((p) => p.url));

@@ -106,5 +106,11 @@ describe('filters and linkless entries in a digest run', () => {
     expect(ferry.authors).toEqual([{ name: 'Jane Doe', email: 'desk@example.org' }]);
     const page = await readFile(path.join(dir, 'site', ...date.split('-'), 'index.html'), 'utf8');
     expect(page).toContain('by Jane Doe');
+
+    // A second run the same day finds nothing new; the day's digest still counts what was muted.
+    await runDigest({ config, store: new FsStore(dir), date, now: () => now });
+    const again = JSON.parse(await readFile(path.join(dir, 'site', ...date.split('-'), 'digest.json'), 'utf8')) as Digest;
+    expect(again.feeds[0]).toMatchObject({ itemsFiltered: 1, itemsWithoutLink: 1 });
+    expect(again.stories).toHaveLength(2);
   });
 });
