@@ -4,7 +4,7 @@
  * text types, raw date strings (never its `isoDate`/Atom `pubDate`, which it invents or rolls
  * over; our lenient parser reads them) and every author are read exactly as from the tree.
  * `contentSnippet` is never read. The elements rss-parser copies out are named in CUSTOM_FIELDS
- * (rss-parser-worker.ts); FIELDS below says which element each one is.
+ * (rss-parser-worker.ts); FEED_FIELDS and ITEM_FIELDS below say which element each one is.
  *
  * Where its output cannot be trusted — naked markup inside a title or content (which xml2js
  * splits into text and child objects, cutting the value short) or an item it left without a
