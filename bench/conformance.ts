@@ -8,8 +8,8 @@
  *   Expect:      not bozo and entries[0]['title'] == 'Example Atom'
  *   -->
  *
- * Every `==` clause of an Expect line that names an entry's title, link or published/updated date
- * (and, reported apart, the feed's title and link) is one case. rss-parser 3.13's own `parseString`
+ * Every `==` clause of an Expect line that names an entry's title, link, published/updated date or
+ * author (and, reported apart, the feed's title and link) is one case. rss-parser 3.13's own `parseString`
  * with default options runs over the same cases as the anchor.
  *
  * The suite is data from outside this repository and is never copied into it:
@@ -143,8 +143,10 @@ function parsePath(lhs: string): (string | number)[] | undefined {
   return segs;
 }
 
-type Field = 'entry title' | 'entry link' | 'entry date' | 'feed title' | 'feed link';
-const FIELDS: Field[] = ['entry title', 'entry link', 'entry date', 'feed title', 'feed link'];
+type Field = 'entry title' | 'entry link' | 'entry date' | 'entry author' | 'feed title' | 'feed link';
+const FIELDS: Field[] = ['entry title', 'entry link', 'entry date', 'entry author', 'feed title', 'feed link'];
+/** `author`, `author_detail.name|email|url`, `authors.N.name|email|url` (`href` too): the entry's authors. */
+const AUTHOR_KEY = /^(author|author_detail\.(name|email|href|url)|authors\.\d+\.(name|email|href|url))$/;
 const DATE_KEYS = new Set(['published_parsed', 'updated_parsed', 'date_parsed', 'issued_parsed', 'modified_parsed']);
 
 interface Check {
@@ -180,6 +182,7 @@ function checksOf(expect: string): Check[] {
         if (key === 'title' || key === 'title_detail.value') field = 'entry title';
         else if (key === 'link' || key === 'links.0.href') field = 'entry link';
         else if (DATE_KEYS.has(key)) field = 'entry date';
+        else if (AUTHOR_KEY.test(key)) field = 'entry author';
       } else if (p[0] === 'feed') {
         if (key === 'title' || key === 'title_detail.value') field = 'feed title';
         else if (key === 'link') field = 'feed link';
@@ -231,7 +234,7 @@ function loadSuite(files: string[]): SuiteCase[] {
 interface Observed {
   feedTitle?: string;
   feedLink?: string;
-  entries: { title?: string; link?: string; published?: string }[];
+  entries: { title?: string; link?: string; published?: string; authors?: { name?: string; email?: string; url?: string }[] }[];
   error?: string;
 }
 
@@ -265,6 +268,22 @@ function dateMatches(got: string | undefined, want: PyValue): boolean {
   return parts.every((v, i) => v === want[i]);
 }
 
+/**
+ * An author clause. `author` is the Universal Feed Parser's display string: the name, or
+ * "Name (email)" when both are known, or the address alone.
+ */
+function authorMatches(authors: NonNullable<Observed['entries'][number]['authors']>, key: string, want: string): boolean {
+  const index = /^authors\.(\d+)\./.exec(key)?.[1];
+  const person = authors[index ? Number(index) : 0];
+  if (!person) return false;
+  if (key === 'author') {
+    const shown = person.name && person.email && person.name !== person.email ? `${person.name} (${person.email})` : undefined;
+    return [person.name, shown, person.email].includes(want);
+  }
+  const part = key.slice(key.lastIndexOf('.') + 1);
+  return (part === 'name' ? person.name : part === 'email' ? person.email : person.url) === want;
+}
+
 function passes(check: Check, got: Observed, source: string): boolean {
   const entry = got.entries[check.entry];
   switch (check.field) {
@@ -274,6 +293,8 @@ function passes(check: Check, got: Observed, source: string): boolean {
       return entry?.link !== undefined && normalizeUrl(entry.link) === normalizeUrl(check.want as string);
     case 'entry date':
       return dateMatches(entry?.published, check.want);
+    case 'entry author':
+      return typeof check.want === 'string' && authorMatches(entry?.authors ?? [], check.key, check.want);
     case 'feed title':
       return !got.error && titleMatches(got.feedTitle, check.want as string, source);
     case 'feed link':
@@ -301,7 +322,15 @@ async function anchor(c: SuiteCase): Promise<Observed> {
     return {
       feedTitle: str(out.title),
       feedLink: str(out.link),
-      entries: out.items.map((it) => ({ title: str(it.title), link: str(it.link), published: str(it.isoDate) })),
+      entries: out.items.map((it) => {
+        const author = str(it.creator) ?? str(it.author);
+        return {
+          title: str(it.title),
+          link: str(it.link),
+          published: str(it.isoDate),
+          authors: author ? [{ name: author }] : [],
+        };
+      }),
     };
   } catch (err) {
     return { entries: [], error: (err as Error).message };
@@ -362,7 +391,9 @@ async function main(): Promise<void> {
                 ? entry?.title
                 : check.field === 'entry link'
                   ? entry?.link
-                  : entry?.published);
+                  : check.field === 'entry author'
+                    ? JSON.stringify(entry?.authors)
+                    : entry?.published);
           failures.push(`${c.file} [${check.key}] want ${JSON.stringify(check.want)} got ${JSON.stringify(value)}`);
         }
       }

@@ -5,16 +5,30 @@
 
 export type TextDirection = 'ltr' | 'rtl';
 
+/** A person an entry names as its author (`name` falls back to the email address). */
+export interface Author {
+  name: string;
+  email?: string;
+  url?: string;
+}
+
 /** One entry of a parsed feed, normalized (absolute http(s) link, ISO date, clean text). */
 export interface FeedItem {
-  /** Stable id: GUID, else canonical link, else hash of title + date. */
+  /** Stable id: GUID, else the link of its own page, else a hash of its title, date and content. */
   id: string;
   title: string;
-  /** Absolute http(s) URL of the article page. */
+  /**
+   * Absolute http(s) URL of the article page. An entry without one is kept and links elsewhere,
+   * as `linkSource` says: its first other link ('other'), the feed's site ('site'), or nothing
+   * ('none', `link` empty).
+   */
   link: string;
+  linkSource?: 'other' | 'site' | 'none';
   /** ISO 8601. Undated items get the fetch time; future dates are clamped to it. */
   publishedAt: string;
+  /** The authors' names joined, for a byline. */
   author?: string;
+  authors?: Author[];
   /** The feed's own content as HTML (untrusted; never rendered raw). */
   contentHtml?: string;
   /** The feed's own content as plain text. */
@@ -92,6 +106,8 @@ export interface ArticleRecord {
   /** Where `text` came from: the fetched page, or the feed's own content as a fallback. */
   contentSource: 'page' | 'feed';
   byline?: string;
+  /** The authors the feed named for the entry. */
+  authors?: Author[];
   siteName?: string;
   leadImage?: string;
   wordCount: number;
@@ -134,6 +150,8 @@ export interface DigestStory {
   readingMinutes: number;
   wordCount: number;
   byline?: string;
+  /** The authors the feed named for the entry. */
+  authors?: Author[];
   leadImage?: string;
   /** Articles in the story's cluster (1 when it was told by one article). */
   clusterSize?: number;
@@ -156,6 +174,10 @@ export interface DigestFeedStatus {
   itemsNew: number;
   /** Stories from this feed in this digest. */
   itemsInDigest: number;
+  /** Items muted by the configured `filters`. */
+  itemsFiltered?: number;
+  /** Items without a page of their own, kept and linked to another link or the feed's site. */
+  itemsWithoutLink?: number;
 }
 
 /** site/YYYY/MM/DD/digest.json */

@@ -3,6 +3,7 @@
  * rss-digest command line:
  *   rss-digest run --config FILE [--out DIR] [--date YYYY-MM-DD]
  *   rss-digest serve [--config FILE] [--out DIR] [--port N]
+ *   rss-digest feeds add|check|export|import (src/cli/feeds.ts)
  *
  * Exit codes (README "Exit codes"): 0 published (some feeds or pages may have failed: see the
  * summary), 1 an unexpected error, 2 a bad configuration, 3 every feed failed (nothing published,
@@ -15,6 +16,7 @@ import { createDigestDeliverer } from '../email';
 import { isValidDate, RunInProgressError, runDigest, type RunSummary } from '../pipeline';
 import { redactText } from '../http/redact';
 import { createStore, DEFAULT_OUT_DIR } from './adapters';
+import { registerFeedsCommand } from './feeds';
 import { createProgress } from './progress';
 import { startServer } from './serve';
 
@@ -116,6 +118,7 @@ export function buildProgram(): Command {
       process.once('SIGTERM', stop);
     });
 
+  registerFeedsCommand(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { PROMPT_PLACEHOLDERS } from '../summarize/prompt';
 
 export { PROMPT_PLACEHOLDERS };
 import { CLUSTER_DEFAULTS } from '../cluster/defaults';
+import { regexTerm } from '../feeds/filters';
 
 /**
  * Every configuration key, defined once with its default and its check. The CLI, the Lambda
@@ -101,6 +102,29 @@ export const feedSchema = z
     url.password = '';
     return { ...feed, url: url.toString(), auth: { username, password } };
   });
+
+/** A filter term: a word or phrase, or `/regex/flags` (checked here, so a bad pattern names its key). */
+const filterTerm = z
+  .string()
+  .trim()
+  .min(1)
+  .max(500)
+  .refine((t) => {
+    try {
+      regexTerm(t);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not a valid /regular expression/');
+
+export const filterSchema = z.strictObject({
+  /** Feed names, or URL patterns with `*`; every feed when absent. */
+  feeds: z.array(z.string().trim().min(1)).optional(),
+  include: z.array(filterTerm).optional(),
+  exclude: z.array(filterTerm).optional(),
+  in: z.enum(['title', 'text', 'any']).default('any'),
+});
 
 const digestSchema = z
   .strictObject({
@@ -296,6 +320,8 @@ export const configSchema = z
     feeds: z.array(feedSchema).default([]),
     /** Path (relative to the config file) of an OPML file whose outlines are added to `feeds`. */
     opml: z.string().min(1).optional(),
+    /** Items muted or kept by words, phrases or /regex/ (counted per feed as `itemsFiltered`). */
+    filters: z.array(filterSchema).default([]),
     digest: digestSchema,
     network: networkSchema,
     summarizer: summarizerSchema,
@@ -341,6 +367,7 @@ export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type FeedConfig = z.output<typeof feedSchema>;
 export type FeedAuthConfig = NonNullable<FeedConfig['auth']>;
+export type FilterConfig = z.output<typeof filterSchema>;
 export type NetworkConfig = Config['network'];
 export type SummarizerConfig = Config['summarizer'];
 export type EmailConfig = Config['email'];

@@ -382,9 +382,6 @@ function withJoinedPairs(parts: string[]): string[] {
   return words;
 }
 
-/** Whole words of a class/id string: "storyBody__text-2" → ["story", "body", "text"], plus joined pairs. */
-export const hintWords = (s: string): string[] => withJoinedPairs(splitWords(s));
-
 export const enum Hint {
   None = 0,
   Positive = 1,

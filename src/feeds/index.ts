@@ -1,7 +1,7 @@
 /**
  * Feed parsing: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 1.0/0.3, CDF and JSON Feed 1.1, normalized into
- * FeedItem. Each item is normalized on its own, so a bad date or a missing link repairs or drops
- * that item only.
+ * FeedItem. Each item is normalized on its own, so a bad date or a missing link repairs that item
+ * only; an entry without a page of its own is kept (see storyLink), never dropped in silence.
  *
  * Which reader: rss-parser's `parseString` is the parser of record for well-formed RSS 2.0/0.9x,
  * Atom 1.0 and RSS 1.0, run in a worker under a deadline (rss-parser-worker.ts) and normalized
@@ -12,11 +12,11 @@
  */
 import { createHash } from 'node:crypto';
 import { boundHtml } from '../http/html-bounds';
-import type { FeedItem, ParsedFeed } from '../types';
+import type { Author, FeedItem, ParsedFeed } from '../types';
 import { parseFeedDate } from './dates';
 import { FeedParseError } from './errors';
 import { readJsonFeed } from './json-feed';
-import type { RawFeed, RawItem } from './raw';
+import type { RawAuthor, RawFeed, RawItem } from './raw';
 import { cleanLine, htmlToText, looksLikeHtml, stripUnsafeChars, truncateGraphemes } from './text';
 import { readXmlFeed, formatOfRoot, type XmlFeedFormat } from './xml-formats';
 import { DEFAULT_XML_LIMITS, parseXml, XmlLimitError, type XmlLimits } from './xml-tree';
@@ -58,8 +58,10 @@ export interface ParsedFeedDetails extends ParsedFeed {
   format: RawFeed['format'];
   /** Items in the document, before dropping and capping. */
   itemsInDocument: number;
-  /** Items dropped because they had no usable http(s) link. */
+  /** Items that could not be normalized at all (never the case for a readable entry). */
   itemsDropped: number;
+  /** Items kept although they had no http(s) link of their own (they link elsewhere, see FeedItem.linkSource). */
+  itemsWithoutLink: number;
   /** The reader that produced the items. */
   parser: FeedParser;
   /** Why an XML feed did not take the rss-parser path (pre-scan route, rss-parser error, gap). */
@@ -74,17 +76,8 @@ const MAX_TITLE = 500;
 const MAX_TEXT = 100_000;
 const MAX_HTML = 500_000;
 const MAX_AUTHOR = 200;
+const MAX_AUTHORS = 10;
 const MAX_CATEGORIES = 20;
-
-/** The parsed feed plus which reader produced it. */
-export async function parseFeedDetailed(
-  text: string,
-  feedUrl: string,
-  options: ParseFeedOptions,
-): Promise<{ feed: ParsedFeedDetails; parser: FeedParser; note?: string }> {
-  const feed = await parseFeed(text, feedUrl, options);
-  return { feed, parser: feed.parser, note: feed.parserNote };
-}
 
 export async function parseFeed(text: string, feedUrl: string, options: ParseFeedOptions): Promise<ParsedFeedDetails> {
   const { raw, parser, note, warning } = await readFeed(text, feedUrl, options);
@@ -94,36 +87,33 @@ export async function parseFeed(text: string, feedUrl: string, options: ParseFee
   // Dates first, then the full (costlier) normalization only for the newest items that are kept.
   const dated = raw.items.map((item, index) => ({ item, index, published: publishedTime(item, fetchedAt) }));
   dated.sort((a, b) => b.published - a.published || a.index - b.index);
+  const header = feedHeader(raw);
   const items: FeedItem[] = [];
   const ids = new Set<string>();
   let dropped = 0;
+  let withoutLink = 0;
   for (const { item: rawItem, published } of dated) {
-    if (!rawItem.links.some(isHttp)) {
-      dropped++;
-      continue;
-    }
-    if (items.length >= maxItems) continue;
-    let item: FeedItem | undefined;
+    if (items.length >= maxItems) break;
+    let item: FeedItem;
     try {
-      item = normalizeItem(rawItem, published, htmlTitles);
+      item = normalizeItem(rawItem, published, htmlTitles, header.link);
     } catch {
-      item = undefined;
-    }
-    if (!item) {
       dropped++;
       continue;
     }
+    if (item.linkSource) withoutLink++;
     if (ids.has(item.id)) continue;
     ids.add(item.id);
     items.push(item);
   }
   return {
     format: raw.format,
-    ...feedHeader(raw),
+    ...header,
     lang: cleanLine(raw.lang, 35) || undefined,
     items,
     itemsInDocument: raw.items.length,
     itemsDropped: dropped,
+    itemsWithoutLink: withoutLink,
     parser,
     ...(note ? { parserNote: note } : {}),
     ...(warning ? { warning } : {}),
@@ -236,8 +226,9 @@ const itemTitle = (raw: RawItem, htmlTitles: boolean): string =>
 /** One entry as the readers and normalization see it, before any item is dropped, capped or reordered. */
 export interface FeedEntryView {
   title: string;
-  /** The link an item would get: the first absolute http(s) candidate. */
+  /** The link of the entry's own page: the first absolute http(s) candidate. */
   link?: string;
+  authors?: Author[];
   /** ISO 8601 of the first parseable date (not clamped, no fetch-time default). */
   published?: string;
 }
@@ -273,18 +264,49 @@ export async function inspectFeed(
     ...feedHeader(raw),
     entries: raw.items.map((item) => {
       const date = firstDate(item);
+      const authors = normalizeAuthors(item.authors);
       return {
         title: itemTitle(item, htmlTitles),
         link: item.links.find(isHttp),
+        ...(authors.length ? { authors } : {}),
         ...(date ? { published: date.toISOString() } : {}),
       };
     }),
   };
 }
 
-function normalizeItem(raw: RawItem, published: number, htmlTitles: boolean): FeedItem | undefined {
-  const link = raw.links.find(isHttp);
-  if (!link) return undefined;
+/**
+ * Where an entry's story links: its own page; else its first usable link of another relation;
+ * else the feed's site; else nowhere (the page shows the text without a link).
+ */
+function storyLink(raw: RawItem, siteLink: string | undefined): Pick<FeedItem, 'link' | 'linkSource'> {
+  const own = raw.links.find(isHttp);
+  if (own) return { link: own };
+  const other = raw.otherLinks?.find(isHttp);
+  if (other) return { link: other, linkSource: 'other' };
+  return siteLink ? { link: siteLink, linkSource: 'site' } : { link: '', linkSource: 'none' };
+}
+
+/** Authors cleaned and bounded; the name falls back to the address; the same person once. */
+function normalizeAuthors(raw: RawAuthor[]): Author[] {
+  const out: Author[] = [];
+  const seen = new Set<string>();
+  for (const a of raw) {
+    const email = cleanLine(a.email, MAX_AUTHOR) || undefined;
+    const name = cleanLine(a.name, MAX_AUTHOR) || email;
+    if (!name) continue;
+    const key = `${name.toLowerCase()}\n${email?.toLowerCase() ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const url = a.url && isHttp(a.url) ? a.url : undefined;
+    out.push({ name, ...(email ? { email } : {}), ...(url ? { url } : {}) });
+    if (out.length >= MAX_AUTHORS) break;
+  }
+  return out;
+}
+
+function normalizeItem(raw: RawItem, published: number, htmlTitles: boolean, siteLink: string | undefined): FeedItem {
+  const { link, linkSource } = storyLink(raw, siteLink);
   const title = itemTitle(raw, htmlTitles);
   const publishedAt = new Date(published).toISOString();
   const contentHtml = raw.contentHtml?.trim()
@@ -301,17 +323,22 @@ function normalizeItem(raw: RawItem, published: number, htmlTitles: boolean): Fe
     : contentHtml
       ? htmlToText(contentHtml, MAX_TEXT)
       : undefined;
-  // The id must not change between runs: an undated item's hash uses its title only, never the fetch time.
+  // The id must not change between runs: the hash uses what the entry says, never the fetch time;
+  // a link that is not the entry's own (the feed's site) is shared by other entries.
   const id =
     cleanLine(raw.id, 1000) ||
-    link ||
+    (linkSource ? '' : link) ||
     createHash('sha256')
-      .update(`${title}\n${raw.dates[0] ?? ''}`)
+      .update(`${title}\n${raw.dates[0] ?? ''}\n${contentText ?? contentHtml ?? ''}`)
       .digest('hex');
   const categories = [...new Set(raw.categories.map((c) => cleanLine(c, 100)).filter(Boolean))].slice(0, MAX_CATEGORIES);
   const item: FeedItem = { id, title, link, publishedAt };
-  const author = cleanLine(raw.author, MAX_AUTHOR);
-  if (author) item.author = author;
+  if (linkSource) item.linkSource = linkSource;
+  const authors = normalizeAuthors(raw.authors);
+  if (authors.length) {
+    item.authors = authors;
+    item.author = cleanLine(authors.map((a) => a.name).join(', '), MAX_AUTHOR);
+  }
   if (contentHtml) item.contentHtml = contentHtml;
   if (contentText) item.contentText = contentText;
   if (categories.length) item.categories = categories;

@@ -1,17 +1,23 @@
 /** JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1) into the same raw shape as the XML formats. */
 import { FeedParseError } from './errors';
-import { resolve, type RawFeed, type RawItem } from './raw';
+import { firstAuthors, resolve, type RawAuthor, type RawFeed, type RawItem } from './raw';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
 const resolveRef = (ref: unknown, base: string): string | undefined => resolve(str(ref), base);
 
-const authorOf = (o: Record<string, unknown>): string | undefined => {
+/** JSON Feed 1.1 `authors` (1.0's single `author` too): `{ name, url }` objects. */
+const authorsOf = (o: Record<string, unknown>, base: string): RawAuthor[] => {
   const list = Array.isArray(o['authors']) ? o['authors'] : o['author'] ? [o['author']] : [];
-  const names = list
-    .map((a) => (a && typeof a === 'object' ? str((a as Record<string, unknown>)['name']) : undefined))
-    .filter((n): n is string => !!n?.trim());
-  return names.length ? names.join(', ') : undefined;
+  const out: RawAuthor[] = [];
+  for (const a of list) {
+    if (!a || typeof a !== 'object') continue;
+    const person = a as Record<string, unknown>;
+    const name = str(person['name'])?.trim() || undefined;
+    const url = resolveRef(person['url'], base);
+    if (name || url) out.push({ name, url });
+  }
+  return out;
 };
 
 export function readJsonFeed(text: string, documentUrl: string): RawFeed {
@@ -29,7 +35,7 @@ export function readJsonFeed(text: string, documentUrl: string): RawFeed {
     throw new FeedParseError('not-a-feed', 'JSON document is not a JSON Feed (no jsonfeed.org version)');
   }
   const base = resolveRef(feed['feed_url'], documentUrl) ?? documentUrl;
-  const feedAuthor = authorOf(feed);
+  const feedAuthors = authorsOf(feed, base);
   const items: RawItem[] = [];
   for (const entry of Array.isArray(feed['items']) ? feed['items'] : []) {
     if (!entry || typeof entry !== 'object') continue;
@@ -43,7 +49,7 @@ export function readJsonFeed(text: string, documentUrl: string): RawFeed {
       links,
       id,
       dates: [str(it['date_published']), str(it['date_modified'])].filter((d): d is string => !!d),
-      author: authorOf(it) ?? feedAuthor,
+      authors: firstAuthors(authorsOf(it, base), feedAuthors),
       contentHtml: str(it['content_html']),
       contentText: str(it['content_text']) ?? str(it['summary']),
       categories: Array.isArray(it['tags']) ? it['tags'].map(str).filter((t): t is string => !!t) : [],
@@ -55,7 +61,6 @@ export function readJsonFeed(text: string, documentUrl: string): RawFeed {
     title: str(feed['title']),
     link: resolveRef(feed['home_page_url'], base),
     lang: str(feed['language']),
-    author: feedAuthor,
     items,
   };
 }

@@ -3,13 +3,16 @@ export interface RawItem {
   /** Plain-text title, or HTML when `titleIsHtml`. */
   title?: string;
   titleIsHtml?: boolean;
-  /** Candidate links, best first, already resolved against xml:base / the document URL. */
+  /** Candidate links to the entry's own page, best first, resolved against xml:base / the document URL. */
   links: string[];
+  /** Links of other relations (related, via, enclosure…): what an entry without a page links to. */
+  otherLinks?: string[];
   /** GUID / Atom id / rdf:about / JSON Feed id. */
   id?: string;
   /** Date strings, best first (published before updated). */
   dates: string[];
-  author?: string;
+  /** Every author the entry names (author, dc:creator, atom:author, itunes:author, JSON Feed authors). */
+  authors: RawAuthor[];
   contentHtml?: string;
   contentText?: string;
   categories: string[];
@@ -22,7 +25,6 @@ export interface RawFeed {
   titleIsHtml?: boolean;
   link?: string;
   lang?: string;
-  author?: string;
   items: RawItem[];
 }
 
@@ -37,12 +39,42 @@ export const resolve = (ref: string | undefined, base: string): string | undefin
   }
 };
 
-/** "jane@example.com (Jane Doe)" → "Jane Doe". */
-export const authorName = (raw: string | undefined): string | undefined => {
-  if (!raw) return undefined;
-  const m = /^\s*\S+@\S+\s*\((.+)\)\s*$/.exec(raw);
-  return (m ? m[1] : raw).trim() || undefined;
-};
+/** An author as the feed gives it; normalization cleans and bounds each part. */
+export interface RawAuthor {
+  name?: string;
+  email?: string;
+  url?: string;
+}
+
+const EMAIL = /^(?:mailto:)?([^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+)$/i;
+
+/**
+ * One author from a line of text: "jane@example.com (Jane Doe)" (RSS 2.0's form), "Jane Doe
+ * (jane@example.com)", "Jane Doe <jane@example.com>", a bare address, or a bare name.
+ */
+export function authorFromText(raw: string | undefined): RawAuthor | undefined {
+  const text = raw?.replace(/\s+/g, ' ').trim();
+  if (!text) return undefined;
+  const bare = EMAIL.exec(text);
+  if (bare) return { email: bare[1] };
+  const paren = /^(.*?)\s*\(([^()]*)\)$/.exec(text) ?? /^(.*?)\s*<([^<>]*)>$/.exec(text);
+  if (paren) {
+    const [outside, inside] = [paren[1].trim(), paren[2].trim()];
+    const outsideEmail = EMAIL.exec(outside);
+    const insideEmail = EMAIL.exec(inside);
+    if (outsideEmail && inside) return { name: inside, email: outsideEmail[1] };
+    if (insideEmail && outside) return { name: outside, email: insideEmail[1] };
+    if (insideEmail) return { email: insideEmail[1] };
+  }
+  return { name: text };
+}
+
+/** Authors from several text values (repeated dc:creator elements…), in order. */
+export const authorsFromTexts = (values: (string | undefined)[]): RawAuthor[] =>
+  values.map(authorFromText).filter((a): a is RawAuthor => !!a);
+
+/** The first source that names any author wins: sources are alternatives, not additions. */
+export const firstAuthors = (...sources: RawAuthor[][]): RawAuthor[] => sources.find((s) => s.length > 0) ?? [];
 
 /** RSS `<guid>` as a link: isPermaLink defaults to true, but only an absolute URL (or an explicit "true") is trusted. */
 export const guidIsPermalink = (guid: string, isPermaLink: string | undefined): boolean => {

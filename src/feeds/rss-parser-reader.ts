@@ -1,16 +1,18 @@
 /**
- * rss-parser's output into our RawFeed shape, filling its gaps: links resolved against the
- * document URL, guid-as-permalink, rdf:about, Atom link selection by rel/type, Atom text types
- * (a text-typed title stays text), raw date strings (never its `isoDate`/Atom `pubDate`, which
- * it invents or rolls over; our lenient parser reads them), authors from dc:creator and
- * itunes:author. `contentSnippet` is never read.
+ * rss-parser's output as FeedNodes for the one item mapping (item-mapping.ts), so links resolved
+ * against the document URL, guid-as-permalink, rdf:about, Atom link selection by rel/type, Atom
+ * text types, raw date strings (never its `isoDate`/Atom `pubDate`, which it invents or rolls
+ * over; our lenient parser reads them) and every author are read exactly as from the tree.
+ * `contentSnippet` is never read. The elements rss-parser copies out are named in CUSTOM_FIELDS
+ * (rss-parser-worker.ts); FEED_FIELDS and ITEM_FIELDS below say which element each one is.
  *
  * Where its output cannot be trusted — naked markup inside a title or content (which xml2js
  * splits into text and child objects, cutting the value short) or an item it left without a
  * title, link or date that the tree reader might find — this throws RssParserGap and the caller
  * reads the feed with the tree reader instead.
  */
-import { authorName, guidIsPermalink, pickAlternateLink, resolve, type RawFeed, type RawItem } from './raw';
+import { readFeedDocument, type FeedNode } from './item-mapping';
+import type { RawFeed } from './raw';
 
 export class RssParserGap extends Error {
   constructor(readonly reason: string) {
@@ -27,28 +29,17 @@ type Obj = Record<string, unknown>;
 
 const isObj = (n: XNode): n is Obj => typeof n === 'object' && n !== null && !Array.isArray(n);
 const list = (v: unknown): XNode[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
-const first = (v: unknown): XNode => list(v)[0];
 
 const hasChildElements = (n: XNode): boolean => isObj(n) && Object.keys(n).some((k) => k !== '_' && k !== '$');
 
 /** Text of a node; naked child markup is a gap (the tree reader keeps it as HTML). */
-function nodeText(n: XNode, field: string): string | undefined {
-  if (n === undefined || n === null) return undefined;
+function nodeText(n: XNode, element: string): string {
   if (typeof n === 'string') return n;
-  if (hasChildElements(n)) throw new RssParserGap(`markup inside <${field}>`);
-  if (isObj(n)) return typeof n._ === 'string' ? n._ : '';
-  return undefined;
+  if (hasChildElements(n)) throw new RssParserGap(`markup inside <${element}>`);
+  return isObj(n) && typeof n._ === 'string' ? n._ : '';
 }
 
-const str = (v: unknown): string | undefined => {
-  if (typeof v === 'string') return v;
-  if (isObj(v) && typeof v._ === 'string') return v._;
-  return undefined;
-};
-
-const trimmed = (v: string | undefined): string | undefined => v?.trim() || undefined;
-
-/** Attributes with lowercased names (xml2js keeps them as written). */
+/** Attributes with lowercased names (xml2js keeps them as written; rss-parser's enclosure is a plain object). */
 function attrsOf(n: XNode): Record<string, string> {
   const out: Record<string, string> = {};
   const a = isObj(n) && isObj(n.$) ? n.$ : isObj(n) && !('_' in n) ? n : undefined;
@@ -56,117 +47,122 @@ function attrsOf(n: XNode): Record<string, string> {
   return out;
 }
 
-/** An Atom (or RSS) text construct: value plus whether `type` says it is HTML. */
-function textConstruct(n: XNode, field: string): { value: string; isHtml: boolean } | undefined {
-  if (n === undefined) return undefined;
-  const value = nodeText(n, field);
-  if (value === undefined) return undefined;
-  const type = (attrsOf(n)['type'] ?? '').trim().toLowerCase();
-  return { value, isHtml: type === 'html' || type === 'text/html' };
-}
+/**
+ * Where rss-parser's output keeps the elements of the feed and of an item: `namespace:name`
+ * ('' = unprefixed, as in RSS and in Atom's default namespace) → the field of its output.
+ */
+const FEED_FIELDS: Record<string, string> = {
+  ':title': 'rawTitle',
+  ':link': 'rawLinks',
+  'atom:link': 'atomLinks',
+  ':author': 'rawAuthor',
+  ':language': 'language',
+  'dc:language': 'dcLanguage',
+};
+const ITEM_FIELDS: Record<string, string> = {
+  ':title': 'rawTitle',
+  'dc:title': 'dcTitle',
+  ':description': 'rawDescription',
+  'content:encoded': 'rawEncoded',
+  ':content': 'rawContent',
+  ':summary': 'rawSummary',
+  ':link': 'rawLinks',
+  'atom:link': 'atomLinks',
+  ':guid': 'rawGuid',
+  ':id': 'id',
+  ':enclosure': 'enclosure',
+  ':pubdate': 'pubDate',
+  'dc:date': 'dc:date',
+  ':published': 'published',
+  ':updated': 'updated',
+  ':created': 'created',
+  ':category': 'rawCategories',
+  'dc:subject': 'dcSubjects',
+  ':author': 'rawAuthor',
+  'dc:creator': 'dcCreators',
+  'atom:author': 'atomAuthors',
+  'itunes:author': 'itunesAuthor',
+  'media:group': 'mediaGroup',
+  'media:title': 'mediaTitle',
+  'media:description': 'mediaDescription',
+};
 
-/** Atom link choice: rel="alternate" (the default), an HTML type first. */
-function atomLink(links: XNode[], base: string): string | undefined {
-  const best = pickAlternateLink(
-    links.map((l) => {
-      const a = attrsOf(l);
-      return { rel: a['rel'], type: a['type'], href: a['href'] ?? str(l) };
-    }),
-  );
-  return best ? resolve(best.href, base) : undefined;
-}
-
-const texts = (v: unknown, field: string): string[] =>
-  list(v)
-    .map((n) => trimmed(nodeText(n, field)))
-    .filter((t): t is string => !!t);
-
-const dates = (...values: unknown[]): string[] => values.map((v) => trimmed(str(v))).filter((d): d is string => !!d);
-
-function mediaText(item: Obj, name: 'mediaTitle' | 'mediaDescription', element: string): XNode {
-  const group = first(item.mediaGroup);
-  const inGroup = isObj(group) ? first(group[element]) : undefined;
-  return inGroup ?? first(item[name]);
-}
-
-function rssItem(item: Obj, base: string, lang: string | undefined): RawItem {
-  const links: string[] = [];
-  for (const l of list(item.rawLinks)) {
-    const href = resolve(nodeText(l, 'link'), base);
-    if (href) links.push(href);
+/** name → namespace → field, looked up for every element the mapping asks for (most are absent). */
+type FieldTable = Map<string, Map<string, string>>;
+function fieldTable(fields: Record<string, string>): FieldTable {
+  const table: FieldTable = new Map();
+  for (const [qualified, field] of Object.entries(fields)) {
+    const [ns, name] = qualified.split(':');
+    if (!table.has(name)) table.set(name, new Map());
+    table.get(name)!.set(ns, field);
   }
-  const alt = atomLink(list(item.atomLinks), base);
-  if (alt) links.push(alt);
-  const guidNode = first(item.rawGuid);
-  const guid = trimmed(nodeText(guidNode, 'guid'));
-  if (guid && guidIsPermalink(guid, attrsOf(guidNode)['ispermalink'])) {
-    const href = resolve(guid, base);
-    if (href) links.push(href);
-  }
-  const attrs = attrsOf(item.attrs);
-  const about = attrs['rdf:about'];
-  if (about) {
-    const href = resolve(about, base);
-    if (href) links.push(href);
-  }
-  const enclosure = resolve(isObj(item.enclosure) ? str(item.enclosure.url) : undefined, base);
-  if (enclosure) links.push(enclosure);
+  return table;
+}
+const FEED_TABLE = fieldTable(FEED_FIELDS);
+const ITEM_TABLE = fieldTable(ITEM_FIELDS);
 
-  const titleNode = first(item.rawTitle) ?? item.dcTitle ?? mediaText(item, 'mediaTitle', 'media:title');
-  const title = textConstruct(titleNode, 'title');
-  const encoded = trimmed(nodeText(first(item.rawEncoded), 'content:encoded'));
-  const description = nodeText(first(item.rawDescription), 'description');
-  const mediaDescription = textConstruct(mediaText(item, 'mediaDescription', 'media:description'), 'media:description');
-  return {
-    title: title?.value,
-    titleIsHtml: title?.isHtml,
-    links,
-    id: guid ?? (about ? (resolve(about, base) ?? about) : undefined),
-    dates: dates(item.pubDate, item['dc:date'], item.published, item.created, item.updated),
-    author: authorName(
-      trimmed(nodeText(first(item.rawAuthor), 'author')) ?? trimmed(str(item['dc:creator'])) ?? trimmed(str(item.itunesAuthor)),
-    ),
-    contentHtml: encoded ?? (description?.trim() ? description : undefined),
-    contentText: mediaDescription?.value.trim() || undefined,
-    categories: [...texts(item.rawCategories, 'category'), ...texts(item.dcSubjects, 'dc:subject')],
-    lang: trimmed(attrs['xml:lang']) ?? lang ?? trimmed(str(item.language)),
-  };
+/** One of rss-parser's output objects (the feed, an item) as a FeedNode, its elements found through `fields`. */
+class OutputNode implements FeedNode {
+  private readonly attrs: Record<string, string>;
+  readonly lang: string | undefined;
+  constructor(
+    private readonly obj: Obj,
+    private readonly fields: FieldTable,
+    readonly base: string,
+    inheritedLang: string | undefined,
+  ) {
+    this.attrs = attrsOf(obj.attrs);
+    this.lang = this.attrs['xml:lang']?.trim() || inheritedLang;
+  }
+  children(ns: readonly string[], name: string): FeedNode[] {
+    const byNamespace = this.fields.get(name);
+    if (!byNamespace) return [];
+    const out: FeedNode[] = [];
+    for (const n of ns) {
+      const field = byNamespace.get(n);
+      if (field === undefined) continue;
+      const element = n ? `${n}:${name}` : name;
+      for (const c of list(this.obj[field])) out.push(new XmlNode(c, element, this.base, this.lang));
+    }
+    return out;
+  }
+  attr(name: string): string | undefined {
+    return this.attrs[name];
+  }
+  text(): string {
+    return '';
+  }
+  textConstruct(): { value: string; isHtml: boolean } {
+    return { value: '', isHtml: false };
+  }
 }
 
-function atomEntry(entry: Obj, base: string, lang: string | undefined, feedAuthor: string | undefined): RawItem {
-  const link = atomLink(list(entry.rawLinks), base);
-  const id = trimmed(nodeText(entry.id, 'id'));
-  const links = link ? [link] : [];
-  if (!link && id && /^https?:\/\//i.test(id)) links.push(id);
-  const title = textConstruct(first(entry.rawTitle) ?? entry.dcTitle ?? mediaText(entry, 'mediaTitle', 'media:title'), 'title');
-  const content = textConstruct(first(entry.rawContent), 'content');
-  const summary = textConstruct(first(entry.rawSummary), 'summary');
-  const body = content?.value.trim()
-    ? content
-    : summary?.value.trim()
-      ? summary
-      : textConstruct(mediaText(entry, 'mediaDescription', 'media:description'), 'media:description');
-  const authorNode = first(entry.rawAuthor);
-  const authorText = isObj(authorNode) ? trimmed(str(first(authorNode.name))) : trimmed(str(authorNode));
-  const categories = list(entry.rawCategories)
-    .map((c) => {
-      const a = attrsOf(c);
-      return (a['label'] ?? a['term'] ?? str(c) ?? '').trim();
-    })
-    .filter(Boolean);
-  const attrs = attrsOf(entry.attrs);
-  return {
-    title: title?.value,
-    titleIsHtml: title?.isHtml,
-    links,
-    id,
-    dates: dates(entry.published, entry.created, entry['dc:date'], entry.updated),
-    author: authorName(authorText ?? trimmed(str(entry['dc:creator'])) ?? feedAuthor),
-    contentHtml: body?.isHtml ? body.value : undefined,
-    contentText: body && !body.isHtml ? body.value : undefined,
-    categories: [...categories, ...texts(entry.dcSubjects, 'dc:subject')],
-    lang: trimmed(attrs['xml:lang']) ?? lang ?? trimmed(str(entry.language)),
-  };
+/** A raw xml2js node (a link, a guid, an author…) as a FeedNode: its children are its keys. */
+class XmlNode implements FeedNode {
+  private attrs: Record<string, string> | undefined;
+  constructor(
+    private readonly node: XNode,
+    private readonly element: string,
+    readonly base: string,
+    readonly lang: string | undefined,
+  ) {}
+  children(ns: readonly string[], name: string): FeedNode[] {
+    const n = this.node;
+    if (!isObj(n) || !hasChildElements(n)) return [];
+    const wanted = ns.map((p) => (p ? `${p}:${name}` : name));
+    const key = Object.keys(n).find((k) => wanted.includes(k.toLowerCase()));
+    return key ? list(n[key]).map((c) => new XmlNode(c, key, this.base, this.lang)) : [];
+  }
+  attr(name: string): string | undefined {
+    return (this.attrs ??= attrsOf(this.node))[name];
+  }
+  text(): string {
+    return nodeText(this.node, this.element);
+  }
+  textConstruct(): { value: string; isHtml: boolean } {
+    const type = (this.attr('type') ?? '').trim().toLowerCase();
+    return { value: this.text(), isHtml: type === 'html' || type === 'text/html' };
+  }
 }
 
 type FieldKind = 'title' | 'link' | 'date';
@@ -194,6 +190,10 @@ function hasUnreadElements(body: string, kind: FieldKind): boolean {
  * Normalize rss-parser's output. `rootLang` is the root element's xml:lang (rss-parser does not
  * expose the root's attributes; the pre-scan read them).
  */
+/**
+ * Normalize rss-parser's output. `rootLang` is the root element's xml:lang (rss-parser does not
+ * expose the root's attributes; the pre-scan read them).
+ */
 export function readRssParserOutput(
   body: string,
   out: Obj,
@@ -203,32 +203,12 @@ export function readRssParserOutput(
 ): RawFeed {
   const items = Array.isArray(out.items) ? (out.items as XNode[]).filter(isObj) : [];
   if (items.length === 0) throw new RssParserGap('no items');
-  const feedAttrs = attrsOf(out.attrs);
-  const feedLang = trimmed(feedAttrs['xml:lang']) ?? rootLang;
-  let raw: RawFeed;
-  if (format === 'atom') {
-    const title = textConstruct(first(out.rawTitle), 'title');
-    const authorNode = first(out.rawAuthor);
-    const feedAuthor = isObj(authorNode) ? trimmed(str(first(authorNode.name))) : undefined;
-    raw = {
-      format,
-      title: title?.value,
-      titleIsHtml: title?.isHtml,
-      link: atomLink(list(out.rawLinks), documentUrl),
-      lang: feedLang,
-      items: items.map((e) => atomEntry(e, documentUrl, feedLang, feedAuthor)),
-    };
-  } else {
-    const title = textConstruct(first(out.rawTitle), 'title');
-    raw = {
-      format,
-      title: title?.value,
-      titleIsHtml: title?.isHtml,
-      link: resolve(nodeText(first(out.rawLinks), 'link'), documentUrl),
-      lang: trimmed(str(out.language)) ?? trimmed(str(out.dcLanguage)) ?? feedLang,
-      items: items.map((i) => rssItem(i, documentUrl, feedLang)),
-    };
-  }
+  const channel = new OutputNode(out, FEED_TABLE, documentUrl, rootLang);
+  const raw = readFeedDocument({
+    format,
+    channel,
+    items: items.map((item) => new OutputNode(item, ITEM_TABLE, documentUrl, channel.lang)),
+  });
   // An item rss-parser left without a title, an http(s) link or a date is one the tree reader may
   // read better, when the document holds such elements under names rss-parser does not read
   // (other letter case, other prefixes): let it decide then.

@@ -1,40 +1,17 @@
 /**
- * Reading RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 1.0/0.3 and CDF out of the XML tree. Where rss-parser
- * falls short this fills in: roots without a version or with a prefix, xml:base on every
- * element, Atom text constructs (text/html/xhtml, 0.3 "mode"), Atom 0.3 and dcterms dates,
- * dc:author, guid as permalink, rdf:about.
+ * Our XML tree (xml-tree.ts) as FeedNodes for the one item mapping (item-mapping.ts). Where
+ * rss-parser falls short the tree fills in: roots without a version or with a prefix, xml:base on
+ * every element, Atom text constructs (text/html/xhtml, 0.3 "mode", base64), Atom 0.3 and dcterms
+ * dates, dc:author, CDF.
  */
-import { authorName, guidIsPermalink, pickAlternateLink, resolve, type RawFeed, type RawItem } from './raw';
 import { FeedParseError } from './errors';
+import { ATOM, readFeedDocument, RSS, type FeedNode } from './item-mapping';
+import type { RawFeed } from './raw';
 import { looksLikeHtml } from './text';
 import { childOf, childrenOf, innerXml, textContent, type XmlElement } from './xml-tree';
 
-const RSS = [''];
-const ATOM = ['atom', ''];
-const ATOM_ONLY = ['atom'];
-const DC = ['dc'];
-const DCTERMS = ['dcterms'];
-const MEDIA = ['media'];
-
-const text = (el: XmlElement | undefined): string | undefined => {
-  if (!el) return undefined;
-  const t = textContent(el).trim();
-  return t || undefined;
-};
-
-const texts = (el: XmlElement, ns: readonly string[], names: string[]): string[] => {
-  const out: string[] = [];
-  for (const name of names)
-    for (const c of childrenOf(el, ns, name)) {
-      const t = text(c);
-      if (t) out.push(t);
-    }
-  return out;
-};
-
 /** A text construct: Atom's type="text|html|xhtml" (and 0.3 mode="escaped|xml|base64"), RSS's naked markup. */
-export function textConstruct(el: XmlElement | undefined): { value: string; isHtml: boolean } | undefined {
-  if (!el) return undefined;
+function textConstruct(el: XmlElement): { value: string; isHtml: boolean } {
   const type = (el.attrs['type'] ?? '').toLowerCase().trim();
   const mode = (el.attrs['mode'] ?? '').toLowerCase().trim();
   const hasElements = el.children.some((c) => typeof c !== 'string');
@@ -55,131 +32,29 @@ export function textConstruct(el: XmlElement | undefined): { value: string; isHt
   return { value, isHtml: false };
 }
 
-function atomLink(el: XmlElement, ns: readonly string[] = ATOM): string | undefined {
-  const best = pickAlternateLink(
-    childrenOf(el, ns, 'link').map((l) => ({ rel: l.attrs['rel'], type: l.attrs['type'], el: l })),
-  )?.el;
-  // Atom 0.3 and some 1.0 feeds put the href as text.
-  return best ? resolve(best.attrs['href'] ?? textContent(best), best.base) : undefined;
-}
-
-function rssItem(item: XmlElement): RawItem {
-  const links: string[] = [];
-  for (const l of childrenOf(item, RSS, 'link')) {
-    const href = resolve(text(l), l.base);
-    if (href) links.push(href);
+/** An element of the tree as a FeedNode (a class: feeds have many elements, and methods cost no allocation). */
+class TreeNode implements FeedNode {
+  constructor(private readonly el: XmlElement) {}
+  children(ns: readonly string[], name: string): FeedNode[] {
+    return childrenOf(this.el, ns, name).map((c) => new TreeNode(c));
   }
-  const alt = atomLink(item, ATOM_ONLY);
-  if (alt) links.push(alt);
-  const guidEl = childOf(item, RSS, 'guid');
-  const guid = text(guidEl);
-  if (guid && guidEl && guidIsPermalink(guid, guidEl.attrs['ispermalink'])) {
-    const href = resolve(guid, guidEl.base);
-    if (href) links.push(href);
+  attr(name: string): string | undefined {
+    return this.el.attrs[name];
   }
-  const about = item.attrs['rdf:about'];
-  if (about) {
-    const href = resolve(about, item.base);
-    if (href) links.push(href);
+  text(): string {
+    return textContent(this.el);
   }
-  // Podcasts without a page: the enclosure is the last resort for a link.
-  const enclosure = resolve(childOf(item, RSS, 'enclosure')?.attrs['url'], item.base);
-  if (enclosure) links.push(enclosure);
-  const media = childOf(item, MEDIA, 'group') ?? item;
-  const title = textConstruct(childOf(item, RSS, 'title') ?? childOf(item, DC, 'title') ?? childOf(media, MEDIA, 'title'));
-  const mediaDescription = textConstruct(childOf(media, MEDIA, 'description'));
-  const encoded = textConstruct(childOf(item, ['content'], 'encoded'))?.value.trim() || undefined;
-  const description = childOf(item, RSS, 'description');
-  const descHtml = description ? textConstruct(description)?.value : undefined;
-  const atomContent = textConstruct(childOf(item, ATOM_ONLY, 'content') ?? childOf(item, ATOM_ONLY, 'summary'));
-  const categories = [...texts(item, RSS, ['category']), ...texts(item, DC, ['subject'])];
-  return {
-    title: title?.value,
-    titleIsHtml: title?.isHtml,
-    links,
-    id: guid ?? (about ? (resolve(about, item.base) ?? about) : undefined),
-    dates: [
-      ...texts(item, RSS, ['pubdate']),
-      ...texts(item, DC, ['date']),
-      ...texts(item, DCTERMS, ['issued', 'created', 'available', 'date']),
-      ...texts(item, ATOM_ONLY, ['published', 'issued', 'created']),
-      ...texts(item, DCTERMS, ['modified']),
-      ...texts(item, ATOM_ONLY, ['updated', 'modified']),
-    ],
-    author: authorName(
-      text(childOf(item, RSS, 'author')) ??
-        text(childOf(item, DC, 'creator')) ??
-        text(childOf(item, DC, 'author')) ??
-        text(childOf(item, ['itunes'], 'author')),
-    ),
-    contentHtml: encoded ?? (descHtml?.trim() ? descHtml : undefined) ?? (atomContent?.isHtml ? atomContent.value : undefined),
-    contentText:
-      (atomContent && !atomContent.isHtml ? atomContent.value : undefined) ?? (mediaDescription?.value.trim() || undefined),
-    categories,
-    lang: item.lang ?? text(childOf(item, DC, 'language')),
-  };
+  textConstruct(): { value: string; isHtml: boolean } {
+    return textConstruct(this.el);
+  }
+  get base(): string {
+    return this.el.base;
+  }
+  get lang(): string | undefined {
+    return this.el.lang;
+  }
 }
-
-function atomEntry(entry: XmlElement, feedAuthor: string | undefined): RawItem {
-  const link = atomLink(entry);
-  const idEl = childOf(entry, ATOM, 'id');
-  const id = text(idEl);
-  const links = link ? [link] : [];
-  if (!link && id && /^https?:\/\//i.test(id)) links.push(id);
-  const title = textConstruct(
-    childOf(entry, ATOM, 'title') ??
-      childOf(entry, DC, 'title') ??
-      childOf(childOf(entry, MEDIA, 'group') ?? entry, MEDIA, 'title'),
-  );
-  const content = textConstruct(childOf(entry, ATOM, 'content'));
-  const summary = textConstruct(childOf(entry, ATOM, 'summary'));
-  const media = childOf(entry, MEDIA, 'group') ?? entry;
-  const body = content?.value.trim()
-    ? content
-    : summary?.value.trim()
-      ? summary
-      : textConstruct(childOf(media, MEDIA, 'description'));
-  const authorEl = childOf(entry, ATOM, 'author') ?? childOf(childOf(entry, ATOM, 'source') ?? entry, ATOM, 'author');
-  const categories = childrenOf(entry, ATOM, 'category')
-    .map((c) => (c.attrs['label'] ?? c.attrs['term'] ?? textContent(c)).trim())
-    .filter(Boolean);
-  return {
-    title: title?.value,
-    titleIsHtml: title?.isHtml,
-    links,
-    id,
-    dates: [
-      ...texts(entry, ATOM, ['published', 'issued', 'created']),
-      ...texts(entry, DC, ['date']),
-      ...texts(entry, DCTERMS, ['issued', 'created', 'date']),
-      ...texts(entry, ATOM, ['updated', 'modified']),
-      ...texts(entry, DCTERMS, ['modified']),
-    ],
-    author: authorName(
-      (authorEl ? (text(childOf(authorEl, ATOM, 'name')) ?? text(authorEl)) : undefined) ??
-        text(childOf(entry, DC, 'creator')) ??
-        feedAuthor,
-    ),
-    contentHtml: body?.isHtml ? body.value : undefined,
-    contentText: body && !body.isHtml ? body.value : undefined,
-    categories: [...categories, ...texts(entry, DC, ['subject'])],
-    lang: entry.lang ?? text(childOf(entry, DC, 'language')),
-  };
-}
-
-/** CDF (Microsoft's Channel Definition Format): <CHANNEL HREF> with <ITEM HREF LASTMOD>. */
-function cdfItem(item: XmlElement): RawItem {
-  const href = resolve(item.attrs['href'], item.base);
-  return {
-    title: text(childOf(item, RSS, 'title')),
-    links: href ? [href] : [],
-    id: href,
-    dates: item.attrs['lastmod'] ? [item.attrs['lastmod']] : [],
-    contentText: text(childOf(item, RSS, 'abstract')),
-    categories: [],
-    lang: item.lang,
-  };
-}
+const treeNode = (el: XmlElement): FeedNode => new TreeNode(el);
 
 export type XmlFeedFormat = 'rss' | 'rdf' | 'atom' | 'cdf';
 
@@ -196,39 +71,12 @@ export function formatOfRoot(root: XmlElement): XmlFeedFormat {
 }
 
 export function readXmlFeed(root: XmlElement, format: XmlFeedFormat): RawFeed {
-  if (format === 'atom') {
-    const title = textConstruct(childOf(root, ATOM, 'title'));
-    const authorEl = childOf(root, ATOM, 'author');
-    const feedAuthor = authorEl ? (text(childOf(authorEl, ATOM, 'name')) ?? text(authorEl)) : undefined;
-    return {
-      format,
-      title: title?.value,
-      titleIsHtml: title?.isHtml,
-      link: atomLink(root),
-      lang: root.lang,
-      items: childrenOf(root, ATOM, 'entry').map((e) => atomEntry(e, feedAuthor)),
-    };
-  }
-  if (format === 'cdf') {
-    return {
-      format,
-      title: text(childOf(root, RSS, 'title')),
-      link: resolve(root.attrs['href'], root.base),
-      lang: root.lang,
-      items: childrenOf(root, RSS, 'item').map(cdfItem),
-    };
-  }
+  const nodes = (els: XmlElement[]): FeedNode[] => els.map(treeNode);
+  if (format === 'atom')
+    return readFeedDocument({ format, channel: treeNode(root), items: nodes(childrenOf(root, ATOM, 'entry')) });
+  if (format === 'cdf') return readFeedDocument({ format, channel: treeNode(root), items: nodes(childrenOf(root, RSS, 'item')) });
   // RSS 0.9x/2.0: items inside <channel>; RSS 1.0/0.90: items are siblings of <channel>.
   const channel = childOf(root, RSS, 'channel') ?? root;
-  const itemEls = [...childrenOf(channel, RSS, 'item'), ...(channel !== root ? childrenOf(root, RSS, 'item') : [])];
-  const title = textConstruct(childOf(channel, RSS, 'title') ?? childOf(channel, DC, 'title'));
-  const linkEl = childOf(channel, RSS, 'link');
-  return {
-    format,
-    title: title?.value,
-    titleIsHtml: title?.isHtml,
-    link: resolve(text(linkEl), linkEl?.base ?? channel.base),
-    lang: text(childOf(channel, RSS, 'language')) ?? text(childOf(channel, DC, 'language')) ?? channel.lang,
-    items: itemEls.map(rssItem),
-  };
+  const items = [...childrenOf(channel, RSS, 'item'), ...(channel !== root ? childrenOf(root, RSS, 'item') : [])];
+  return readFeedDocument({ format, channel: treeNode(channel), items: nodes(items) });
 }

@@ -1,62 +1,53 @@
 /**
  * Bytes to text the way browsers do it (WHATWG Encoding): a byte-order mark wins, then the
  * Content-Type charset, then what the document declares (the XML prolog for feeds, <meta charset>
- * or http-equiv for pages), then UTF-8 when the bytes are valid UTF-8, else windows-1252.
+ * or http-equiv for pages), then UTF-8 when the bytes are valid UTF-8, then the encoding a
+ * statistical detector recognizes (a legacy EUC-JP, Shift_JIS, GBK, EUC-KR or KOI8-R feed that
+ * declares nothing), else windows-1252. A declared encoding always wins over detection.
  * Decoding is done by iconv-lite because Node's TextDecoder maps windows-1252 0x80–0x9F to C1
  * controls instead of quotes and dashes.
  */
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
+import jschardet from 'jschardet';
+import { labelToName } from 'whatwg-encoding';
 
-/** WHATWG label aliases where the standard names a different encoding than the label says. */
-const LABEL_ALIASES: Record<string, string> = {
-  'unicode-1-1-utf-8': 'utf-8',
-  utf8: 'utf-8',
-  'us-ascii': 'windows-1252',
-  ascii: 'windows-1252',
-  'iso-8859-1': 'windows-1252',
-  'iso8859-1': 'windows-1252',
-  iso_8859_1: 'windows-1252',
-  'iso_8859-1': 'windows-1252',
-  latin1: 'windows-1252',
-  l1: 'windows-1252',
-  cp819: 'windows-1252',
-  ibm819: 'windows-1252',
-  'x-cp1252': 'windows-1252',
-  'iso-8859-9': 'windows-1254',
-  'iso8859-9': 'windows-1254',
-  latin5: 'windows-1254',
-  'iso-8859-11': 'windows-874',
-  'tis-620': 'windows-874',
-  gb2312: 'gbk',
-  gb_2312: 'gbk',
-  'gb_2312-80': 'gbk',
-  chinese: 'gbk',
-  'x-gbk': 'gbk',
-  'iso-8859-8-i': 'iso-8859-8',
-  'x-sjis': 'shift_jis',
-  'windows-31j': 'shift_jis',
-  ms932: 'shift_jis',
-  'ks_c_5601-1987': 'euc-kr',
-  korean: 'euc-kr',
-  'asmo-708': 'iso-8859-6',
-  'ecma-114': 'iso-8859-6',
-  arabic: 'iso-8859-6',
-  'x-mac-roman': 'macintosh',
-  'x-user-defined': 'windows-1252',
-};
-
-/** The encoding iconv-lite should use for a charset label, or undefined when unknown. */
+/**
+ * The encoding iconv-lite should use for a charset label, or undefined when unknown. Labels are
+ * read with the WHATWG Encoding Standard's table (whatwg-encoding, which cheerio's encoding
+ * sniffer already uses), so "latin1" and "us-ascii" mean windows-1252 and "gb2312" means GBK, as
+ * in browsers.
+ */
 export function normalizeCharset(label: string | undefined): string | undefined {
-  if (!label) return undefined;
-  const key = label
-    .trim()
-    .replace(/^["']|["']$/g, '')
-    .toLowerCase();
-  if (!key) return undefined;
-  const name = LABEL_ALIASES[key] ?? key;
-  return iconv.encodingExists(name) ? name : undefined;
+  const key = label?.trim().replace(/^["']|["']$/g, '');
+  const name = key ? labelToName(key) : null;
+  if (!name) return undefined;
+  // iconv-lite has no logical-order Hebrew: the bytes are the same as visual-order ISO-8859-8.
+  const encoding = name === 'ISO-8859-8-I' ? 'iso-8859-8' : name.toLowerCase();
+  return iconv.encodingExists(encoding) ? encoding : undefined;
 }
+
+/**
+ * The encoding a statistical detector (jschardet) reads in bytes that declare none and are not
+ * UTF-8. It names the Windows supersets CP932 and CP949, which iconv-lite knows and which are
+ * what the WHATWG Shift_JIS and EUC-KR decoders implement.
+ */
+function detectedCharset(body: Buffer): string | undefined {
+  const { encoding, confidence } = jschardet.detect(body.subarray(0, DETECTION_BYTES));
+  // A few accented letters in a short Latin text get wild, low-confidence guesses (MacTurkish,
+  // cp720…): below the floor, windows-1252 is the better bet.
+  if (!encoding || confidence < MIN_DETECTION_CONFIDENCE) return undefined;
+  const whatwg = normalizeCharset(encoding);
+  if (whatwg && whatwg !== 'utf-8') return whatwg;
+  const name = encoding.toLowerCase();
+  return name !== 'ascii' && !name.startsWith('utf') && iconv.encodingExists(name) ? name : undefined;
+}
+
+/** jschardet's own minimum (its confidences run from 0 to 1). */
+const MIN_DETECTION_CONFIDENCE = 0.2;
+
+/** Bytes the detector reads: a feed's first items are plenty, and detection stays cheap on a 5 MB body. */
+const DETECTION_BYTES = 64 * 1024;
 
 export function charsetFromContentType(contentType: string | undefined): string | undefined {
   const m = /;\s*charset\s*=\s*("?)([^";\s]+)\1/i.exec(contentType ?? '');
@@ -96,7 +87,7 @@ export interface DecodedBody {
   /** The encoding used. */
   charset: string;
   /** Where the charset came from. */
-  source: 'bom' | 'content-type' | 'xml-prolog' | 'meta' | 'default';
+  source: 'bom' | 'content-type' | 'xml-prolog' | 'meta' | 'detected' | 'default';
 }
 
 export function decodeBody(body: Buffer, contentType: string | undefined, kind: 'feed' | 'page'): DecodedBody {
@@ -124,5 +115,7 @@ export function decodeBody(body: Buffer, contentType: string | undefined, kind: 
     if (declared && /^utf-?16/.test(declared)) declared = 'utf-8';
     if (declared) return decode(declared, source);
   }
-  return decode(isUtf8(body) ? 'utf-8' : 'windows-1252', 'default');
+  if (isUtf8(body)) return decode('utf-8', 'default');
+  const detected = detectedCharset(body);
+  return detected ? decode(detected, 'detected') : decode('windows-1252', 'default');
 }

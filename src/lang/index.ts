@@ -23,9 +23,6 @@ export function normalizeLang(tag: string | undefined | null): string {
   }
 }
 
-/** The primary subtag, lower case ("pt-BR" → "pt"). */
-export const baseLang = (tag: string): string => normalizeLang(tag).split('-')[0]?.toLowerCase() ?? '';
-
 /** Writing direction of a language tag: ar, he, fa, ur, ps, yi, dv, ku-Arab … are right-to-left. */
 export function dirForLang(tag: string | undefined): TextDirection {
   const norm = normalizeLang(tag);

@@ -14,6 +14,7 @@
 import type { Config, FeedConfig } from '../config/schema';
 import { extractArticle } from '../extract';
 import { parseFeed } from '../feeds';
+import { createItemFilter } from '../feeds/filters';
 import { FetchError, interleaveByHost, type Fetcher } from '../http';
 import { redactText, redactUrl } from '../http/redact';
 import { dirForLang, dirForText, detectLang, normalizeLang } from '../lang';
@@ -53,8 +54,12 @@ export interface FeedReport {
   itemsNew: number;
   itemsSeen: number;
   itemsTooOld: number;
-  /** Items the feed carried that had no usable http(s) link. */
+  /** Items the feed carried that could not be read at all. */
   itemsDropped?: number;
+  /** Items kept although they had no http(s) link of their own (they link to another link or the site). */
+  itemsWithoutLink?: number;
+  /** Items muted by the configured `filters` (marked seen, never in a digest). */
+  itemsFiltered?: number;
   /** A problem the feed was read in spite of (a truncated document: only its complete items). */
   warning?: string;
 }
@@ -142,6 +147,8 @@ interface RunContext {
   reference: Date;
   maxAgeMs: number;
   emit: (event: PipelineEvent) => void;
+  /** `filters` from the config: true for an item a filter mutes. */
+  isFiltered: ReturnType<typeof createItemFilter>;
 }
 
 /** One feed's result: its report, its state to save (undefined when it could not be read), its new items. */
@@ -170,6 +177,7 @@ export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> 
     reference: new Date(Math.min(started.getTime(), endOfDay(date, config.digest.timezone).getTime())),
     maxAgeMs: config.digest.maxAgeHours > 0 ? config.digest.maxAgeHours * 3_600_000 : Infinity,
     emit: deps.onEvent ?? (() => undefined),
+    isFiltered: createItemFilter(config.filters),
   };
 
   run.emit({ type: 'stage', stage: 'feeds', total: config.feeds.length });
@@ -290,6 +298,8 @@ async function readNewItems(run: RunContext, feed: FeedConfig, configIndex: numb
   report.name = feedName(feed, state.title);
   report.itemsTotal = parsed.items.length;
   report.itemsDropped = parsed.itemsDropped;
+  report.itemsWithoutLink = parsed.itemsWithoutLink;
+  report.itemsFiltered = 0;
   if (parsed.warning) {
     report.warning = parsed.warning;
     report.errorClass = 'parse';
@@ -315,13 +325,20 @@ function pickNewItems(
       report.itemsSeen++;
       continue;
     }
+    if (run.isFiltered(item, { url: feed.url, name: report.name })) {
+      // Muted: counted in the report, and marked seen so it is not counted again every day.
+      report.itemsFiltered = (report.itemsFiltered ?? 0) + 1;
+      state.seen[item.id] = run.started.toISOString();
+      continue;
+    }
     if (run.reference.getTime() - Date.parse(item.publishedAt) > run.maxAgeMs) {
       report.itemsTooOld++;
       state.seen[item.id] = run.started.toISOString();
       continue;
     }
     if (picked.length >= run.config.digest.itemsPerFeed) continue; // left unseen: may enter a later digest
-    const canonical = canonicalizeUrl(item.link);
+    // An entry without a page of its own is its own story: its link (the feed's site…) is shared.
+    const canonical = item.linkSource ? `${feed.url}#${item.id}` : canonicalizeUrl(item.link);
     if (!item.lang && parsed.lang) item.lang = parsed.lang;
     picked.push({ feed, configIndex, feedName: report.name, item, storyId: storyIdFor(canonical), canonical });
   }
@@ -463,6 +480,8 @@ async function mergeFetchReport(store: Store, report: FetchReport): Promise<void
       if (old && f.status !== 'error') {
         f.itemsTotal = Math.max(f.itemsTotal, old.itemsTotal);
         f.itemsNew += old.itemsNew;
+        if (old.itemsFiltered) f.itemsFiltered = (f.itemsFiltered ?? 0) + old.itemsFiltered;
+        if (old.itemsWithoutLink) f.itemsWithoutLink = Math.max(f.itemsWithoutLink ?? 0, old.itemsWithoutLink);
       }
     }
     const pageUrls = new Set(merged.pages.map((p) => p.url));
@@ -471,6 +490,9 @@ async function mergeFetchReport(store: Store, report: FetchReport): Promise<void
   await putJson(store, `state/runs/${report.date}/fetch-${report.startedAt.replace(/[:.]/g, '-')}.json`, report);
   await putJson(store, fetchReportKey(report.date), merged);
 }
+
+/** A title for an untitled, linkless entry: the start of its text. */
+const feedTextTitle = (text: string): string => (text.length > 80 ? `${text.slice(0, 79)}…` : text) || 'Untitled';
 
 function retryAfterToDate(value: string, now: Date): Date | undefined {
   const secs = Number(value);
@@ -535,6 +557,8 @@ async function buildRecord(
   const feedText = (item.contentText ?? '').trim();
   let extracted: ReturnType<typeof extractArticle> | undefined;
   try {
+    // An entry without a page of its own is summarized from the feed's text: its link is not its article.
+    if (item.linkSource) throw new FetchError('not-html', 'The entry has no page of its own; its feed text is used');
     const res = await fetcher.fetch(item.link, { kind: 'page' });
     report.httpStatus = res.status;
     report.bytes = res.body.length;
@@ -572,7 +596,7 @@ async function buildRecord(
     id: first.storyId,
     url: item.link,
     canonicalUrl: first.canonical,
-    title: item.title || extracted?.title || item.link,
+    title: item.title || extracted?.title || item.link || feedTextTitle(feedText),
     sources: group.filter((n, i) => group.findIndex((m) => m.feed.url === n.feed.url) === i).map(sourceOf),
     publishedAt: item.publishedAt,
     fetchedAt: fetchedAt.toISOString(),
@@ -581,6 +605,7 @@ async function buildRecord(
     text,
     contentSource: report.contentSource,
     byline: (usePage ? extracted?.byline : undefined) ?? item.author,
+    ...(item.authors ? { authors: item.authors } : {}),
     siteName: extracted?.siteName,
     leadImage: extracted?.leadImage,
     wordCount: usePage && extracted ? extracted.wordCount : words,

@@ -190,6 +190,8 @@ function feedStatuses(fetchReport: FetchReport | undefined): DigestFeedStatus[] 
     itemsTotal: f.itemsTotal,
     itemsNew: f.itemsNew,
     itemsInDigest: 0,
+    ...(f.itemsFiltered ? { itemsFiltered: f.itemsFiltered } : {}),
+    ...(f.itemsWithoutLink ? { itemsWithoutLink: f.itemsWithoutLink } : {}),
   }));
 }
 

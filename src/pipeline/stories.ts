@@ -222,6 +222,7 @@ export async function buildStories(input: BuildStoriesInput): Promise<BuiltStori
       readingMinutes: lead.readingMinutes,
       wordCount: lead.wordCount,
       byline: lead.byline,
+      ...(lead.authors ? { authors: lead.authors } : {}),
       leadImage: lead.leadImage,
       clusterSize: members.length,
       ...(match ? { updateOf: { id: match.earlier.id, date: match.earlier.date } } : {}),

@@ -54,6 +54,8 @@ export function renderStory(story: DigestStory, timeZone: string, digestDate: st
   // The meta line is chrome (English words) inside the story's direction.
   const metaLang = primaryLang(lang) === primaryLang(pageLang) ? '' : markup` lang="${pageLang}"`;
   const meta: (SafeHtml | string)[] = [markup`<bdi>${cleanLine(story.source) || 'Unknown source'}</bdi>`];
+  const byline = cleanLine(story.authors?.map((a) => a.name).join(', ') || story.byline);
+  if (byline) meta.push(markup`<bdi>by ${byline}</bdi>`);
   if (time && iso) meta.push(markup`<time datetime="${iso}">${time}</time>`);
   if (story.readingMinutes > 0) meta.push(markup`<bdi>${story.readingMinutes} min read</bdi>`);
   if (isFeedText(story)) meta.push(markup`<bdi class="f">summary from feed text</bdi>`);

@@ -53,11 +53,6 @@ export function words(normalized: string, noSpaceScript = NO_SPACE_RUN.test(norm
   return out;
 }
 
-/** Number of words as a reader counts them (used for the length prior). */
-export function wordCount(text: string): number {
-  return words(text).length;
-}
-
 const stopwordCache = new Map<string, Set<string>>();
 const lists = stopwordsIso as Record<string, string[]>;
 

@@ -123,7 +123,7 @@ describe('hostile feeds', () => {
 });
 
 describe('per-item repair', () => {
-  it('repairs bad and future dates item by item, keeps the rest', async () => {
+  it('repairs bad and future dates item by item, and keeps an entry without a link', async () => {
     const feed = await parseFeed(
       rss(
         '<item><title>bad</title><link>http://example.org/bad</link><pubDate>Mon, 31 Feb 2026 10:00:00 GMT</pubDate></item>' +
@@ -135,8 +135,9 @@ describe('per-item repair', () => {
       { fetchedAt: FETCHED_AT },
     );
     const byTitle = Object.fromEntries(feed.items.map((i) => [i.title, i.publishedAt]));
-    expect(byTitle).toEqual({ bad: FETCHED_AT, future: FETCHED_AT, good: '2026-11-29T08:00:00.000Z' });
-    expect(feed.itemsDropped).toBe(1);
+    expect(byTitle).toEqual({ bad: FETCHED_AT, future: FETCHED_AT, good: '2026-11-29T08:00:00.000Z', 'no link': FETCHED_AT });
+    expect(feed.itemsDropped).toBe(0);
+    expect(feed.itemsWithoutLink).toBe(1);
   });
 
   it('gives undated items a stable id that does not depend on the fetch time', async () => {

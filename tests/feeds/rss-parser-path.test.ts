@@ -5,9 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseFeed, parseFeedDetailed } from '../../src/feeds';
+import { parseFeed } from '../../src/feeds';
 import { prescanFeed, snippetCost } from '../../src/feeds/prescan';
 import { rssParserWorkersSpawned } from '../../src/feeds/rss-parser-worker';
+
+/** The parsed feed beside the reader that produced it and why. */
+const parseFeedDetailed = async (...args: Parameters<typeof parseFeed>) => {
+  const feed = await parseFeed(...args);
+  return { feed, parser: feed.parser, note: feed.parserNote };
+};
 
 const CONFORMANCE = path.join(__dirname, '../fixtures/feeds/conformance');
 const HOSTILE = path.join(__dirname, '../fixtures/feeds/hostile');

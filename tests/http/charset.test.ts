@@ -61,3 +61,22 @@ describe('decodeBody (WHATWG order: BOM, Content-Type, document, default)', () =
     expect(decodeBody(Buffer.from('<?xml version="1.0" encoding="UTF-16"?><a>é</a>'), undefined, 'feed').charset).toBe('utf-8');
   });
 });
+
+describe('decodeBody: undeclared legacy encodings', () => {
+  const JAPANESE = '東京都は今日、新しい防災計画を発表しました。地震や台風に備えて、避難所の数を増やします。';
+  it('detects an undeclared CJK encoding, and lets any declaration win over detection', () => {
+    const body = iconv.encode(`<rss><title>${JAPANESE}</title></rss>`, 'euc-jp');
+    expect(decodeBody(body, undefined, 'feed')).toMatchObject({
+      text: `<rss><title>${JAPANESE}</title></rss>`,
+      source: 'detected',
+    });
+    expect(decodeBody(body, 'application/rss+xml; charset=windows-1252', 'feed').charset).toBe('windows-1252');
+  });
+
+  it('keeps windows-1252 for short Latin text with a few accents (no wild guesses)', () => {
+    for (const title of ['naïve résumé', '© 2004 Example', 'München Straße', 'Été à Paris', 'Grüße']) {
+      const body = iconv.encode(`<title>${title}</title>`, 'windows-1252');
+      expect(decodeBody(body, undefined, 'feed')).toMatchObject({ text: `<title>${title}</title>`, charset: 'windows-1252' });
+    }
+  });
+});
