@@ -61,7 +61,7 @@ export function mergeSources(articles: ArticleToSummarize[], maxChars: number): 
 
 export function createLlmSummarizer(backend: LlmBackend, fallback: Summarizer): Summarizer {
   async function summarizeOnce(
-    input: { title: string; text: string; source?: string; prompt?: string; maxSentences: number },
+    input: { title: string; text: string; source?: string; prompt?: string; maxSentences: number; story?: boolean },
     lang: string,
     target: string,
     translateTitle: boolean,
@@ -69,7 +69,15 @@ export function createLlmSummarizer(backend: LlmBackend, fallback: Summarizer): 
   ): Promise<SummaryResult> {
     const language = languageName(target) ?? 'the language of the article title';
     const prompt = buildPrompt(
-      { title: input.title, text: input.text, source: input.source, maxSentences: input.maxSentences, language, translateTitle },
+      {
+        title: input.title,
+        text: input.text,
+        source: input.source,
+        maxSentences: input.maxSentences,
+        language,
+        translateTitle,
+        story: input.story,
+      },
       input.prompt ?? backend.prompt,
       backend.maxInputChars,
     );
@@ -92,13 +100,19 @@ export function createLlmSummarizer(backend: LlmBackend, fallback: Summarizer): 
     }
   }
 
-  async function withFallback(first: ArticleToSummarize, attempt: () => Promise<SummaryResult>): Promise<SummaryResult> {
+  /** The LLM's summary, else the fallback's (of the story when there is one, else of the article) with the reason. */
+  async function withFallback(
+    first: ArticleToSummarize,
+    attempt: () => Promise<SummaryResult>,
+    story?: StoryToSummarize,
+  ): Promise<SummaryResult> {
     try {
       return await attempt();
     } catch (err) {
       const reason = err instanceof SummaryError ? `${err.kind}: ${err.message}` : describeError(err);
       const tokens = err instanceof SummaryError ? err.tokens : undefined;
-      const extractive = await fallback.summarizeArticle(first);
+      const extractive =
+        story && fallback.summarizeStory ? await fallback.summarizeStory(story) : await fallback.summarizeArticle(first);
       return { ...extractive, kind: 'extractive', fallbackReason: reason, ...(tokens ? { tokens } : {}) };
     }
   }
@@ -122,9 +136,12 @@ export function createLlmSummarizer(backend: LlmBackend, fallback: Summarizer): 
         source: [...new Set(story.articles.map((a) => a.source).filter(Boolean))].join(', '),
         prompt: first.prompt,
         maxSentences: story.maxSentences,
+        story: true,
       };
-      return withFallback({ ...first, maxSentences: story.maxSentences }, () =>
-        summarizeOnce(merged, lang, target, translateTitle, trustedSources(story.articles)),
+      return withFallback(
+        { ...first, maxSentences: story.maxSentences },
+        () => summarizeOnce(merged, lang, target, translateTitle, trustedSources(story.articles)),
+        story,
       );
     },
   };

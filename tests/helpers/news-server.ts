@@ -41,12 +41,54 @@ export interface NewsServer {
 const esc = (s: string): string =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
-export const paragraphsAbout = (topic: string): string[] => [
-  `${topic} was confirmed on Tuesday by officials who spoke to reporters after a long meeting at the city hall.`,
-  `The decision follows months of debate among residents, business owners and the council about the cost and the timing of the work.`,
-  `Officials said the first phase would begin next spring and that the public would be able to comment on the plans until the end of the year.`,
-  `Critics argued that the budget was too small, while supporters said the project would bring jobs and safer streets to the district.`,
-];
+/** Articles about unrelated events, each in its own words (so no two of them are one story). */
+const ARTICLES: Record<string, string[]> = {
+  'The bridge reopening': [
+    'The Harbor Bridge reopened to traffic on Tuesday after an eighteen-month rebuild of its steel deck and cables.',
+    'Engineers replaced 4,200 tonnes of corroded girders and added a protected lane for cyclists on the north side.',
+    'Commuters from the eastern suburbs had faced detours of up to forty minutes while the crossing was closed.',
+    'The transport authority said tolls would stay suspended until the spring to thank residents for their patience.',
+  ],
+  'The bridge': [
+    'The Harbor Bridge reopened to traffic on Tuesday after an eighteen-month rebuild of its steel deck and cables.',
+    'Engineers replaced 4,200 tonnes of corroded girders and added a protected lane for cyclists on the north side.',
+    'Commuters from the eastern suburbs had faced detours of up to forty minutes while the crossing was closed.',
+  ],
+  'The new budget': [
+    'City councillors approved a 2027 budget of 1.9 billion dollars after a nine-hour session that ran past midnight.',
+    'The plan raises property taxes by 2.5 percent and sets aside money for 300 new social housing units.',
+    'Opposition members voted against it, arguing that library and pool opening hours should not have been cut.',
+    'The mayor said the spending plan balances the books without borrowing for the first time in a decade.',
+  ],
+  'The storm': [
+    'Gale-force winds and waves of six metres forced the port authority to close all container terminals on Wednesday.',
+    'Ferries to the islands were cancelled and fishing boats stayed moored as the storm moved up the coast.',
+    'Forecasters expect gusts of 120 kilometres an hour overnight and warned residents near the seafront to stay indoors.',
+    'Dock workers were sent home with pay, and shipping lines said cargo would be delayed by at least two days.',
+  ],
+  'The meeting': [
+    "The members' association moved its annual general meeting online after the convention centre cancelled the booking.",
+    'Members will vote on a new constitution and elect seven board members through a secure web ballot.',
+    'The treasurer said the change saves about 30,000 dollars in hall rental and catering this year.',
+  ],
+  'The timetable': [
+    'The ferry operator published a winter timetable that drops the first morning crossing on weekdays from January.',
+    'Passengers who rely on the 6:10 sailing to reach hospital shifts on the mainland criticised the decision.',
+    'The company blamed a shortage of qualified deckhands and promised to restore the service by April.',
+  ],
+  'The library': [
+    'The central library will open until ten in the evening from next month, three hours later than today.',
+    'Students had petitioned for quiet study space during exam season, collecting more than 5,000 signatures.',
+    'The extension is funded by a private foundation for two years, after which the council will review the cost.',
+  ],
+};
+
+/** The text of an article on `topic` (one of the events above). */
+export const paragraphsAbout = (topic: string): string[] => {
+  const text = ARTICLES[topic];
+  if (!text) throw new Error(`No fixture article about ${topic}`);
+  return text;
+};
 
 export async function startNewsServer(feeds: NewsFeed[]): Promise<NewsServer> {
   const state: Omit<NewsServer, 'hostPort' | 'base' | 'close'> = { feeds, down: false, requests: [] };
