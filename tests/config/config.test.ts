@@ -161,3 +161,35 @@ describe('private feeds (feeds[].auth)', () => {
     expect(err.message).toMatch(/feeds\[0\]\.url: has credentials in it and auth is set too/);
   });
 });
+
+describe('every nested section refuses unknown keys', () => {
+  const feed = { url: 'https://news.example.org/feed.xml' };
+  // A typo in any section (`network.timeoutMS`) must stop the run, naming the key: never silently dropped.
+  it.each<[string, Record<string, unknown>]>([
+    ['feeds[0].typo', { feeds: [{ ...feed, typo: 1 }] }],
+    ['feeds[0].auth.typo', { feeds: [{ ...feed, auth: { username: 'u', password: 'p', typo: 1 } }] }],
+    ['digest.typo', { digest: { typo: 1 } }],
+    ['digest.cluster.typo', { digest: { cluster: { typo: 1 } } }],
+    ['network.timeoutMS', { network: { timeoutMS: 1000 } }],
+    ['summarizer.typo', { summarizer: { kind: 'extractive', typo: 1 } }],
+    ['summarizer.typo', { summarizer: { kind: 'bedrock', modelId: 'amazon.nova-micro-v1:0', typo: 1 } }],
+    ['summarizer.typo', { summarizer: { kind: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', typo: 1 } }],
+    ['store.typo', { store: { kind: 'fs', typo: 1 } }],
+    ['store.typo', { store: { kind: 's3', bucket: 'b', typo: 1 } }],
+    ['site.typo', { site: { typo: 1 } }],
+    ['email.typo', { email: { typo: 1 } }],
+    ['email.smtp.typo', { email: { transport: 'smtp', smtp: { host: 'mail.example.org', typo: 1 } } }],
+    [
+      'email.smtp.auth.typo',
+      { email: { transport: 'smtp', smtp: { host: 'mail.example.org', auth: { user: 'u', pass: 'p', typo: 1 } } } },
+    ],
+    ['schedule.typo', { schedule: { typo: 1 } }],
+    ['retention.typo', { retention: { typo: 1 } }],
+    ['alarms.typo', { alarms: { typo: 1 } }],
+    ['filters[0].typo', { filters: [{ exclude: ['horoscope'], typo: 1 }] }],
+  ])('%s', (key, input) => {
+    const err = errorOf(() => parseConfig({ feeds: [feed], ...input }));
+    expect(err.message).toContain(key);
+    expect(err.message).toMatch(/unknown key|Unrecognized key/i);
+  });
+});

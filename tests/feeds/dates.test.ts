@@ -29,6 +29,22 @@ describe('parseFeedDate', () => {
     expect(parseFeedDate(raw)?.toISOString()).toBe(iso);
   });
 
+  // The RFC 822 fast path, offset by offset: a flipped sign puts every such date hours off.
+  it.each([
+    ['Sat, 13 Dec 2003 10:30:02 -0800', '2003-12-13T18:30:02.000Z'],
+    ['Sat, 13 Dec 2003 20:30:02 +0200', '2003-12-13T18:30:02.000Z'],
+    ['Sat, 13 Dec 2003 18:30:02 +0530', '2003-12-13T13:00:02.000Z'],
+    ['Sat, 13 Dec 2003 15:00:02 -0330', '2003-12-13T18:30:02.000Z'],
+    ['Sat, 13 Dec 2003 18:30:02 +0000', '2003-12-13T18:30:02.000Z'],
+    ['Sat, 13 Dec 2003 18:30:02 GMT', '2003-12-13T18:30:02.000Z'],
+    ['Sat, 13 Dec 2003 18:30:02 UT', '2003-12-13T18:30:02.000Z'],
+    // Military zones: Z is UTC; the others were defined with the wrong sign, so RFC 2822 reads them as UTC.
+    ['Sat, 13 Dec 2003 18:30:02 Z', '2003-12-13T18:30:02.000Z'],
+    ['Sat, 13 Dec 2003 18:30:02 A', '2003-12-13T18:30:02.000Z'],
+  ])('numeric and named zone %s', (raw, iso) => {
+    expect(parseFeedDate(raw)?.toISOString()).toBe(iso);
+  });
+
   it.each([
     'Mon, 31 Feb 2003 10:00:00 GMT',
     '2003-02-29',

@@ -101,6 +101,11 @@ describe('summarize (extractive)', () => {
     ].join(' ');
     const withTitle = summarize(text, { lang: 'en', maxSentences: 2, title: 'Countries agree ceasefire on northern border' });
     expect(withTitle.join(' ')).toContain('ceasefire');
+    // The best sentence comes late in the article: the summary still reads in the article's order.
+    expect(withTitle).toHaveLength(2);
+    expect(withTitle[1]).toContain('ceasefire');
+    const positions = withTitle.map((s) => text.indexOf(s));
+    expect(positions[0]).toBeLessThan(positions[1]);
   });
 
   test('empty and tiny inputs', () => {
