@@ -2,11 +2,12 @@
  * The digest email: golden text and HTML for a fixed digest (UPDATE_GOLDEN=1 rewrites them),
  * plus the properties mail clients depend on.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { buildMime, digestSubject, renderDigestEmail } from '../../src/email';
 import type { Digest } from '../../src/types';
+import { expectGolden } from '../helpers/golden';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'digest');
 const digest = JSON.parse(readFileSync(path.join(FIXTURE, 'digest.json'), 'utf8')) as Digest;
@@ -16,11 +17,7 @@ const links = {
   siteUrl: 'https://digest.example.org',
 };
 
-const golden = (name: string, actual: string): void => {
-  const file = path.join(FIXTURE, name);
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, actual);
-  expect(actual).toBe(readFileSync(file, 'utf8'));
-};
+const golden = (name: string, actual: string): void => expectGolden(path.join(FIXTURE, name), actual);
 
 describe('renderDigestEmail', () => {
   const mail = renderDigestEmail(digest, links);

@@ -3,13 +3,13 @@
  * HTML and metadata. `UPDATE_GOLDEN=1 npx jest tests/extract` rewrites the expectations for review in the diff.
  * The page URL is https://fixtures.example/<slug>/ unless the folder has a url.txt.
  */
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cheerio from 'cheerio';
 import { extractArticle, type ArticleExtraction } from '../../src/extract';
+import { expectGolden } from '../helpers/golden';
 
 const PAGES = join(__dirname, '..', 'fixtures', 'pages');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const cases = readdirSync(PAGES)
   .filter((d) => existsSync(join(PAGES, d, 'source.html')))
   .sort();
@@ -43,14 +43,9 @@ describe('golden pages', () => {
   it.each(cases)('%s matches its expected text, HTML and metadata', (slug) => {
     const dir = join(PAGES, slug);
     const got = run(slug);
-    if (UPDATE) {
-      writeFileSync(join(dir, 'expected.txt'), got.text + '\n');
-      writeFileSync(join(dir, 'expected.html'), got.html + '\n');
-      writeFileSync(join(dir, 'expected-meta.json'), JSON.stringify(metaOf(got), null, 2) + '\n');
-    }
-    expect(got.text + '\n').toBe(readFileSync(join(dir, 'expected.txt'), 'utf8'));
-    expect(got.html + '\n').toBe(readFileSync(join(dir, 'expected.html'), 'utf8'));
-    expect(metaOf(got)).toEqual(JSON.parse(readFileSync(join(dir, 'expected-meta.json'), 'utf8')));
+    expectGolden(join(dir, 'expected.txt'), got.text + '\n');
+    expectGolden(join(dir, 'expected.html'), got.html + '\n');
+    expectGolden(join(dir, 'expected-meta.json'), JSON.stringify(metaOf(got), null, 2) + '\n');
   });
 });
 

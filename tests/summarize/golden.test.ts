@@ -2,18 +2,15 @@
  * Golden summaries: one folder per case under tests/summarize/golden/<case>/ with the expected
  * sentences; `UPDATE_GOLDEN=1 npx jest tests/summarize` rewrites them for review in the diff.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize } from '../../src/summarize';
+import { expectGolden } from '../helpers/golden';
 
 const GOLDEN = join(__dirname, 'golden');
-const update = process.env.UPDATE_GOLDEN === '1';
 
 function golden(name: string, actual: unknown): void {
-  const file = join(GOLDEN, name, 'expected.json');
-  if (update) writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
-  expect(existsSync(file)).toBe(true); // create it with UPDATE_GOLDEN=1
-  expect(actual).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+  expectGolden(join(GOLDEN, name, 'expected.json'), `${JSON.stringify(actual, null, 2)}\n`);
 }
 
 /** `count` sentences of `body`, verbatim and in their original order, 40–90 words in all. */
