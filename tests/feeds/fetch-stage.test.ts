@@ -22,6 +22,8 @@ const ARABIC = 'أعلنت وزارة الدفاع اليوم عن توقيع ص
 const PARAGRAPH = (topic: string): string =>
   `<p>${topic} ${'This paragraph is long enough to count as article text for the extractor, and it says something about the topic. '.repeat(3)}</p>`;
 
+const LAST_MODIFIED = 'Sun, 29 Nov 2026 06:00:00 GMT';
+
 describe('runFetchStage against a local server', () => {
   let server: LocalServer;
   let privateServer: LocalServer;
@@ -53,6 +55,7 @@ describe('runFetchStage against a local server', () => {
           return void res.end();
         }
         res.setHeader('etag', etag);
+        res.setHeader('last-modified', LAST_MODIFIED);
         xml(body, type);
       };
       switch (p) {
@@ -341,7 +344,12 @@ describe('runFetchStage against a local server', () => {
     for (const key of ['healthy', 'atom', 'ar1256', 'ar88596', 'json', 'badDates', 'tenK'] as const) {
       expect([key, feedReport(second, key).status]).toEqual([key, 'not-modified']);
       const req = seen.find((r) => r.path === `/${feeds[key]}`)!;
-      expect([key, req.headers['if-none-match']]).toEqual([key, expect.stringMatching(/^"/)]);
+      // Both validators come back, each as the server sent it.
+      expect([key, req.headers['if-none-match'], req.headers['if-modified-since']]).toEqual([
+        key,
+        expect.stringMatching(/^"/),
+        LAST_MODIFIED,
+      ]);
     }
     // A truncated response stores no validators: it is fetched whole again, and its item is not new twice.
     expect(seen.find((r) => r.path === '/truncated.xml')!.headers['if-none-match']).toBeUndefined();

@@ -190,7 +190,9 @@ describe('deployed handlers against s3rver and a local feed server', () => {
     const listed = await s3.client.send(new ListObjectsCommand({ Bucket: BUCKET, Prefix: 'state/articles/2026/03/29/' }));
     const records = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('.json'));
     expect(records).toHaveLength(2);
-    expect(await getObject('state/runs/2026-03-29/fetch.json')).toBeDefined();
+    const fetchReport = JSON.parse((await getObject('state/runs/2026-03-29/fetch.json'))!);
+    expect(fetchReport).toMatchObject({ date: '2026-03-29', stats: { feedsOk: 1, feedsFailed: 0, itemsNew: 2 } });
+    expect(fetchReport.feeds).toHaveLength(1);
     // Everything the run wrote is under the prefixes the stack lets the fetch function write.
     keysAfterFetch = await allKeys();
     expect(outsideGrant(keysAfterFetch, STORE_ACCESS.fetch)).toEqual([]);

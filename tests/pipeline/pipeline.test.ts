@@ -53,7 +53,11 @@ describe('runDigest on the demo sites', () => {
       );
       expect(['ltr', 'rtl']).toContain(s.dir);
       expect(new Date(s.publishedAt).toISOString()).toBe(s.publishedAt);
-      expect(Array.isArray(s.summary)).toBe(true);
+      // Every story has a summary of 1 to digest.summarySentences non-empty sentences, of a known kind.
+      expect(s.summary.length).toBeGreaterThanOrEqual(1);
+      expect(s.summary.length).toBeLessThanOrEqual(3);
+      for (const sentence of s.summary) expect(sentence.trim().length).toBeGreaterThan(10);
+      expect(['extractive', 'feed']).toContain(s.summaryKind);
     }
     const arabic = digest.stories.find((s) => s.title.startsWith('عقد صفقة'))!;
     expect(arabic).toMatchObject({ lang: 'ar', dir: 'rtl', source: 'تايمز أوف إسرائيل', contentSource: 'page' });

@@ -171,7 +171,8 @@ describe.each(adapters)('publishDigest on %s', (_name, makeStore) => {
         .html()!
         .replace(/href="(?!https?:|#)/g, 'href="../../../'),
     );
-    expect(await store.get('site/2026/11/29/digest.json')).toBeDefined();
+    // The day's digest.json is the digest that was published, field for field.
+    expect(await getJson(store, 'site/2026/11/29/digest.json')).toEqual(digest());
   });
 
   it('replaces a day when it is re-published, and keeps index.html on the newest day', async () => {
