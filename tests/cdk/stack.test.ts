@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { buildApp } from '../../lib/app';
 import type { DigestStack } from '../../lib/digest-stack';
-import { DEPLOY_ENV, DEPLOYED_CONFIG_FORMAT } from '../../lib/environment';
+import { DEPLOY_ENV, DEPLOYED_CONFIG_FORMAT } from '../../lambdas/environment';
 import { tempDir } from '../helpers/tmp';
 
 const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'lib', 'example.config.yaml');
