@@ -7,7 +7,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import path from 'node:path';
@@ -77,7 +77,6 @@ export class DigestFunction extends Construct {
       bundling: {
         ...BUNDLE_SETTINGS,
         format: OutputFormat.CJS,
-        charset: Charset.UTF8,
         // The configuration travels inside the code asset: a config change changes the asset
         // hash, so `cdk deploy` alone ships new feeds, atomically with the code that reads them.
         commandHooks: {
