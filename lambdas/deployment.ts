@@ -1,7 +1,7 @@
 /**
  * What a deployed handler learns from its environment, shared by the fetch, summarize (and
  * subscribe) handlers: the configuration bundled beside the code, the bucket, the logger, and
- * which failures are worth a retry. Names of the variables come from lib/environment.ts, the
+ * which failures are worth a retry. Names of the variables come from lambdas/environment.ts, the
  * one place the stack and the handlers agree on them.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -14,7 +14,7 @@ import {
   DEPLOYED_CONFIG_FORMAT,
   DIGEST_PUBLISHED_METRIC,
   TRANSIENT_ERROR_NAME,
-} from '../lib/environment';
+} from './environment';
 import type { Config } from '../src/config';
 import { S3Store } from '../src/store';
 

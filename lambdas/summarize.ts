@@ -4,7 +4,7 @@
  * "no digest today" alarm. Input: the fetch step's output ({date}).
  */
 import type { Context } from 'aws-lambda';
-import { DEPLOY_ENV } from '../lib/environment';
+import { DEPLOY_ENV } from './environment';
 import { createDigestDeliverer } from '../src/email';
 import { isValidDate } from '../src/pipeline/dates';
 import { runPublishStage, type DeliveryReport, type PublishReport } from '../src/pipeline/publish-stage';

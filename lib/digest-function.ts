@@ -7,11 +7,11 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import path from 'node:path';
-import { BUNDLED_CONFIG_FILE } from './environment';
+import { BUNDLED_CONFIG_FILE } from '../lambdas/environment';
 import { BUNDLE_SETTINGS, HANDLER_ENTRIES, PROJECT_ROOT, sidePackageCopyCommands, type HandlerName } from './handlers';
 
 export interface DigestFunctionProps {
@@ -23,6 +23,14 @@ export interface DigestFunctionProps {
   configFile: string;
   environment?: Record<string, string>;
   logRetention: logs.RetentionDays;
+}
+
+/** What every function of one stack shares: its bundled configuration, log retention and base environment. */
+export interface SharedFunctionSettings {
+  configFile: string;
+  logRetention: logs.RetentionDays;
+  /** Variables every handler reads (bucket, site URL, source maps). */
+  environment: Record<string, string>;
 }
 
 /** Single-quote a path for the shell that runs esbuild's command hooks. */
@@ -69,7 +77,6 @@ export class DigestFunction extends Construct {
       bundling: {
         ...BUNDLE_SETTINGS,
         format: OutputFormat.CJS,
-        charset: Charset.UTF8,
         // The configuration travels inside the code asset: a config change changes the asset
         // hash, so `cdk deploy` alone ships new feeds, atomically with the code that reads them.
         commandHooks: {

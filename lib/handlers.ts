@@ -66,6 +66,7 @@ const sideBundleOptions = (entry: string, outfile: string) => ({
   format: 'cjs' as const,
   minify: true,
   target: NODE_TARGET,
+  charset: 'utf8' as const,
   logLevel: 'error' as const,
 });
 
@@ -121,7 +122,12 @@ export const BUNDLE_SETTINGS = {
   target: NODE_TARGET,
   bundleAwsSDK: true,
   externalModules: EXTERNAL_MODULES,
-  esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
+  esbuildArgs: {
+    '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`),
+    // Here rather than as `charset`: NodejsFunction never passes its `charset` option to esbuild,
+    // so the deployed code came out \uXXXX-escaped (fetch 1.64 MB instead of 1.37 MB).
+    '--charset': 'utf8',
+  },
 };
 
 /** The same settings for esbuild's JS API (bench and handler tests build the bundles themselves). */

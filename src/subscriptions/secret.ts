@@ -13,7 +13,7 @@ export type SecretLoader = () => Promise<Buffer>;
 export const TOKEN_SECRET_ENV = {
   /** The secret itself (tests, or a deployment without a secret store). */
   value: 'RSS_DIGEST_TOKEN_SECRET',
-  /** Name or ARN of a Secrets Manager secret whose SecretString is the secret (lib/environment.ts tokenSecretId). */
+  /** Name or ARN of a Secrets Manager secret whose SecretString is the secret (lambdas/environment.ts tokenSecretId). */
   secretsManagerId: 'RSS_DIGEST_TOKEN_SECRET_ID',
 } as const;
 

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { buildApp } from '../../lib/app';
 import type { DigestStack } from '../../lib/digest-stack';
-import { DEPLOY_ENV, DEPLOYED_CONFIG_FORMAT } from '../../lib/environment';
+import { DEPLOY_ENV, DEPLOYED_CONFIG_FORMAT } from '../../lambdas/environment';
 import { tempDir } from '../helpers/tmp';
 
 const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'lib', 'example.config.yaml');
@@ -79,6 +79,24 @@ describe('synthesis', () => {
       expect(existsSync(path.join(dir, 'node_modules', 'rss-parser', 'index.js'))).toBe(true);
       expect(existsSync(path.join(dir, 'index.js.map'))).toBe(true);
     }
+  });
+
+  test('each deployed index.js is UTF-8 (Arabic and Hebrew not escaped to \\uXXXX) and within 1.5 MB', () => {
+    // NodejsFunction drops its `charset` option; without --charset=utf8 the bundles carried thousands
+    // of \u06xx escapes (six bytes for a two-byte letter) and fetch grew past 1.5 MB.
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.') && existsSync(path.join(outdir, d, 'index.js')));
+    expect(assets).toHaveLength(3);
+    let rightToLeftLetters = 0;
+    for (const asset of assets) {
+      const code = readFileSync(path.join(outdir, asset, 'index.js'), 'utf8');
+      expect(Buffer.byteLength(code)).toBeLessThanOrEqual(1.5 * 1024 * 1024);
+      const raw = code.match(/[\u0590-\u06ff]/g)?.length ?? 0;
+      const escaped = code.match(/\\u0[56][0-9a-f]{2}/gi)?.length ?? 0;
+      expect(escaped).toBeLessThan(Math.max(1, raw));
+      rightToLeftLetters += raw;
+    }
+    // The fetch and summarize bundles carry Arabic and Hebrew text (stop words, prefixes).
+    expect(rightToLeftLetters).toBeGreaterThan(1000);
   });
 });
 

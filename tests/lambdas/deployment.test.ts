@@ -2,7 +2,7 @@
 import { dateOfEvent } from '../../lambdas/fetch';
 import { classifyFailure, emitPublishedMetric, summarizerEnvironment, TransientError } from '../../lambdas/deployment';
 import { parseConfig } from '../../src/config';
-import { DEPLOY_ENV, TRANSIENT_ERROR_NAME } from '../../lib/environment';
+import { DEPLOY_ENV, TRANSIENT_ERROR_NAME } from '../../lambdas/environment';
 import { TOKEN_SECRET_ENV } from '../../src/subscriptions/secret';
 
 describe('dateOfEvent', () => {

@@ -18,7 +18,7 @@ import {
   DIGEST_PUBLISHED_METRIC,
   serializeDeployedConfig,
   STORE_ACCESS,
-} from '../../lib/environment';
+} from '../../lambdas/environment';
 import { copySidePackages, esbuildOptionsFor, type HandlerName } from '../../lib/handlers';
 import { parseConfig } from '../../src/config';
 import type { Digest } from '../../src/types';

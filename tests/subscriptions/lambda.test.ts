@@ -9,7 +9,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { logger } from '../../lambdas/deployment';
 import { handler, resetForTests } from '../../lambdas/subscribe';
-import { serializeDeployedConfig } from '../../lib/environment';
+import { serializeDeployedConfig } from '../../lambdas/environment';
 import { parseConfig } from '../../src/config';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
 import { tempDir } from '../helpers/tmp';

@@ -1,8 +1,8 @@
 /**
  * The contract between the stack and the deployed handlers: the environment variables the stack
- * sets and the handlers read, and the file the configuration is bundled as. Plain constants with
- * no imports, so both sides can share them without the handlers pulling in aws-cdk-lib or the
- * stack pulling in runtime code.
+ * sets and the handlers read, and the file the configuration is bundled as. It lives beside the
+ * handlers because it is runtime code: nothing under lambdas/ or src/ imports from lib/, while the
+ * stack (lib/) imports this. Plain constants with no imports, so the stack pulls in no runtime code.
  */
 export const DEPLOY_ENV = {
   /** The private bucket that holds site/ and state/. */
