@@ -9,7 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
-import jschardet from 'jschardet';
+import type * as Jschardet from 'jschardet';
 import { labelToName } from 'whatwg-encoding';
 
 /**
@@ -27,13 +27,19 @@ export function normalizeCharset(label: string | undefined): string | undefined 
   return iconv.encodingExists(encoding) ? encoding : undefined;
 }
 
+// jschardet (1.1 MB of frequency tables) is loaded the first time a body declares no encoding and
+// is not UTF-8: most feeds and pages never need it, and in a Lambda it ships beside the bundle.
+let detector: typeof Jschardet | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadDetector = (): typeof Jschardet => (detector ??= require('jschardet') as typeof Jschardet);
+
 /**
  * The encoding a statistical detector (jschardet) reads in bytes that declare none and are not
  * UTF-8. It names the Windows supersets CP932 and CP949, which iconv-lite knows and which are
  * what the WHATWG Shift_JIS and EUC-KR decoders implement.
  */
 function detectedCharset(body: Buffer): string | undefined {
-  const { encoding, confidence } = jschardet.detect(body.subarray(0, DETECTION_BYTES));
+  const { encoding, confidence } = loadDetector().detect(body.subarray(0, DETECTION_BYTES));
   // A few accented letters in a short Latin text get wild, low-confidence guesses (MacTurkish,
   // cp720…): below the floor, windows-1252 is the better bet.
   if (!encoding || confidence < MIN_DETECTION_CONFIDENCE) return undefined;
