@@ -295,6 +295,16 @@ describe('least privilege', () => {
       .map((m) => m[1])
       .sort();
 
+  test('no role reaches every object of the bucket: each S3 object resource names a prefix', () => {
+    for (const [id, doc] of policies()) {
+      for (const st of doc.Statement) {
+        if (!json(st.Action).includes('s3:')) continue;
+        // "<bucket ARN>/*" is every object, subscribers included; every grant here is to a prefix.
+        expect(`${id} ${json(st.Resource)}`).not.toMatch(/"\/\*"/);
+      }
+    }
+  });
+
   test('no "*" resource except for actions AWS offers no resource-level permission for', () => {
     const allowedStar =
       /^(xray:|logs:(CreateLogDelivery|DeleteLogDelivery|DescribeLogGroups|DescribeResourcePolicies|GetLogDelivery|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery)$)/;
