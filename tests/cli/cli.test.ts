@@ -1,26 +1,11 @@
 /** The real CLI process: `rss-digest run` against the fixture sites, and its errors. */
-import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { startDemoServer, type DemoServer } from '../../src/demo/server';
+import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
-const run = promisify(execFile);
-const BIN = path.join(__dirname, '..', '..', 'bin', 'rss-digest.js');
-
-const cli = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, CI: 'true' },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const cli = (args: string[]) => runCli(args);
 
 describe('rss-digest CLI', () => {
   let server: DemoServer;

@@ -4,29 +4,14 @@
  * redirected feed apart (and reads since when a feed fails from the store's run reports), and
  * export → import gives back the same feeds.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { loadConfigFile, parseConfigText } from '../../src/config';
 import { startServer, type LocalServer } from '../http/local-server';
+import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
-const run = promisify(execFile);
-const BIN = path.join(__dirname, '..', '..', 'bin', 'rss-digest.js');
-
-const cli = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, CI: 'true' },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const cli = (args: string[]) => runCli(args);
 
 const DAY = 86_400_000;
 const rss = (title: string, agesInDays: number[]): string =>

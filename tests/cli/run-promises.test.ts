@@ -4,43 +4,24 @@
  * day every feed is down keeps the last edition and exits 3; feed credentials never reach the
  * site, the mail or the terminal.
  */
-import { execFile } from 'node:child_process';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { FsStore, S3Store, type Store } from '../../src/store';
 import { subscriberIdFor, writeSubscriber } from '../../src/subscriptions';
 import { startLocalSmtp, type LocalSmtp } from '../email/local-smtp';
 import { paragraphsAbout, startNewsServer, type NewsServer } from '../helpers/news-server';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
+import { runCli, type CliResult } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
-const execFileAsync = promisify(execFile);
-const BIN = path.join(__dirname, '..', '..', 'bin', 'rss-digest.js');
 const SECRET = 'promises-token-secret-'.repeat(2);
 const SUBSCRIBERS = ['ann@example.org', 'bob@example.org', 'cy@example.org'];
 const today = new Date().toISOString().slice(0, 10);
 const dayAfter = (date: string, days: number): string =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], {
-      env: { ...process.env, CI: 'true', RSS_DIGEST_TOKEN_SECRET: SECRET, ...env },
-      timeout: 90_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+  runCli(args, { RSS_DIGEST_TOKEN_SECRET: SECRET, ...env }, 90_000);
 
 async function addSubscribers(store: Store): Promise<void> {
   for (const address of SUBSCRIBERS) {
