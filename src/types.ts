@@ -65,7 +65,8 @@ export interface ExtractedArticle {
   excerpt?: string;
 }
 
-export type FeedStatus = 'ok' | 'error' | 'not-modified';
+/** 'deferred': not fetched because the run's time ran out; fetched first by the next run. */
+export type FeedStatus = 'ok' | 'error' | 'not-modified' | 'deferred';
 
 /** Error classes shared by the fetcher, parsers and the run report. */
 export type ErrorClass =
@@ -194,6 +195,8 @@ export interface Digest {
     feedsOk: number;
     feedsFailed: number;
     feedsNotModified: number;
+    /** Feeds the run did not reach before its time ran out (fetched first by the next run); absent when none. */
+    feedsDeferred?: number;
     articlesExtracted: number;
     articlesFromFeed: number;
     stories: number;

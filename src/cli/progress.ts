@@ -45,6 +45,8 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
               ? `FAILED ${e.errorClass ?? ''}: ${e.error ?? ''}`
               : e.status === 'not-modified'
                 ? 'not modified'
+                : e.status === 'deferred'
+                  ? 'deferred to the next run (out of time)'
                 : `${e.itemsNew} new${e.warning ? ` (${e.warning})` : ''}`;
           if (tty && e.status === 'error') {
             clear();

@@ -309,6 +309,21 @@ const retentionSchema = z
   })
   .prefault({});
 
+/**
+ * How the deployed run spreads its feeds (docs/deploy.md, "Scale"): feeds go into shards of about
+ * `feedsPerShard` (by a stable hash of their host, so one host's politeness limit holds inside one
+ * shard), and the state machine's Distributed Map fetches at most `maxConcurrency` shards at once.
+ * `rss-digest run` uses the same shards one after the other.
+ */
+const scaleSchema = z
+  .strictObject({
+    /** Feeds per shard: one fetch function invocation (15 minutes at most) handles one shard. */
+    feedsPerShard: z.number().int().min(1).max(5_000).default(250),
+    /** Shards fetched at the same time by the deployed state machine. */
+    maxConcurrency: z.number().int().min(1).max(1_000).default(10),
+  })
+  .prefault({});
+
 const alarmsSchema = z
   .strictObject({
     email: z.string().email().optional(),
@@ -330,6 +345,7 @@ export const configSchema = z
     email: emailSchema,
     schedule: scheduleSchema,
     retention: retentionSchema,
+    scale: scaleSchema,
     alarms: alarmsSchema,
   })
   .superRefine((cfg, ctx) => {
@@ -369,5 +385,6 @@ export type FeedConfig = z.output<typeof feedSchema>;
 export type FeedAuthConfig = NonNullable<FeedConfig['auth']>;
 export type FilterConfig = z.output<typeof filterSchema>;
 export type NetworkConfig = Config['network'];
+export type ScaleConfig = Config['scale'];
 export type SummarizerConfig = Config['summarizer'];
 export type EmailConfig = Config['email'];

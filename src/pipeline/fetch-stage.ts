@@ -5,11 +5,18 @@
  * feed or page becomes a counted entry in the report. A feed whose state cannot be read is an
  * error for the day, never a feed with nothing seen (that would bring every old story back).
  *
- *   fetchFeed        per feed: read its state → fetch (conditional GET) → parse → pick new items
- *   storeStory       per story (one canonical URL, every feed that carried it): fetch and extract
- *                    the page, or merge into the record an earlier run stored
- *   saveFeedStates   an item becomes "seen" only once its story is stored
- *   mergeFetchReport the day's report, accumulated over the day's runs
+ * The feed list is split into shards (see shards.ts); each shard has exactly one writer per key:
+ *
+ *   fetchShard       per shard: its feeds (last run's deferred ones first), each one through
+ *                    processFeed, and its report checkpointed to its own key as it goes
+ *   processFeed      per feed: read its state → fetch (conditional GET) → parse → store its new
+ *                    stories → write its state (an item is "seen" only once its story is stored)
+ *   saveRecord       per story: created with a create-if-absent write, or this feed added to the
+ *                    sources of the record another run or shard stored (compare-and-put)
+ *   mergeShards      the single writer of the day's report and of the deferred feeds list
+ *
+ * Out of time (a Lambda near its end), no feed or page is started: feeds are reported `deferred`
+ * and fetched first by the next run; a page not fetched leaves its item unseen.
  */
 import type { Config, FeedConfig } from '../config/schema';
 import { extractArticle } from '../extract';
@@ -18,13 +25,14 @@ import { createItemFilter } from '../feeds/filters';
 import { FetchError, interleaveByHost, type Fetcher } from '../http';
 import { redactText, redactUrl } from '../http/redact';
 import { dirForLang, dirForText, detectLang, normalizeLang } from '../lang';
-import { getJson, putJson, type Store } from '../store';
+import { getJson, getJsonVersioned, putJson, putJsonIfAbsent, putJsonIfMatch, type Store } from '../store';
 import type { ArticleRecord, ErrorClass, FeedItem, FeedStatus } from '../types';
 import { endOfDay } from './dates';
-import { articlesPrefix, feedStateKey, fetchReportKey } from './keys';
+import { articlesPrefix, feedId, feedStateKey, fetchReportKey } from './keys';
 import { mapLimit } from './limit';
 import { canonicalizeUrl, storyIdFor } from './urls';
 import type { PipelineEvent } from './events';
+import { DEFERRED_FEEDS_KEY, feedsOfShard, planShards, shardReportKey, type DeferredFeeds, type ShardRef } from './shards';
 
 export interface FeedState {
   url: string;
@@ -68,7 +76,7 @@ export interface PageReport {
   /** Article and feed URLs, redacted. */
   url: string;
   feedUrl: string;
-  status: 'ok' | 'error' | 'skipped';
+  status: 'ok' | 'error' | 'skipped' | 'deferred';
   httpStatus?: number;
   errorClass?: ErrorClass;
   error?: string;
@@ -88,10 +96,14 @@ export interface FetchReport {
     feedsOk: number;
     feedsFailed: number;
     feedsNotModified: number;
+    /** Feeds not reached before the invocation's time ran out (fetched first next run). */
+    feedsDeferred: number;
     itemsNew: number;
     articlesExtracted: number;
     articlesFromFeed: number;
     pagesFailed: number;
+    /** Pages not fetched before the time ran out (their items stay unseen for the next run). */
+    pagesDeferred: number;
   };
 }
 
@@ -103,12 +115,256 @@ export interface FetchStageDeps {
   date: string;
   now?: () => Date;
   onEvent?: (event: PipelineEvent) => void;
+  /** The run's id: shard reports are kept per run (default: from the start time). */
+  runId?: string;
+  /**
+   * Milliseconds this invocation may still run (a Lambda's getRemainingTimeInMillis). No new feed
+   * or page is started once fewer than `reserveMsFor(config)` remain; absent, time is unbounded.
+   */
+  remainingMs?: () => number;
 }
 
 /** A page's extracted text shorter than this (and shorter than the feed's own text) is not trusted. */
 const MIN_ARTICLE_CHARS = 200;
 
+/** Time for the writes after the last request: feed states, the shard report. */
+const WRITE_RESERVE_MS = 30_000;
+
+/** Stories of one feed stored at once (the fetcher's limiter bounds the requests themselves). */
+const STORIES_PER_FEED = 4;
+
+/** A shard writes its report at most this often while it works, so a timeout loses little of it. */
+const CHECKPOINT_EVERY_MS = 5_000;
+
+/**
+ * Time kept back at the end of an invocation: a request started just before may take the whole
+ * request timeout, and the writes after it need the rest.
+ */
+export const reserveMsFor = (config: Config): number => config.network.timeoutMs + WRITE_RESERVE_MS;
+
 export { feedStateKey, articlesPrefix, fetchReportKey };
+
+/** What one shard did: its feeds (with their config positions) and pages, written to its shard report. */
+export interface ShardReport {
+  shard: ShardRef;
+  startedAt: string;
+  finishedAt?: string;
+  /** False while the shard works (a checkpoint); true once every one of its feeds has a status. */
+  complete: boolean;
+  feeds: (FeedReport & { configIndex: number })[];
+  pages: PageReport[];
+  /** The list of feeds deferred by the previous run could not be read: this shard fetched in config order. */
+  deferredListError?: string;
+}
+
+/**
+ * What a shard that failed as a whole tells the merge step (the map's Catch: a timeout, a crash):
+ * its feeds without a status become errors for the day.
+ */
+export interface ShardFailure {
+  index: number;
+  error: string;
+  errorClass?: ErrorClass;
+}
+
+/**
+ * The whole fetch in one process (`rss-digest run`): the run's shards one after the other (one
+ * machine's network limits), then the merge. The deployed run does the same steps in separate
+ * invocations (lambdas/fetch.ts): one code path either way.
+ */
+export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> {
+  const now = deps.now ?? (() => new Date());
+  const runId = deps.runId ?? `run-${now().toISOString().replace(/[:.]/g, '-')}`;
+  const plan = planShards(deps.config, deps.date, runId);
+  deps.onEvent?.({ type: 'stage', stage: 'feeds', total: deps.config.feeds.length });
+  for (const shard of plan.shards) await fetchShard({ ...deps, shard, announce: false });
+  return mergeShards({ config: deps.config, store: deps.store, date: deps.date, runId, shards: plan.shards.length, now });
+}
+
+/**
+ * One shard: its feeds (those deferred by the last run first), each fetched, its new stories
+ * stored, then its state written, feed after feed, so that a shard stopped at any point keeps what
+ * it did. Once the time left is below the reserve, the remaining feeds are reported `deferred`
+ * and their items stay unseen. The shard's report is checkpointed to its own key as it goes.
+ */
+export async function fetchShard(deps: FetchStageDeps & { shard: ShardRef; announce?: boolean }): Promise<ShardReport> {
+  const { config, date, shard } = deps;
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const run: RunContext = {
+    config,
+    store: deps.store,
+    fetcher: deps.fetcher,
+    date,
+    started,
+    reference: new Date(Math.min(started.getTime(), endOfDay(date, config.digest.timezone).getTime())),
+    maxAgeMs: config.digest.maxAgeHours > 0 ? config.digest.maxAgeHours * 3_600_000 : Infinity,
+    emit: deps.onEvent ?? (() => undefined),
+    isFiltered: createItemFilter(config.filters),
+    outOfTime: deps.remainingMs ? () => deps.remainingMs!() < reserveMsFor(config) : () => false,
+    stories: new Map(),
+  };
+  const report: ShardReport = { shard, startedAt: started.toISOString(), complete: false, feeds: [], pages: [] };
+  const checkpoint = checkpointer(run.store, shard, report);
+
+  const { order, error } = await shardFeedOrder(run, shard);
+  if (error) report.deferredListError = error;
+  if (deps.announce !== false) run.emit({ type: 'stage', stage: 'feeds', total: order.length });
+  await mapLimit(order, config.network.concurrency, async (configIndex) => {
+    const outcome = await processFeed(run, config.feeds[configIndex], configIndex);
+    report.feeds.push({ ...outcome.feed, configIndex });
+    report.pages.push(...outcome.pages);
+    await checkpoint(false);
+  });
+  report.feeds.sort((a, b) => a.configIndex - b.configIndex);
+  report.finishedAt = now().toISOString();
+  report.complete = true;
+  await checkpoint(true);
+  return report;
+}
+
+/** Writes the shard report now and then (and always when `final`); writes never overlap. */
+function checkpointer(store: Store, shard: ShardRef, report: ShardReport): (final: boolean) => Promise<void> {
+  let last = 0;
+  let writing: Promise<void> = Promise.resolve();
+  return (final) => {
+    if (!final && Date.now() - last < CHECKPOINT_EVERY_MS) return writing;
+    last = Date.now();
+    // A checkpoint that fails is not fatal (the next one, or the final write, tries again); the final write is.
+    writing = writing.then(() =>
+      putJson(store, shardReportKey(shard), report).catch((err) => {
+        if (final) throw err;
+      }),
+    );
+    return writing;
+  };
+}
+
+/**
+ * The shard's feeds in the order they are fetched: feeds the last run deferred first, then hosts
+ * interleaved so the per-host limit does not idle the pool.
+ */
+async function shardFeedOrder(run: RunContext, shard: ShardRef): Promise<{ order: number[]; error?: string }> {
+  const mine = feedsOfShard(run.config, shard);
+  let deferred = new Set<string>();
+  let error: string | undefined;
+  try {
+    deferred = new Set((await getJson<DeferredFeeds>(run.store, DEFERRED_FEEDS_KEY))?.feeds ?? []);
+  } catch (err) {
+    error = `The feeds deferred by the last run could not be read: ${redactText((err as Error).message)}`;
+  }
+  const isDeferred = (i: number): boolean => deferred.has(feedId(run.config.feeds[i].url));
+  const interleave = (list: number[]): number[] => interleaveByHost(list, (i) => run.config.feeds[i].url);
+  return { order: [...interleave(mine.filter(isDeferred)), ...interleave(mine.filter((i) => !isDeferred(i)))], error };
+}
+
+/**
+ * One feed, start to end: read its state and fetch it, store its new stories, then write its state
+ * (an item becomes "seen" only once its story is stored). Past the time limit nothing is started:
+ * the feed is `deferred`, and a story not stored leaves its item unseen for the next run.
+ */
+async function processFeed(
+  run: RunContext,
+  feed: FeedConfig,
+  configIndex: number,
+): Promise<{ feed: FeedReport; pages: PageReport[] }> {
+  if (run.outOfTime()) {
+    const report = { ...emptyFeedReport(feed), status: 'deferred' as const };
+    report.error = 'Not fetched: the run was out of time; fetched first next run';
+    emitFeed(run, report);
+    return { feed: report, pages: [] };
+  }
+  const outcome = await fetchFeed(run, feed, configIndex);
+  const stories = await mapLimit(outcome.newItems, STORIES_PER_FEED, (n) => storeStoryOnce(run, n));
+  const stored = outcome.newItems.filter((_, k) => stories[k].stored);
+  if (outcome.state) {
+    try {
+      await saveFeedState(run, outcome, stored);
+    } catch (err) {
+      // Its items were stored but not marked seen: the next run meets them again and merges, nothing is lost.
+      outcome.report.warning = `Feed state could not be saved: ${redactText((err as Error).message)}`;
+      outcome.report.errorClass ??= 'store';
+    }
+  }
+  return { feed: outcome.report, pages: stories.flatMap((s) => (s.report ? [s.report] : [])) };
+}
+
+/**
+ * The folded report of the run: every shard's report (feeds in config order, pages, counts once),
+ * a shard that failed or never wrote making its feeds errors for the day. The merge step is the
+ * single writer of the day's report and of the list of deferred feeds.
+ */
+export async function mergeShards(input: {
+  config: Config;
+  store: Store;
+  date: string;
+  runId: string;
+  shards: number;
+  failures?: ShardFailure[];
+  now?: () => Date;
+}): Promise<FetchReport> {
+  const { config, store, date, runId } = input;
+  const now = input.now ?? (() => new Date());
+  const failures = new Map((input.failures ?? []).map((f) => [f.index, f]));
+  const byIndex = new Map<number, FeedReport>();
+  const pages: PageReport[] = [];
+  let startedAt: string | undefined;
+  for (let index = 0; index < input.shards; index++) {
+    // A report that cannot be read fails the merge (retried): its feeds must not become errors on a read error.
+    const report = await getJson<ShardReport>(store, shardReportKey({ date, runId, index }));
+    if (report) {
+      for (const f of report.feeds) {
+        const { configIndex, ...feed } = f;
+        byIndex.set(configIndex, feed);
+      }
+      pages.push(...report.pages);
+      if (!startedAt || report.startedAt < startedAt) startedAt = report.startedAt;
+    }
+    if (report?.complete) continue;
+    const failure = failures.get(index);
+    const why = failure
+      ? `Its shard (${index + 1} of ${input.shards}) failed: ${redactText(failure.error)}`
+      : `Its shard (${index + 1} of ${input.shards}) did not finish`;
+    for (const i of feedsOfShard(config, { index, count: input.shards })) {
+      if (byIndex.has(i)) continue;
+      byIndex.set(i, {
+        ...emptyFeedReport(config.feeds[i]),
+        status: 'error',
+        errorClass: failure?.errorClass ?? 'timeout',
+        error: why,
+      });
+    }
+  }
+  const feeds = config.feeds.map(
+    (f, i) =>
+      byIndex.get(i) ?? { ...emptyFeedReport(f), status: 'error' as const, errorClass: 'timeout' as const, error: 'Not fetched' },
+  );
+  const finished = now();
+  const started = startedAt ? new Date(startedAt) : finished;
+  const report = buildFetchReport(date, started, finished, feeds, pages);
+  const deferred: DeferredFeeds = {
+    date,
+    runId,
+    writtenAt: finished.toISOString(),
+    feeds: config.feeds.filter((_, i) => feeds[i].status === 'deferred').map((f) => feedId(f.url)),
+  };
+  await putJson(store, DEFERRED_FEEDS_KEY, deferred);
+  await mergeFetchReport(store, report);
+  return report;
+}
+
+function emitFeed(run: RunContext, report: FeedReport): void {
+  run.emit({
+    type: 'feed',
+    url: report.url,
+    name: report.name,
+    status: report.status,
+    errorClass: report.errorClass,
+    error: report.error,
+    ...(report.warning ? { warning: report.warning } : {}),
+    itemsNew: report.itemsNew,
+  });
+}
 
 /**
  * What a feed is called in reports and on the page: its configured name, else its own title (from
@@ -136,7 +392,7 @@ interface NewItem {
   canonical: string;
 }
 
-/** What one run knows while it works: its inputs, clock and limits. */
+/** What one shard knows while it works: its inputs, clock and limits. */
 interface RunContext {
   config: Config;
   store: Store;
@@ -149,6 +405,10 @@ interface RunContext {
   emit: (event: PipelineEvent) => void;
   /** `filters` from the config: true for an item a filter mutes. */
   isFiltered: ReturnType<typeof createItemFilter>;
+  /** True once no new request may start (the invocation's time is nearly up). */
+  outOfTime: () => boolean;
+  /** Stories this shard is storing or has stored: a second feed carrying one waits for the first. */
+  stories: Map<string, Promise<StoryOutcome>>;
 }
 
 /** One feed's result: its report, its state to save (undefined when it could not be read), its new items. */
@@ -158,57 +418,10 @@ interface FeedOutcome {
   newItems: NewItem[];
 }
 
-/** One story's result: its page report and the items now stored (to be marked seen). */
+/** One item's story: stored (its item may be marked seen) or not, and the page report of the feed that fetched it. */
 interface StoryOutcome {
-  report: PageReport;
-  stored: NewItem[];
-}
-
-export async function runFetchStage(deps: FetchStageDeps): Promise<FetchReport> {
-  const { config, date } = deps;
-  const now = deps.now ?? (() => new Date());
-  const started = now();
-  const run: RunContext = {
-    config,
-    store: deps.store,
-    fetcher: deps.fetcher,
-    date,
-    started,
-    reference: new Date(Math.min(started.getTime(), endOfDay(date, config.digest.timezone).getTime())),
-    maxAgeMs: config.digest.maxAgeHours > 0 ? config.digest.maxAgeHours * 3_600_000 : Infinity,
-    emit: deps.onEvent ?? (() => undefined),
-    isFiltered: createItemFilter(config.filters),
-  };
-
-  run.emit({ type: 'stage', stage: 'feeds', total: config.feeds.length });
-  // Hosts interleaved so the per-host limit does not idle the pool; results keep the config order.
-  const feedOrder = interleaveByHost(
-    config.feeds.map((_, i) => i),
-    (i) => config.feeds[i].url,
-  );
-  const fetched = await mapLimit(feedOrder, config.network.concurrency, (i) => fetchFeed(run, config.feeds[i], i));
-  const feeds: FeedOutcome[] = new Array(config.feeds.length);
-  feedOrder.forEach((configIndex, fetchIndex) => (feeds[configIndex] = fetched[fetchIndex]));
-
-  const stories = groupByStory(feeds.flatMap((f) => f.newItems));
-  run.emit({ type: 'stage', stage: 'articles', total: stories.length });
-  const storyOutcomes = await mapLimit(
-    interleaveByHost(stories, (group) => group[0].item.link),
-    config.network.concurrency,
-    (group) => storeStory(run, group),
-  );
-
-  // Feed state last: an item is only "seen" once its article record is stored.
-  await saveFeedStates(run, feeds, storyOutcomes);
-
-  const report = buildFetchReport(
-    run,
-    now(),
-    feeds.map((f) => f.report),
-    storyOutcomes.map((s) => s.report),
-  );
-  await mergeFetchReport(run.store, report);
-  return report;
+  report?: PageReport;
+  stored: boolean;
 }
 
 /** One feed: state → fetch → parse → new items. Every failure is the feed's report, never a throw. */
@@ -224,16 +437,7 @@ async function fetchFeed(run: RunContext, feed: FeedConfig, configIndex: number)
     recordFeedError(report, err, outcome.state, run.started);
   } finally {
     report.durationMs = Date.now() - t0;
-    run.emit({
-      type: 'feed',
-      url: report.url,
-      name: report.name,
-      status: report.status,
-      errorClass: report.errorClass,
-      error: report.error,
-      ...(report.warning ? { warning: report.warning } : {}),
-      itemsNew: report.itemsNew,
-    });
+    emitFeed(run, report);
   }
   return outcome;
 }
@@ -371,44 +575,93 @@ function recordFeedError(report: FeedReport, err: unknown, state: FeedState | un
   }
 }
 
-/** One group per canonical URL, its items in config order: the first feed in the config leads the story. */
-function groupByStory(items: NewItem[]): NewItem[][] {
-  const groups = new Map<string, NewItem[]>();
-  for (const n of items) {
-    const group = groups.get(n.storyId);
-    if (group) group.push(n);
-    else groups.set(n.storyId, [n]);
+/**
+ * The story of one new item, stored once per shard: the first feed to meet it fetches the page
+ * (or merges into a record stored earlier); another feed of this shard carrying the same story
+ * waits for that, then adds itself as a source.
+ */
+async function storeStoryOnce(run: RunContext, n: NewItem): Promise<StoryOutcome> {
+  const pending = run.stories.get(n.storyId);
+  if (!pending) {
+    const first = storeStory(run, n);
+    run.stories.set(n.storyId, first);
+    return first;
   }
-  return [...groups.values()].map((group) => group.sort((a, b) => a.configIndex - b.configIndex));
-}
-
-/** One story: merged into the record an earlier run stored, or fetched and extracted; then stored. */
-async function storeStory(run: RunContext, group: NewItem[]): Promise<StoryOutcome> {
-  const first = group[0];
-  const key = `${articlesPrefix(run.date)}/${first.storyId}.json`;
-  let page: { record: ArticleRecord; report: PageReport };
+  const earlier = await pending;
+  if (!earlier.stored) return { stored: false };
   try {
-    const existing = await getJson<ArticleRecord>(run.store, key);
-    page = existing ? mergeSources(existing, group, run.config) : await buildRecord(first, group, run.fetcher, run.started);
-    await putJson(run.store, key, page.record);
+    await saveRecord(run, n, async () => {
+      throw new Error('stored by this shard a moment ago');
+    });
+    return { stored: true };
   } catch (err) {
-    // Not stored: its items stay unseen, so the next run tries the story again.
-    return { report: storeErrorReport(first, err), stored: [] };
+    return { report: storeErrorReport(n, err), stored: false };
   }
-  run.emit({
-    type: 'article',
-    url: page.report.url,
-    title: page.record.title,
-    contentSource: page.record.contentSource,
-    errorClass: page.report.errorClass,
-  });
-  return { report: page.report, stored: group };
 }
 
-function storeErrorReport(first: NewItem, err: unknown): PageReport {
+/** One story: fetched and extracted, or merged into the record stored earlier (another run or shard). */
+async function storeStory(run: RunContext, n: NewItem): Promise<StoryOutcome> {
+  try {
+    const page = await saveRecord(run, n, async () => {
+      if (run.outOfTime()) throw new DeferredError();
+      return buildRecord(n, run.fetcher, run.started);
+    });
+    run.emit({
+      type: 'article',
+      url: page.report.url,
+      title: page.record.title,
+      contentSource: page.record.contentSource,
+      errorClass: page.report.errorClass,
+    });
+    return { report: page.report, stored: true };
+  } catch (err) {
+    // Not stored: its item stays unseen, so the next run tries the story again.
+    if (err instanceof DeferredError) return { report: deferredPageReport(n), stored: false };
+    return { report: storeErrorReport(n, err), stored: false };
+  }
+}
+
+/** A page not fetched because the invocation was out of time. */
+class DeferredError extends Error {
+  constructor() {
+    super('Not fetched: the run was out of time; tried again next run');
+    this.name = 'DeferredError';
+  }
+}
+
+/** Races lost in a row on one record before giving up (each loss: another shard just added a source). */
+const MAX_RECORD_ATTEMPTS = 6;
+
+/**
+ * Stores the record of `n`'s story: created with a create-if-absent write (two shards meeting the
+ * same story never overwrite each other), or, when it exists, `n`'s feed added to its sources with
+ * a compare-and-put. `build` (the page fetch) runs only for a story not stored yet.
+ */
+async function saveRecord(
+  run: RunContext,
+  n: NewItem,
+  build: () => Promise<{ record: ArticleRecord; report: PageReport }>,
+): Promise<{ record: ArticleRecord; report: PageReport }> {
+  const key = `${articlesPrefix(run.date)}/${n.storyId}.json`;
+  for (let attempt = 0; attempt < MAX_RECORD_ATTEMPTS; attempt++) {
+    // A record that cannot be read is an error, never "not stored yet".
+    const current = await getJsonVersioned<ArticleRecord>(run.store, key);
+    if (!current) {
+      const built = await build();
+      if (await putJsonIfAbsent(run.store, key, built.record)) return built;
+      continue; // another shard stored it meanwhile: add our source to theirs
+    }
+    const merged = mergeSources(current.value, [n], run.config);
+    if (!merged.changed) return merged;
+    if (await putJsonIfMatch(run.store, key, merged.record, current.version)) return merged;
+  }
+  throw new Error(`Article record ${key} kept changing under other writers`);
+}
+
+function storeErrorReport(n: NewItem, err: unknown): PageReport {
   return {
-    url: redactUrl(first.item.link),
-    feedUrl: redactUrl(first.feed.url),
+    url: redactUrl(n.item.link),
+    feedUrl: redactUrl(n.feed.url),
     status: 'error',
     errorClass: 'store',
     error: `Article record could not be stored: ${redactText((err as Error).message)}`,
@@ -418,49 +671,60 @@ function storeErrorReport(first: NewItem, err: unknown): PageReport {
   };
 }
 
-/**
- * Marks stored items seen, prunes old seen ids, and writes each readable feed state once. A feed
- * with a new item that could not be stored forgets its validators, so the next run gets the whole
- * feed again rather than a 304 that would hide the item until the feed changes.
- */
-async function saveFeedStates(run: RunContext, feeds: FeedOutcome[], stories: StoryOutcome[]): Promise<void> {
-  const seenAt = run.started.toISOString();
-  for (const story of stories) {
-    for (const n of story.stored) {
-      const state = feeds[n.configIndex].state;
-      if (state) state.seen[n.item.id] = seenAt;
-    }
-  }
-  const seenCutoff = run.started.getTime() - run.config.retention.seenDays * 86_400_000;
-  await Promise.all(
-    feeds.map((f) => {
-      if (!f.state) return undefined;
-      if (f.newItems.some((n) => !f.state!.seen[n.item.id])) {
-        delete f.state.etag;
-        delete f.state.lastModified;
-      }
-      for (const [id, at] of Object.entries(f.state.seen)) if (Date.parse(at) < seenCutoff) delete f.state.seen[id];
-      return putJson(run.store, feedStateKey(f.state.url), f.state);
-    }),
-  );
+function deferredPageReport(n: NewItem): PageReport {
+  return {
+    url: redactUrl(n.item.link),
+    feedUrl: redactUrl(n.feed.url),
+    status: 'deferred',
+    error: new DeferredError().message,
+    bytes: 0,
+    durationMs: 0,
+    contentSource: 'feed',
+  };
 }
 
-function buildFetchReport(run: RunContext, finished: Date, feedReports: FeedReport[], pageReports: PageReport[]): FetchReport {
+/**
+ * Marks the feed's stored items seen, prunes old seen ids, and writes its state. A feed with a new
+ * item that could not be stored forgets its validators, so the next run gets the whole feed again
+ * rather than a 304 that would hide the item until the feed changes.
+ */
+async function saveFeedState(run: RunContext, outcome: FeedOutcome, stored: NewItem[]): Promise<void> {
+  const state = outcome.state!;
+  const seenAt = run.started.toISOString();
+  for (const n of stored) state.seen[n.item.id] = seenAt;
+  if (outcome.newItems.some((n) => !state.seen[n.item.id])) {
+    delete state.etag;
+    delete state.lastModified;
+  }
+  const seenCutoff = run.started.getTime() - run.config.retention.seenDays * 86_400_000;
+  for (const [id, at] of Object.entries(state.seen)) if (Date.parse(at) < seenCutoff) delete state.seen[id];
+  await putJson(run.store, feedStateKey(state.url), state);
+}
+
+function buildFetchReport(
+  date: string,
+  started: Date,
+  finished: Date,
+  feedReports: FeedReport[],
+  pageReports: PageReport[],
+): FetchReport {
   return {
-    date: run.date,
-    startedAt: run.started.toISOString(),
+    date,
+    startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - run.started.getTime(),
+    durationMs: finished.getTime() - started.getTime(),
     feeds: feedReports,
     pages: pageReports,
     stats: {
       feedsOk: feedReports.filter((f) => f.status === 'ok').length,
       feedsFailed: feedReports.filter((f) => f.status === 'error').length,
       feedsNotModified: feedReports.filter((f) => f.status === 'not-modified').length,
+      feedsDeferred: feedReports.filter((f) => f.status === 'deferred').length,
       itemsNew: feedReports.reduce((a, f) => a + f.itemsNew, 0),
       articlesExtracted: pageReports.filter((p) => p.status === 'ok' && p.contentSource === 'page').length,
-      articlesFromFeed: pageReports.filter((p) => p.contentSource === 'feed').length,
+      articlesFromFeed: pageReports.filter((p) => p.contentSource === 'feed' && p.status !== 'deferred').length,
       pagesFailed: pageReports.filter((p) => p.status === 'error').length,
+      pagesDeferred: pageReports.filter((p) => p.status === 'deferred').length,
     },
   };
 }
@@ -506,9 +770,16 @@ function retryAfterToDate(value: string, now: Date): Date | undefined {
  * A story stored by an earlier run today, now carried by more feeds: their sources are added, in
  * config order, and the story takes the title of the first feed in the config that carried it.
  */
-function mergeSources(record: ArticleRecord, group: NewItem[], config: Config): { record: ArticleRecord; report: PageReport } {
+function mergeSources(
+  record: ArticleRecord,
+  group: NewItem[],
+  config: Config,
+): { record: ArticleRecord; report: PageReport; changed: boolean } {
+  let changed = false;
   for (const n of group) {
-    if (!record.sources.some((s) => s.feedUrl === n.feed.url)) record.sources.push(sourceOf(n));
+    if (record.sources.some((s) => s.feedUrl === n.feed.url)) continue;
+    record.sources.push(sourceOf(n));
+    changed = true;
   }
   const position = (feedUrl: string): number => {
     const i = config.feeds.findIndex((f) => f.url === feedUrl);
@@ -519,6 +790,7 @@ function mergeSources(record: ArticleRecord, group: NewItem[], config: Config): 
   if (leadTitle) record.title = leadTitle;
   return {
     record,
+    changed,
     report: {
       url: redactUrl(record.url),
       feedUrl: redactUrl(group[0].feed.url),
@@ -540,7 +812,6 @@ const sourceOf = (n: NewItem): ArticleRecord['sources'][number] => ({
 
 async function buildRecord(
   first: NewItem,
-  group: NewItem[],
   fetcher: Fetcher,
   fetchedAt: Date,
 ): Promise<{ record: ArticleRecord; report: PageReport }> {
@@ -597,7 +868,7 @@ async function buildRecord(
     url: item.link,
     canonicalUrl: first.canonical,
     title: item.title || extracted?.title || item.link || feedTextTitle(feedText),
-    sources: group.filter((n, i) => group.findIndex((m) => m.feed.url === n.feed.url) === i).map(sourceOf),
+    sources: [sourceOf(first)],
     publishedAt: item.publishedAt,
     fetchedAt: fetchedAt.toISOString(),
     lang,

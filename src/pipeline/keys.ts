@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { datePath } from './dates';
 
-export const feedStateKey = (url: string): string =>
-  `state/feeds/${createHash('sha256').update(url).digest('hex').slice(0, 32)}.json`;
+/** A feed's id in the store: a hash of its URL, so no credential or token in a URL becomes a key. */
+export const feedId = (url: string): string => createHash('sha256').update(url).digest('hex').slice(0, 32);
+export const feedStateKey = (url: string): string => `state/feeds/${feedId(url)}.json`;
 export const articlesPrefix = (date: string): string => `state/articles/${datePath(date)}`;
 export const fetchReportKey = (date: string): string => `state/runs/${date}/fetch.json`;

@@ -161,6 +161,7 @@ function buildDigest(config: Config, date: string, t0: Date, stories: DigestStor
       feedsOk: feeds.filter((f) => f.status === 'ok').length,
       feedsFailed: feeds.filter((f) => f.status === 'error').length,
       feedsNotModified: feeds.filter((f) => f.status === 'not-modified').length,
+      ...(feeds.some((f) => f.status === 'deferred') ? { feedsDeferred: feeds.filter((f) => f.status === 'deferred').length } : {}),
       articlesExtracted: stories.filter((s) => s.contentSource === 'page').length,
       articlesFromFeed: stories.filter((s) => s.contentSource === 'feed').length,
       stories: stories.length,

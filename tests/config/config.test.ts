@@ -186,6 +186,7 @@ describe('every nested section refuses unknown keys', () => {
     ['schedule.typo', { schedule: { typo: 1 } }],
     ['retention.typo', { retention: { typo: 1 } }],
     ['alarms.typo', { alarms: { typo: 1 } }],
+    ['scale.feedsPerShrad', { scale: { feedsPerShrad: 100 } }],
     ['filters[0].typo', { filters: [{ exclude: ['horoscope'], typo: 1 }] }],
   ])('%s', (key, input) => {
     const err = errorOf(() => parseConfig({ feeds: [feed], ...input }));
