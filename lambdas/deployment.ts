@@ -202,3 +202,6 @@ export async function summarizerEnvironment(
   if (!key?.trim()) throw new Error(`The summarizer's API key at ${name} is empty`);
   return { ...env, [summarizer.apiKeyEnv]: key.trim() };
 }
+
+/** The run lease's owner for a Step Functions execution: every step of one execution holds it as the same owner. */
+export const executionOwner = (runId: string): string => `execution ${runId}`;

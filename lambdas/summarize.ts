@@ -15,6 +15,7 @@ import {
   createDeployedStore,
   FeedsUnreachableError,
   emitPublishedMetric,
+  executionOwner,
   summarizerEnvironment,
   InvalidEventError,
   loadDeployedConfig,
@@ -24,6 +25,8 @@ import {
 
 export interface SummarizeEvent {
   date: string;
+  /** The execution whose Plan step took the date's run lease: this step holds it as the same owner, then ends it. */
+  runId?: string;
 }
 
 export interface SummarizeOutput {
@@ -46,7 +49,9 @@ export const handler = async (event: SummarizeEvent, context?: Context): Promise
   logger.info('publish stage starting', { date });
   try {
     const summarizer = createSummarizer(config.summarizer, { network: config.network, env: await summarizerEnvironment(config) });
-    const report = await withRunLease(store, date, runLeaseFor(context), () =>
+    const lease = runLeaseFor(context);
+    const owner = event.runId ? executionOwner(event.runId) : lease.owner;
+    const report = await withRunLease(store, date, { ...lease, owner }, () =>
       runPublishStage({
         config,
         store,

@@ -31,6 +31,7 @@ import path from 'node:path';
 import { ConfigError, type Config } from '../src/config';
 import { DEPLOY_ENV, serializeDeployedConfig } from '../lambdas/environment';
 import { OperatorAlarms } from './alarms';
+import type { RunBudget } from './run-budget';
 import { DailyRun } from './daily-run';
 import type { DigestFunction } from './digest-function';
 import { StoreAndSite } from './store-and-site';
@@ -58,6 +59,8 @@ export function addressOf(from: string): string {
 export class DigestStack extends Stack {
   readonly bucket: s3.Bucket;
   readonly stateMachine: sfn.StateMachine;
+  /** The daily run's timeouts and retries (lib/run-budget.ts). */
+  readonly runBudget: RunBudget;
   readonly distribution: cloudfront.Distribution;
   readonly alarmTopic: sns.Topic;
   readonly fetchFunction: DigestFunction;
@@ -113,6 +116,7 @@ export class DigestStack extends Stack {
     this.fetchFunction = run.fetchFunction;
     this.summarizeFunction = run.summarizeFunction;
     this.stateMachine = run.stateMachine;
+    this.runBudget = run.budget;
     storeGrants.acknowledgeFindings(new Map([[run.summarizeFunction, run.requiredWildcards]]));
 
     this.alarmTopic = new OperatorAlarms(this, 'OperatorAlarms', {

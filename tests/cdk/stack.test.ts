@@ -9,6 +9,7 @@ import path from 'node:path';
 import { buildApp } from '../../lib/app';
 import type { DigestStack } from '../../lib/digest-stack';
 import { DEPLOY_ENV, DEPLOYED_CONFIG_FORMAT } from '../../lambdas/environment';
+import { stateMachineDefinition } from '../helpers/state-machine';
 import { tempDir } from '../helpers/tmp';
 
 const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'lib', 'example.config.yaml');
@@ -246,23 +247,70 @@ describe('daily run', () => {
     for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
   });
 
-  test('the state machine runs fetch then summarize, retries transient errors and records failures', () => {
+  test('the state machine plans, fetches shards on a Distributed Map, merges, publishes; every failure is recorded', () => {
     const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0];
-    const definition = json(machine.Properties.DefinitionString);
-    expect(definition).toContain('\\"StartAt\\":\\"FetchFeeds\\"');
-    expect(definition).toContain('\\"Next\\":\\"SummarizeAndPublish\\"');
-    for (const name of ['TransientError', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException'])
-      expect(definition).toContain(name);
-    expect(definition).toMatch(/\\"MaxAttempts\\":3/);
-    expect(definition).toMatch(
-      /\\"ErrorEquals\\":\[\\"States.ALL\\"\],\\"ResultPath\\":\\"\$.error\\",\\"Next\\":\\"RecordFailure\\"/,
-    );
-    expect(definition).toContain('state/runs/failures/');
+    const definition = stateMachineDefinition(template.toJSON() as never, { bucket: 'store' });
+    expect(definition.StartAt).toBe('Plan');
+    const order: string[] = [];
+    for (let name: string | undefined = definition.StartAt; name; name = definition.States[name].Next) order.push(name);
+    expect(order).toEqual(['Plan', 'FetchShards', 'Merge', 'SummarizeAndPublish', 'Published']);
+    const map = definition.States.FetchShards;
+    expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map.ItemsPath).toBe('$.plan.shards');
+    // A shard's failure or timeout is caught inside its item, so the map goes on.
+    expect(map.ItemProcessor!.States.FetchShard.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ShardFailed' },
+    ]);
+    for (const name of ['Plan', 'FetchShards', 'Merge', 'SummarizeAndPublish']) {
+      // A timeout goes to the failure branch too (named first, then everything else).
+      expect(definition.States[name].Catch?.map((c) => [c.ErrorEquals, c.Next])).toEqual([
+        [['States.Timeout'], 'RecordFailure'],
+        [['States.ALL'], 'RecordFailure'],
+      ]);
+    }
+    for (const task of ['Plan', 'Merge', 'SummarizeAndPublish']
+      .map((n) => definition.States[n])
+      .concat(map.ItemProcessor!.States.FetchShard)) {
+      expect(task.Retry?.[0].ErrorEquals).toEqual(
+        expect.arrayContaining(['TransientError', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']),
+      );
+    }
+    expect(json(machine.Properties.DefinitionString)).toContain('state/runs/failures/');
     expect(machine.Properties).toMatchObject({
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: expect.objectContaining({ Level: 'ALL', IncludeExecutionData: false }),
     });
-    expect(definition).toContain('\\"TimeoutSeconds\\":2400');
+  });
+
+  test('timeouts and retries add up: every step fails before the execution times out', () => {
+    const definition = stateMachineDefinition(template.toJSON() as never, { bucket: 'store' });
+    const budget = stack.runBudget;
+    const functions = Object.fromEntries(
+      ofType('AWS::Lambda::Function').map(([id, f]) => [id.replace(/Function[0-9A-F]{8}$/, ''), f.Properties.Timeout as number]),
+    );
+    const map = definition.States.FetchShards;
+    const steps = {
+      Plan: definition.States.Plan,
+      FetchShard: map.ItemProcessor!.States.FetchShard,
+      Merge: definition.States.Merge,
+      SummarizeAndPublish: definition.States.SummarizeAndPublish,
+    };
+    // Each task outlives its function's own timeout (Lambda's error is the one reported)...
+    expect(steps.FetchShard.TimeoutSeconds).toBeGreaterThan(functions.Fetch);
+    expect(steps.SummarizeAndPublish.TimeoutSeconds).toBeGreaterThan(functions.Summarize);
+    // ...and every attempt of every step, every backoff at its longest, shard waves included, fits the execution.
+    const worst = (s: (typeof steps)[keyof typeof steps]): number => {
+      const r = s.Retry![0];
+      let waits = 0;
+      for (let k = 0; k < r.MaxAttempts!; k++) waits += r.IntervalSeconds! * Math.pow(r.BackoffRate!, k);
+      return (r.MaxAttempts! + 1) * s.TimeoutSeconds! + waits;
+    };
+    const waves = Math.ceil(budget.shards / map.MaxConcurrency!);
+    const total = worst(steps.Plan) + waves * worst(steps.FetchShard) + worst(steps.Merge) + worst(steps.SummarizeAndPublish);
+    expect(definition.TimeoutSeconds).toBe(budget.executionSeconds);
+    expect(budget.executionSeconds).toBeGreaterThan(total + budget.recordFailureSeconds);
+    // The run lease the Plan takes lasts as long as the execution may.
+    expect(steps.Plan.Parameters).toMatchObject({ leaseSeconds: budget.executionSeconds });
   });
 });
 

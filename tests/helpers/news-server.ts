@@ -90,7 +90,8 @@ export const paragraphsAbout = (topic: string): string[] => {
   return text;
 };
 
-export async function startNewsServer(feeds: NewsFeed[]): Promise<NewsServer> {
+/** `host`: the loopback address to listen on (127.0.0.0/8), so tests can have several hosts. */
+export async function startNewsServer(feeds: NewsFeed[], { host = '127.0.0.1' }: { host?: string } = {}): Promise<NewsServer> {
   const state: Omit<NewsServer, 'hostPort' | 'base' | 'close'> = { feeds, down: false, requests: [] };
   const server = http.createServer((req, res) => void answer(req, res));
 
@@ -122,11 +123,11 @@ export async function startNewsServer(feeds: NewsFeed[]): Promise<NewsServer> {
 ${item.paragraphs.map((p) => `<p>${esc(p)}</p>`).join('\n')}</article></main><footer>© News</footer></body></html>`);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as { port: number }).port;
   return Object.assign(state, {
-    hostPort: `127.0.0.1:${port}`,
-    base: `http://127.0.0.1:${port}`,
+    hostPort: `${host}:${port}`,
+    base: `http://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
