@@ -101,6 +101,9 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     date,
     emit,
     onSummary: (result, id) => account?.record(result, id),
+    // Rank first, summarize only what the digest shows.
+    limit: config.digest.maxStories,
+    now: t0,
   });
   const counts = storiesReport.summaries;
 
@@ -161,7 +164,9 @@ function buildDigest(config: Config, date: string, t0: Date, stories: DigestStor
       feedsOk: feeds.filter((f) => f.status === 'ok').length,
       feedsFailed: feeds.filter((f) => f.status === 'error').length,
       feedsNotModified: feeds.filter((f) => f.status === 'not-modified').length,
-      ...(feeds.some((f) => f.status === 'deferred') ? { feedsDeferred: feeds.filter((f) => f.status === 'deferred').length } : {}),
+      ...(feeds.some((f) => f.status === 'deferred')
+        ? { feedsDeferred: feeds.filter((f) => f.status === 'deferred').length }
+        : {}),
       articlesExtracted: stories.filter((s) => s.contentSource === 'page').length,
       articlesFromFeed: stories.filter((s) => s.contentSource === 'feed').length,
       stories: stories.length,

@@ -23,8 +23,11 @@ export const RANK_WEIGHTS = Object.freeze({
   fullText: 0.2,
 });
 
+/** What a story's score depends on (all known before its summary is written). */
+export type RankedFields = Pick<DigestStory, 'sources' | 'publishedAt' | 'clusterSize' | 'contentSource'>;
+
 /** Score of one story; higher ranks first. Pure, finite for any input. */
-export function storyScore(story: DigestStory, options: Pick<RankOptions, 'now' | 'priorities'>): number {
+export function storyScore(story: RankedFields, options: Pick<RankOptions, 'now' | 'priorities'>): number {
   const feeds = new Set(story.sources.map((s) => s.feedUrl));
   const published = Date.parse(story.publishedAt);
   // Undated stories count as old rather than new; dates in the future count as now.

@@ -21,6 +21,7 @@ import type { ArticleRecord, DigestStory, DigestStorySource } from '../types';
 import type { PipelineEvent } from './events';
 import { articlesPrefix } from './keys';
 import { mapLimit } from './limit';
+import { storyScore, type RankedFields } from './rank';
 
 /** Summary cached beside an article record so re-runs (and Bedrock) do not summarize twice. */
 export interface StoredSummary {
@@ -57,6 +58,14 @@ export interface BuildStoriesInput {
   emit: (event: PipelineEvent) => void;
   /** Told of every summary the summarizer returned (the run's LLM accounting). */
   onSummary?: (result: SummaryResult, id: string) => void;
+  /**
+   * Stories the digest shows (`digest.maxStories`): clusters are ranked before they are summarized
+   * and only the best this many are (plus one for each that folds into an earlier story), so a day
+   * of thousands of articles costs a model this many summaries, not thousands. Default: all.
+   */
+  limit?: number;
+  /** The run's instant, for ranking by recency. */
+  now?: Date;
 }
 
 export interface StoriesReport {
@@ -68,6 +77,8 @@ export interface StoriesReport {
   folded: number;
   /** Days of story memory that could not be read (their stories count as unknown). */
   memoryErrors: { date: string; message: string }[];
+  /** Stories ranked below the digest's limit: never summarized, never shown. */
+  notSummarized?: number;
   summaries: { extractive: number; bedrock: number; openai: number; feed: number; failed: number };
   tokens: { input: number; output: number };
 }
@@ -166,6 +177,17 @@ function newSentences(sentences: string[], lang: string, earlier: StoryFingerpri
   });
 }
 
+/** What ranking needs of a cluster's story, known before its summary: sources, date, size, content. */
+function candidateOf(members: ArticleRecord[]): RankedFields {
+  const lead = members[0];
+  return {
+    sources: sourcesOf(members),
+    publishedAt: lead.publishedAt,
+    contentSource: lead.contentSource,
+    clusterSize: members.length,
+  };
+}
+
 export async function buildStories(input: BuildStoriesInput): Promise<BuiltStories> {
   const { records, config, store, date, emit } = input;
   const maxSentences = config.digest.summarySentences;
@@ -184,8 +206,8 @@ export async function buildStories(input: BuildStoriesInput): Promise<BuiltStori
   };
   const memory: StoryMemoryDay = { date, stories: [], folded: [] };
 
-  emit({ type: 'stage', stage: 'summaries', total: records.length });
-  const built = await mapLimit(clusters, 4, async (members, k): Promise<DigestStory | undefined> => {
+  const buildOne = async (k: number): Promise<DigestStory | undefined> => {
+    const members = clusters[k];
     const lead = members[0];
     const sources = sourcesOf(members);
     // Joining a remembered story is joining a large group: a small cluster gets the clusterer's small-group allowance.
@@ -227,7 +249,29 @@ export async function buildStories(input: BuildStoriesInput): Promise<BuiltStori
       clusterSize: members.length,
       ...(match ? { updateOf: { id: match.earlier.id, date: match.earlier.date } } : {}),
     };
-  });
+  };
+
+  // Best first, then summarized in that order until the digest is full: a story that folds into an
+  // earlier one leaves its place to the next.
+  const priorities = new Map(config.feeds.map((f) => [f.url, f.priority]));
+  const now = input.now ?? new Date();
+  const order = clusters
+    .map((members, k) => ({ k, score: storyScore(candidateOf(members), { now, priorities }) }))
+    .sort((a, b) => b.score - a.score || b.k - a.k)
+    .map((c) => c.k);
+  const limit = Math.min(input.limit ?? clusters.length, clusters.length);
+  emit({ type: 'stage', stage: 'summaries', total: limit });
+  const built: (DigestStory | undefined)[] = new Array(clusters.length);
+  let next = 0;
+  let kept = 0;
+  while (kept < limit && next < order.length) {
+    const batch = order.slice(next, next + (limit - kept));
+    next += batch.length;
+    const stories = await mapLimit(batch, 4, buildOne);
+    batch.forEach((k, i) => (built[k] = stories[i]));
+    kept += stories.filter(Boolean).length;
+  }
+  report.notSummarized = order.length - next;
   const stories: DigestStory[] = [];
   built.forEach((story, k) => {
     if (!story) return;

@@ -151,6 +151,24 @@ describe('runs with an OpenAI-compatible summarizer', () => {
     ).toBe(true);
   });
 
+  it('ranks before summarizing: with digest.maxStories 3 the model is asked for 3 summaries, those of the stories shown', async () => {
+    const store = new FsStore(dir);
+    const allDir = await tempDir('llm-all-');
+    const all = await runDigest({ config: config({}, { maxStories: 100 }), store: new FsStore(allDir), date: DATE });
+    await rm(allDir, { recursive: true, force: true });
+    const everyStory = all.publish.digest.stories;
+    expect(everyStory.length).toBeGreaterThan(3);
+    model.requests.length = 0;
+
+    const run = await runDigest({ config: config({}, { maxStories: 3 }), store, date: DATE });
+    const digest = await readDigest(dir);
+    expect(model.requests).toHaveLength(3);
+    // The same three stories lead the full ranking; each of them got its summary from the model.
+    expect(digest.stories.map((s) => s.id)).toEqual(everyStory.slice(0, 3).map((s) => s.id));
+    expect(digest.stories.every((s) => s.summaryKind === 'openai')).toBe(true);
+    expect(run.publish.stories.notSummarized).toBe(all.publish.stories.clusters - 3);
+  });
+
   it('maxInputTokensPerRun stops asking once the run has spent its input tokens', async () => {
     const store = new FsStore(dir);
     const run = await runDigest({ config: config({ maxInputTokensPerRun: 1500 }), store, date: DATE });
