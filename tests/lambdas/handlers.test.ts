@@ -3,6 +3,11 @@
  * bundles it (lib/handlers.ts), with the configuration file beside it, and invoked in a fresh Node
  * process (as a Lambda cold start would) with a realistic event, against a real S3-compatible
  * server (s3rver) and a local feed/article server on 127.0.0.1.
+ *
+ * The server answers like Amazon S3 to a least-privilege role (a GET of a missing key is 403
+ * AccessDenied) and logs each request as the IAM action it needs: every request a handler makes is
+ * held against the permissions the stack derives from STORE_ACCESS. The handlers run as bundles in
+ * child processes, so their store calls are seen where IAM sees them, on the wire.
  */
 import { GetObjectCommand, ListObjectsCommand } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
@@ -18,12 +23,14 @@ import {
   DIGEST_PUBLISHED_METRIC,
   serializeDeployedConfig,
   STORE_ACCESS,
+  type StoreAccess,
 } from '../../lambdas/environment';
 import { copySidePackages, esbuildOptionsFor, type HandlerName } from '../../lib/handlers';
+import { storePermissions, type StoreAction } from '../../lib/store-grants';
 import { parseConfig } from '../../src/config';
 import type { Digest } from '../../src/types';
 import { startChatCompletionsServer, type ChatCompletionsServer } from '../helpers/chat-completions-server';
-import { startLocalS3, type LocalS3 } from '../helpers/s3';
+import { startLocalS3, type LocalS3, type S3Operation } from '../helpers/s3';
 import { tempDir } from '../helpers/tmp';
 
 const run = promisify(execFile);
@@ -45,6 +52,8 @@ interface Invocation<T> {
   result?: T;
   error?: { name: string; message: string };
   stdout: string[];
+  /** The S3 requests the handler made, in order. */
+  operations: S3Operation[];
 }
 
 /** Invoke a bundled handler in a fresh Node process with the environment the stack sets. */
@@ -55,6 +64,7 @@ async function invoke<T>(name: HandlerName, event: unknown, extraEnv: Record<str
       (r) => process.stdout.write('\\n@@RESULT ' + JSON.stringify(r) + '\\n'),
       (e) => process.stdout.write('\\n@@ERROR ' + JSON.stringify({ name: e.name, message: e.message }) + '\\n'),
     );`;
+  const firstOperation = s3.operations.length;
   const { stdout } = await run(process.execPath, ['--enable-source-maps', '-e', script], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -80,6 +90,7 @@ async function invoke<T>(name: HandlerName, event: unknown, extraEnv: Record<str
     result: result ? (JSON.parse(result) as T) : undefined,
     error: error ? (JSON.parse(error) as Invocation<T>['error']) : undefined,
     stdout: lines.filter((l) => !l.startsWith('@@')),
+    operations: s3.operations.slice(firstOperation),
   };
 }
 
@@ -97,11 +108,31 @@ async function allKeys(): Promise<string[]> {
   return (listed.Contents ?? []).map((o) => o.Key!);
 }
 
-/** Keys outside the prefixes the stack grants a function would be AccessDenied in AWS. */
-const outsideGrant = (keys: string[], access: { put: readonly string[]; write: readonly string[] }): string[] =>
-  keys.filter((k) => ![...access.put, ...access.write].some((prefix) => k.startsWith(prefix)));
+/** "action prefix" for each permission the stack grants a function with this access. */
+const granted = (access: StoreAccess): string[] =>
+  Object.entries(storePermissions(access))
+    .flatMap(([action, prefixes]) => prefixes.map((p) => `${action} ${p}`))
+    .sort();
+
+/**
+ * A run's S3 requests against the grants: `outside` lists each request no grant allows (it would be
+ * AccessDenied in AWS); `used` each permission ("action prefix") some request needed.
+ */
+function againstGrants(operations: S3Operation[], access: StoreAccess): { outside: string[]; used: string[] } {
+  const permissions = storePermissions(access);
+  const outside: string[] = [];
+  const used = new Set<string>();
+  for (const op of operations) {
+    const prefix = op.action === 'other' ? undefined : permissions[op.action as StoreAction].find((p) => op.key.startsWith(p));
+    if (prefix === undefined) outside.push(`${op.action} ${op.key}`);
+    else used.add(`${op.action} ${prefix}`);
+  }
+  return { outside, used: [...used].sort() };
+}
 
 let keysAfterFetch: string[] = [];
+/** Permissions the summarize runs needed so far. */
+const summarizeUsed: string[] = [];
 
 async function getObject(key: string): Promise<string | undefined> {
   try {
@@ -113,7 +144,8 @@ async function getObject(key: string): Promise<string | undefined> {
 }
 
 beforeAll(async () => {
-  s3 = await startLocalS3();
+  // As Amazon S3 answers a role whose ListBucket may not count for a GET: missing keys are 403s.
+  s3 = await startLocalS3({ denials: { missingGets: true }, recordOperations: true });
   await s3.createBucket(BUCKET);
 
   site = http.createServer((req, res) => {
@@ -193,9 +225,12 @@ describe('deployed handlers against s3rver and a local feed server', () => {
     const fetchReport = JSON.parse((await getObject('state/runs/2026-03-29/fetch.json'))!);
     expect(fetchReport).toMatchObject({ date: '2026-03-29', stats: { feedsOk: 1, feedsFailed: 0, itemsNew: 2 } });
     expect(fetchReport.feeds).toHaveLength(1);
-    // Everything the run wrote is under the prefixes the stack lets the fetch function write.
+    // Every request the run made, reads and listings included, is one the stack grants; and it
+    // needed every permission the stack grants (a missing key's 403 settled by listing it).
+    const checked = againstGrants(out.operations, STORE_ACCESS.fetch);
+    expect(checked.outside).toEqual([]);
+    expect(checked.used).toEqual(granted(STORE_ACCESS.fetch));
     keysAfterFetch = await allKeys();
-    expect(outsideGrant(keysAfterFetch, STORE_ACCESS.fetch)).toEqual([]);
 
     // Structured JSON logs (Powertools) carrying the service name.
     const logs = jsonLines(out.stdout);
@@ -222,7 +257,9 @@ describe('deployed handlers against s3rver and a local feed server', () => {
     expect(await getObject('site/index.html')).toContain('Tidal power plant');
     const written = (await allKeys()).filter((k) => !keysAfterFetch.includes(k));
     expect(written.length).toBeGreaterThan(3);
-    expect(outsideGrant(written, STORE_ACCESS.summarize)).toEqual([]);
+    const checked = againstGrants(out.operations, STORE_ACCESS.summarize);
+    expect(checked.outside).toEqual([]);
+    summarizeUsed.push(...checked.used);
 
     // The embedded-metric line the "no digest today" alarm watches.
     const metric = jsonLines(out.stdout).find((l) => '_aws' in l);
@@ -243,15 +280,23 @@ describe('deployed handlers against s3rver and a local feed server', () => {
     expect(digest.stories.map((s) => s.summaryKind)).toEqual(['openai', 'openai']);
     const keys = await allKeys();
     expect(keys.filter((k) => k.startsWith('state/summaries/'))).toHaveLength(2);
-    expect(
-      outsideGrant(
-        keys.filter((k) => !keysAfterFetch.includes(k)),
-        STORE_ACCESS.summarize,
-      ),
-    ).toEqual([]);
+    const checked = againstGrants(out.operations, STORE_ACCESS.summarize);
+    expect(checked.outside).toEqual([]);
+    summarizeUsed.push(...checked.used);
     const done = jsonLines(out.stdout).find((l) => l.message === 'publish stage done');
     expect(done).toMatchObject({ usage: { requests: 2, cached: 0 } });
     expect(out.stdout.join('\n')).not.toContain(OPENAI_KEY);
+  }, 30_000);
+
+  test('summarize of a day nothing was fetched for: a quiet day, every missing key settled as missing, within the grants', async () => {
+    // No lease, no fetch report, no records: each GET is a 403 that only a granted listing settles.
+    const out = await invoke<{ date: string; stories: number }>('summarize', { date: '2026-03-22' });
+    expect(out.error).toBeUndefined();
+    expect(out.result).toMatchObject({ date: '2026-03-22', stories: 0 });
+    const checked = againstGrants(out.operations, STORE_ACCESS.summarize);
+    expect(checked.outside).toEqual([]);
+    // The day's runs so far (extractive, with the LLM cache, from nothing) needed every permission granted.
+    expect([...new Set([...summarizeUsed, ...checked.used])].sort()).toEqual(granted(STORE_ACCESS.summarize));
   }, 30_000);
 
   test('the SSM client ships beside the summarize bundle, for a key kept as an SSM SecureString', async () => {
