@@ -97,39 +97,43 @@ function conditionalWrites(): Middleware {
   };
 }
 
-/** The IAM action a request needs, and the key or listing prefix it names. */
+/** Query parameters of a plain listing (ListObjects, ListObjectsV2); `x-id` names the SDK operation. */
+const LISTING_PARAMETERS = new Set([
+  'prefix',
+  'list-type',
+  'max-keys',
+  'marker',
+  'delimiter',
+  'encoding-type',
+  'continuation-token',
+  'start-after',
+  'x-id',
+]);
+
+/**
+ * The IAM action a request needs, and the key or listing prefix it names. A request with a
+ * sub-resource (`?acl`, `?tagging`, `?versions`, `?uploadId`, …) needs another action: 'other'.
+ */
 function operationOf(ctx: KoaContext): S3Operation | undefined {
   const [, bucket, ...rest] = ctx.path.split('/');
   if (!bucket) return undefined;
   const key = decodeURIComponent(rest.join('/'));
+  const parameters = Object.keys(ctx.query);
   const read = ctx.method === 'GET' || ctx.method === 'HEAD';
   if (!key) {
-    // GET /bucket with no sub-resource (?location, ?versions, …) is ListObjects / ListObjectsV2.
-    const subresource = Object.keys(ctx.query).some(
-      (q) =>
-        ![
-          'prefix',
-          'list-type',
-          'max-keys',
-          'marker',
-          'delimiter',
-          'encoding-type',
-          'continuation-token',
-          'start-after',
-          'x-id',
-        ].includes(q),
-    );
-    if (read && !subresource) return { action: 's3:ListBucket', bucket, key: String(ctx.query.prefix ?? '') };
-    return { action: 'other', bucket, key: '' };
+    const listing = read && parameters.every((q) => LISTING_PARAMETERS.has(q));
+    return listing
+      ? { action: 's3:ListBucket', bucket, key: String(ctx.query.prefix ?? '') }
+      : { action: 'other', bucket, key: '' };
   }
-  const action = read
-    ? 's3:GetObject'
-    : ctx.method === 'PUT'
-      ? 's3:PutObject'
-      : ctx.method === 'DELETE'
-        ? 's3:DeleteObject'
-        : 'other';
-  return { action, bucket, key };
+  const actions: Record<string, S3Operation['action']> = {
+    GET: 's3:GetObject',
+    HEAD: 's3:GetObject',
+    PUT: 's3:PutObject',
+    DELETE: 's3:DeleteObject',
+  };
+  const plain = parameters.every((q) => q === 'x-id');
+  return { action: (plain && actions[ctx.method]) || 'other', bucket, key };
 }
 
 /** Records every request (when asked) and answers those `denials` names 403 AccessDenied. */
