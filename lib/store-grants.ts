@@ -53,7 +53,10 @@ export class StoreGrants {
     return `Resource::<${bucketId}.Arn>/${prefix}*`;
   }
 
-  /** One statement per action: object actions on `bucket/prefix*`, ListBucket on the bucket under an `s3:prefix` condition. */
+  /**
+   * Each object action on `bucket/prefix*` for its prefixes; ListBucket on the bucket itself under a
+   * `StringLike s3:prefix` condition (CDK may merge statements with the same resources).
+   */
   grant(fn: DigestFunction, access: StoreAccess): void {
     const permissions = storePermissions(access);
     const granted = this.objectPrefixes.get(fn) ?? new Set<string>();

@@ -339,7 +339,9 @@ describe('least privilege', () => {
     const out: string[] = [];
     for (const st of statements) {
       for (const action of actionsOf(st).filter((a) => a.startsWith('s3:'))) {
-        const odd = (what: unknown): number => out.push(`${action} ?${st.Effect} ${json(what)} ${json(st.Condition)}`);
+        const odd = (what: unknown): void => {
+          out.push(`${action} ?${st.Effect} ${json(what)} ${json(st.Condition)}`);
+        };
         if (st.Effect !== 'Allow') {
           odd(st.Resource);
           continue;
