@@ -41,19 +41,47 @@ export function serializeDeployedConfig(validatedConfig: unknown): string {
 export const TRANSIENT_ERROR_NAME = 'TransientError';
 
 /**
- * Which store prefixes each function may touch: the stack grants exactly these (grant* per prefix),
- * and the handler tests check that every key a real run writes falls under them.
- * read = GetObject (+ List, so missing keys are 404s); put = PutObject, no delete; write = put + delete.
+ * What a function does to the store, by key prefix, as its code calls the Store port:
+ * get = get/getVersioned, put = put/putIfAbsent/putIfMatch, delete = delete, list = list.
+ * The stack grants exactly these (lib/store-grants.ts), and the handler tests check every S3
+ * request of a real run against them.
  */
+export interface StoreAccess {
+  get: readonly string[];
+  put: readonly string[];
+  delete: readonly string[];
+  list: readonly string[];
+}
+
+/** Store access per function; a prefix ends with "/" and covers every key under it. */
 export const STORE_ACCESS = {
-  fetch: { read: [], put: ['state/feeds/', 'state/articles/', 'state/runs/'], write: [] },
-  summarize: {
-    read: [],
-    put: ['site/', 'state/site/', 'state/articles/', 'state/runs/', 'state/summaries/', 'state/stories/'],
-    write: [],
+  /** Feed state, article records, the run lease and fetch reports: read-modify-write, never deleted nor listed. */
+  fetch: {
+    get: ['state/feeds/', 'state/articles/', 'state/runs/'],
+    put: ['state/feeds/', 'state/articles/', 'state/runs/'],
+    delete: [],
+    list: [],
   },
-  /** Added to summarize when the stack sets up mail: the digest mailer reads confirmed subscribers. */
-  summarizeMail: { read: ['state/subscribers/'], put: [], write: [] },
-  /** Subscribers, and the sign-up limits every instance shares (read-modify-write, never deleted). */
-  subscribe: { read: [], put: ['state/limits/'], write: ['state/subscribers/'] },
-} as const satisfies Record<string, { read: readonly string[]; put: readonly string[]; write: readonly string[] }>;
+  /** The day's records (listed), summaries and their LLM cache, story memory, the lease and reports, and the site. */
+  summarize: {
+    get: ['site/', 'state/site/', 'state/articles/', 'state/runs/', 'state/summaries/', 'state/stories/'],
+    put: ['site/', 'state/site/', 'state/articles/', 'state/runs/', 'state/summaries/', 'state/stories/'],
+    delete: [],
+    list: ['site/', 'state/articles/'],
+  },
+  /**
+   * Added to summarize when the stack sets up mail: the digest mailer lists and reads subscribers
+   * (who got today's mail is recorded under state/runs/, already granted).
+   */
+  summarizeMail: { get: ['state/subscribers/'], put: [], delete: [], list: ['state/subscribers/'] },
+  /**
+   * Subscribers, and the sign-up limits every instance shares (read-modify-write). A new
+   * subscriber's record is deleted again when its confirmation mail cannot be sent.
+   */
+  subscribe: {
+    get: ['state/subscribers/', 'state/limits/'],
+    put: ['state/subscribers/', 'state/limits/'],
+    delete: ['state/subscribers/'],
+    list: [],
+  },
+} as const satisfies Record<string, StoreAccess>;

@@ -17,6 +17,7 @@ const isNotFound = (err: unknown): boolean => {
   const name = (err as { name?: string }).name;
   return name === 'NoSuchKey' || name === 'NotFound' || httpStatus(err) === 404;
 };
+const isAccessDenied = (err: unknown): boolean => (err as { name?: string }).name === 'AccessDenied' || httpStatus(err) === 403;
 /** 412: the condition did not hold (the key exists, or its ETag changed). */
 const isPreconditionFailed = (err: unknown): boolean =>
   (err as { name?: string }).name === 'PreconditionFailed' || httpStatus(err) === 412;
@@ -33,7 +34,17 @@ export interface S3StoreOptions {
   clientConfig?: S3ClientConfig;
 }
 
-/** S3 (or any S3-compatible endpoint) adapter of the Store port. */
+/**
+ * S3 (or any S3-compatible endpoint) adapter of the Store port.
+ *
+ * A missing key and a denied read must stay apart: a read error taken for "not found" would make a
+ * run start a subscriber, a feed's state or a lease afresh. S3 answers a GET of a missing key 404
+ * NoSuchKey only when the caller may list it (s3:ListBucket); otherwise 403 AccessDenied, exactly as
+ * for an existing key the caller may not read. Whether a ListBucket limited by an `s3:prefix`
+ * condition (how the stack grants it) counts for that check is not documented, so a 403 on a GET is
+ * settled by listing the key itself: absent from a listing that succeeds, it is missing; present, or
+ * the listing denied too, the original error is thrown.
+ */
 export class S3Store implements Store {
   readonly bucket: string;
   readonly prefix: string;
@@ -55,13 +66,29 @@ export class S3Store implements Store {
   }
 
   async getVersioned(key: string): Promise<VersionedBody | undefined> {
+    const fullKey = this.key(key);
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: fullKey }));
       const body = res.Body ? Buffer.from(await res.Body.transformToByteArray()) : Buffer.alloc(0);
       return { body, version: res.ETag ?? '' };
     } catch (err) {
       if (isNotFound(err)) return undefined;
+      if (isAccessDenied(err) && (await this.listingShowsMissing(fullKey))) return undefined;
       throw err;
+    }
+  }
+
+  /**
+   * True only when a listing of exactly `fullKey` succeeds and does not contain it (see the class
+   * comment). The key sorts first among the keys it prefixes, so one entry settles it. ListObjects
+   * (v1) as in `list`: the same s3:ListBucket permission, on every S3-compatible server.
+   */
+  private async listingShowsMissing(fullKey: string): Promise<boolean> {
+    try {
+      const res = await this.client.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: fullKey, MaxKeys: 1 }));
+      return !(res.Contents ?? []).some((obj) => obj.Key === fullKey);
+    } catch {
+      return false;
     }
   }
 
