@@ -17,6 +17,7 @@ import type { PageContext } from './layout';
 import { buildSearchShard, SEARCH_MANIFEST_KEY, SEARCH_WORDS_VERSION, searchShardKey, type SearchManifest } from './search-index';
 import { SEARCH_JS } from './search-script';
 import { datePath, dayPagePath } from './site-paths';
+import { weeksIn } from './weekly';
 import { ICON_SVG, minifyCss, SITE_CSS } from './style';
 
 export interface PublishOptions {
@@ -180,7 +181,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
     }
   }
   await putJson(store, ARCHIVE_STATE_KEY, { version: 1, days } satisfies ArchiveState);
-  await put('site/archive.html', renderArchivePage(days, ctxFor('')), TYPES.html, CACHE.short);
+  await put('site/archive.html', renderArchivePage(days, ctxFor(''), weeksIn(existing)), TYPES.html, CACHE.short);
   const archived = days.map((d) => d.date).sort();
 
   // 3. Feeds: the newest days.
