@@ -8,7 +8,7 @@ import type { DeliveryEditions, DeliveryReport } from '../pipeline/publish-stage
 import type { Store } from '../store';
 import { resolvePublicUrls } from '../subscriptions/links';
 import { secretLoaderFromEnv, type SecretLoader } from '../subscriptions/secret';
-import { categoriesOf } from '../subscriptions/preferences';
+import { preferenceChoicesOf } from '../subscriptions/preference-choices';
 import type { Digest } from '../types';
 import { deliverDigest } from './deliver';
 import { LABELS_LANG } from './layout';
@@ -66,7 +66,7 @@ export function createDigestDeliverer(
           replyTo: config.email.replyTo,
           lang: LABELS_LANG,
           now: options.now,
-          choices: { categories: categoriesOf(config.feeds), defaultMaxStories: config.digest.maxStories },
+          choices: preferenceChoicesOf(config),
         },
         editions,
       );

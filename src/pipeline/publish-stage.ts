@@ -13,6 +13,7 @@ import { meteredSummarizer, type Summarizer, type SummaryUsage } from '../summar
 import { redactText, redactUrl } from '../http/redact';
 import { publishDigest, publishOutageNotice } from '../render';
 import { resolvePublicUrls } from '../subscriptions/links';
+import { subscribeChoicesOf } from '../subscriptions/preference-choices';
 import { getJson, putJson, type Store } from '../store';
 import type { ArticleRecord, Digest, DigestFeedStatus, DigestStory, WeeklyEdition } from '../types';
 import type { FetchReport } from './fetch-stage';
@@ -128,16 +129,10 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   emit({ type: 'stage', stage: 'publish', total: 1 });
   // Without site.url the site is local: links and the subscribe form point at `rss-digest serve`.
   const urls = resolvePublicUrls(config);
+  const site = { siteUrl: urls.siteUrl, subscribeEndpoint: urls.endpointUrl, subscribeChoices: subscribeChoicesOf(config) };
   // The week first, so that the archive published next links it.
-  const weekly = await publishWeekly(store, digest, {
-    siteUrl: urls.siteUrl,
-    subscribeEndpoint: urls.endpointUrl,
-    maxStories: config.digest.maxStories,
-  });
-  const published = [
-    ...weekly.keys,
-    ...(await publishDigest(store, digest, { siteUrl: urls.siteUrl, subscribeEndpoint: urls.endpointUrl })),
-  ];
+  const weekly = await publishWeekly(store, digest, { ...site, maxStories: config.digest.maxStories });
+  const published = [...weekly.keys, ...(await publishDigest(store, digest, site))];
   await rememberStories(store, memory, ranked);
   emit({ type: 'published', keys: published });
 

@@ -11,7 +11,7 @@
  */
 import { CACHE, digestKey, siteAssets, TYPES } from '../render/publish';
 import { cleanLine, safeHttpUrl } from '../render/html';
-import type { PageContext } from '../render/layout';
+import type { PageContext, SubscribeChoices } from '../render/layout';
 import { renderWeeklyAtom, renderWeeklyPage, WEEKLY_FEED_ENTRIES, weeklyKey, weekPath, weeksIn } from '../render/weekly';
 import { getJson, putJson, type Store } from '../store';
 import type { Digest, WeeklyEdition } from '../types';
@@ -21,6 +21,7 @@ import { buildWeeklyEdition, datesBetween, isoWeekId, isoWeekOf, isoWeekRange, r
 export interface WeeklyStageOptions {
   siteUrl?: string;
   subscribeEndpoint?: string;
+  subscribeChoices?: SubscribeChoices;
   /** The site's edition keeps the best this many stories (digest.maxStories). */
   maxStories: number;
 }
@@ -69,6 +70,7 @@ export async function publishWeekly(store: Store, digest: Digest, options: Weekl
       siteUrl,
       subscribeEndpoint: options.subscribeEndpoint,
       lang: 'en',
+      ...(options.subscribeChoices ? { subscribeChoices: options.subscribeChoices } : {}),
     };
     await put(`site/${weekPath(week)}/index.html`, renderWeeklyPage(site, ctx), TYPES.html, CACHE.short);
     await putJson(store, weeklyKey(week), site, { cacheControl: CACHE.short });

@@ -13,7 +13,7 @@ import { formatClock, formatLongDate, formatWeekday } from './format';
 import { renderDailyPage } from './daily';
 import { renderArchivePage, renderNotFoundPage, renderSearchPage, type ArchiveDay } from './archive';
 import { FEED_ENTRIES, renderAtomFeed, renderJsonFeed } from './feeds';
-import type { PageContext } from './layout';
+import type { PageContext, SubscribeChoices } from './layout';
 import { buildSearchShard, SEARCH_MANIFEST_KEY, SEARCH_WORDS_VERSION, searchShardKey, type SearchManifest } from './search-index';
 import { SEARCH_JS } from './search-script';
 import { datePath, dayPagePath } from './site-paths';
@@ -25,6 +25,8 @@ export interface PublishOptions {
   siteUrl?: string;
   /** Subscription endpoint base ("…/api"); the subscribe form posts to `${subscribeEndpoint}/subscribe`. */
   subscribeEndpoint?: string;
+  /** What the subscribe form offers to choose (topics, frequency, stories per mail). */
+  subscribeChoices?: SubscribeChoices;
 }
 
 /** The chrome's words (headings, labels) are English; stories carry their own languages. */
@@ -146,6 +148,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
     siteUrl,
     subscribeEndpoint: options.subscribeEndpoint,
     lang,
+    ...(options.subscribeChoices ? { subscribeChoices: options.subscribeChoices } : {}),
   });
 
   // 0. Assets the pages refer to.

@@ -15,7 +15,7 @@ import type { Store } from '../store';
 import { maskAddress, normalizeAddress } from './address';
 import { renderResponse, type EndpointResponse, type PageContent } from './pages';
 import { effectivePreferences, parsePreferences, type PreferenceChoices, type Preferences } from './preferences';
-import { describePreferences, PREFERENCES_STRINGS, renderPreferenceFields } from './preferences-page';
+import { describePreferences, PREFERENCES_STRINGS, preferenceFields } from './preferences-page';
 import { parseJsonBody } from './json-body';
 import { createSignupLimiter, signupLimits, type Refusal } from './limits';
 import type { SecretLoader } from './secret';
@@ -475,7 +475,7 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
         form: {
           action,
           button: PREFERENCES_STRINGS.save,
-          inputs: renderPreferenceFields(effectivePreferences(record.preferences, choices), choices),
+          inputs: preferenceFields(effectivePreferences(record.preferences, choices), choices),
         },
       };
     }

@@ -8,7 +8,7 @@ import { createMailerFromConfig, type Mailer, type SesLike } from '../email/mail
 import type { Store } from '../store';
 import { createSubscriptionEndpoint, type SubscriptionEndpoint, type SubscriptionEndpointDeps } from './handler';
 import { resolvePublicUrls } from './links';
-import { categoriesOf } from './preferences';
+import { preferenceChoicesOf } from './preference-choices';
 import { secretLoaderFromEnv, type SecretLoader } from './secret';
 
 export {
@@ -68,6 +68,7 @@ export {
   type ReaderEdition,
   type Weekday,
 } from './preferences';
+export { preferenceChoicesOf, subscribeChoicesOf } from './preference-choices';
 export { applySesEvent, type SesMailEvent, type BounceOutcome } from './bounces';
 export { resolvePublicUrls, dayPageUrl, LOCAL_SITE_URL, type PublicUrls } from './links';
 export {
@@ -117,7 +118,7 @@ export function createSubscriptionEndpointFromConfig(config: Config, options: En
       signupsPerClientPerHour: config.email.maxSignupsPerClientPerHour,
       confirmationsPerHour: config.email.maxConfirmationsPerHour,
     },
-    choices: { categories: categoriesOf(config.feeds), defaultMaxStories: config.digest.maxStories },
+    choices: preferenceChoicesOf(config),
     now: options.now,
     log: options.log,
   });

@@ -24,7 +24,10 @@ import {
   type SubscriberRecord,
   type SubscriptionEndpoint,
 } from '../../src/subscriptions';
-import { story } from '../render/digests';
+import { renderDailyPage, siteAssets } from '../../src/render';
+import { subscribeChoicesOf } from '../../src/subscriptions';
+import { parseConfig } from '../../src/config';
+import { digest, story } from '../render/digests';
 import { tempDir } from '../helpers/tmp';
 
 const SECRET = 'prefs-secret-'.repeat(4);
@@ -216,6 +219,54 @@ describe('the preferences endpoint', () => {
     const res = await endpoint(post('/api/preferences', preferencesToken(secretBytes, id, clock.now), 'frequency=weekly'));
     expect(res.status).toBe(404);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("the site's subscribe form offers the config's topics, and its fields are what the endpoint reads", async () => {
+    const config = parseConfig({
+      feeds: choices.categories.map((category, i) => ({ url: `https://f${i}.example/rss.xml`, category })),
+      digest: { maxStories: 30 },
+    });
+    const assets = siteAssets();
+    const html = renderDailyPage(
+      digest(),
+      {
+        root: '',
+        assets: { css: assets.css.path, icon: assets.icon.path, searchJs: assets.searchJs.path },
+        siteTitle: 'Morning Digest',
+        subscribeEndpoint: 'https://digest.example.org/api',
+        subscribeChoices: subscribeChoicesOf(config),
+        lang: 'en',
+      },
+      { path: 'index.html' },
+    );
+    const $ = cheerio.load(html);
+    const form = $('aside.sub form');
+    expect(form.find('details summary').text()).toBe('Choose topics and how often (optional)');
+    expect(
+      form
+        .find('input[name=categories]')
+        .map((_, e) => $(e).val())
+        .get(),
+    ).toEqual(choices.categories);
+    for (const el of form.find('input, select').toArray()) expect($(`label[for="${$(el).attr('id')}"]`)).toHaveLength(1);
+    // The form as a browser sends it: every topic ticked, daily, 30 stories, plus a weekly choice.
+    const fields = new URLSearchParams({ email: 'form@example.org' });
+    form.find('input[name=categories]:checked').each((_, e) => fields.append('categories', String($(e).val())));
+    fields.set('frequency', 'weekly');
+    fields.set('weekday', String(form.find('select[name=weekday] option').eq(4).val()));
+    fields.set('maxStories', String(form.find('input[name=maxStories]').val()));
+    const res = await endpoint({
+      method: 'POST',
+      path: '/api/subscribe',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: fields.toString(),
+    });
+    expect(res.status).toBe(202);
+    // Defaults (every topic, the digest's size) are not stored; the weekly choice is.
+    expect((await readSubscriber(store, subscriberIdFor(secretBytes, 'form@example.org')))!.preferences).toEqual({
+      frequency: 'weekly',
+      weekday: 'friday',
+    });
   });
 
   it('the subscribe form takes the same choices; they apply once confirmed, and never to an address already confirmed', async () => {
