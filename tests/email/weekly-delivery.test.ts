@@ -173,7 +173,9 @@ describe('what each reader receives over a week', () => {
     const text = weekly.text ?? '';
     expect(text.match(/^\d+\. Harbor Bridge reopens$/gm)).toEqual(['1. Harbor Bridge reopens']);
     // Ranked by coverage across the week: the bridge story (two feeds) first; it lists both sources.
-    expect(text).toMatch(/2 sources: City Paper, Wire[^]*- City Paper: Harbor Bridge reopens — \S+\n\s+- Wire: Harbor Bridge reopens/);
+    expect(text).toMatch(
+      /2 sources: City Paper, Wire[^]*- City Paper: Harbor Bridge reopens — \S+\n\s+- Wire: Harbor Bridge reopens/,
+    );
     for (const date of WEEK) expect(text).toContain(`City story of ${date}`);
     expect(text).toContain('https://digest.example.org/2026/W49/');
     expect(text).toMatch(/Change what you receive: https:\/\/digest\.example\.org\/api\/preferences\?token=/);
@@ -240,5 +242,23 @@ describe('what each reader receives over a week', () => {
       `state/runs/2026-12-01/deliveries/${idOf(addresses.daily)}.json`,
       `state/runs/2026-12-01/deliveries/${idOf(addresses.daily)}.weekly.json`,
     ]);
+  });
+
+  it('when the week could not be read, weekly readers count as failed and are mailed by the next run; daily readers are mailed', async () => {
+    await subscribe(addresses.daily);
+    await subscribe(addresses.weekly, { frequency: 'weekly', weekday: 'wednesday' });
+    await runDay('2026-12-01');
+    const deliver = createDigestDeliverer({ config: config(), store, secret: valueSecretLoader(SECRET), now: () => clock.now })!;
+    const { digest } = await runDay('2026-12-02');
+    smtp.messages.length = 0;
+    await rm(`${dir}/state/runs/2026-12-02/deliveries`, { recursive: true, force: true });
+    const withoutWeek = await deliver(digest, {});
+    expect(withoutWeek).toMatchObject({ sent: 1, failed: 1 });
+    expect(withoutWeek.errors).toEqual([{ subscriber: idOf(addresses.weekly), message: 'not sent: no-weekly-edition' }]);
+    expect(smtp.messages.map((m) => m.to[0])).toEqual([addresses.daily]);
+    // The next run of the day, with the week readable, mails the weekly reader and nobody twice.
+    const next = await runDay('2026-12-02');
+    expect(next.delivery).toMatchObject({ sent: 1, failed: 0, skippedBy: { 'sent-already': 1 } });
+    expect(smtp.messages.map((m) => m.to[0])).toEqual([addresses.daily, addresses.weekly]);
   });
 });
