@@ -1,9 +1,11 @@
 /**
- * Mailing one published digest to every confirmed subscriber. One message per subscriber
- * (each carries its own unsubscribe link); one failure never stops the others.
+ * Mailing one published digest to every confirmed subscriber, as each chose (`readerMail`: the
+ * day, or on a weekly reader's weekday the week; only their topics, at most their number of
+ * stories; nothing when no story is left for them). One message per subscriber (each carries its
+ * own unsubscribe and preferences links); one failure never stops the others.
  *
  * Exactly once: the mail of a subscriber for a date is claimed (a create-if-absent write under
- * state/runs/<date>/deliveries/) before it is sent and marked done after, so two runs of the same
+ * state/runs/<date>/deliveries/; a weekly mail under its own key) before it is sent and marked done after, so two runs of the same
  * day at once, or a retry overlapping the first attempt, mail nobody twice. A claim left behind by
  * a crash is tried again once its lease has run out; a failed send gives the claim back so the
  * next run tries again. A claim that cannot be read is a failure, never "not sent yet".
@@ -17,7 +19,7 @@ import type { SecretLoader } from '../subscriptions/secret';
 import { maskAddress } from '../subscriptions/address';
 import { isMailable, listSubscribers } from '../subscriptions/subscribers';
 import { preferencesToken, unsubscribeToken } from '../subscriptions/tokens';
-import type { EditionKind, PreferenceChoices } from '../subscriptions/preferences';
+import { NO_PREFERENCE_CHOICES, type EditionKind, type PreferenceChoices } from '../subscriptions/preferences';
 import { readerMail } from '../subscriptions/reader-edition';
 import type { Digest } from '../types';
 import { renderDigestEmail } from './digest-email';
@@ -87,7 +89,7 @@ export async function deliverDigest(
     return report;
   }
   const endpoint = deps.endpointUrl.replace(/\/+$/, '');
-  const choices = deps.choices ?? { categories: [], defaultMaxStories: 100 };
+  const choices = deps.choices ?? NO_PREFERENCE_CHOICES;
   const unsubscribeMailbox = mailboxOf(deps.replyTo ?? deps.from);
 
   const owner = deps.owner ?? `deliver-${process.pid}-${now().toISOString()}`;

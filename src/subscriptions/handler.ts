@@ -14,7 +14,13 @@ import type { Mailer } from '../email/mailers';
 import type { Store } from '../store';
 import { maskAddress, normalizeAddress } from './address';
 import { renderResponse, type EndpointResponse, type PageContent } from './pages';
-import { effectivePreferences, parsePreferences, type PreferenceChoices, type Preferences } from './preferences';
+import {
+  effectivePreferences,
+  NO_PREFERENCE_CHOICES,
+  parsePreferences,
+  type PreferenceChoices,
+  type Preferences,
+} from './preferences';
 import { describePreferences, PREFERENCES_STRINGS, preferenceFields } from './preferences-page';
 import { parseJsonBody } from './json-body';
 import { createSignupLimiter, signupLimits, type Refusal } from './limits';
@@ -281,12 +287,9 @@ const MAIL_FAILED = problem(
   60,
 );
 
-/** Without configured choices: no topics to pick, the schema's default digest size. */
-const NO_CHOICES: PreferenceChoices = { categories: [], defaultMaxStories: 100 };
-
 export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): SubscriptionEndpoint {
   const now = deps.now ?? (() => new Date());
-  const choices = deps.choices ?? NO_CHOICES;
+  const choices = deps.choices ?? NO_PREFERENCE_CHOICES;
   const log = deps.log ?? (() => undefined);
   const endpoint = deps.endpointUrl.replace(/\/+$/, '');
   const admit = createSignupLimiter(deps.store, signupLimits(deps.limits), (err) =>

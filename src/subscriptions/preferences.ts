@@ -33,6 +33,9 @@ export interface PreferenceChoices {
   defaultMaxStories: number;
 }
 
+/** Without a configuration: no topics to pick, the schema's default digest size. */
+export const NO_PREFERENCE_CHOICES: PreferenceChoices = Object.freeze({ categories: [], defaultMaxStories: 100 });
+
 /** Preferences with every default filled in and stale categories dropped. */
 export interface EffectivePreferences {
   /** undefined = every story, whatever its category. */
