@@ -107,6 +107,7 @@ export class Subscriptions extends Construct {
     this.api.addRoutes({ path: '/api/subscribe', methods: [apigw.HttpMethod.POST], integration });
     this.api.addRoutes({ path: '/api/confirm', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration });
     this.api.addRoutes({ path: '/api/unsubscribe', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration });
+    this.api.addRoutes({ path: '/api/preferences', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration });
   }
 
   /**

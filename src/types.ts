@@ -202,3 +202,27 @@ export interface Digest {
     stories: number;
   };
 }
+
+/** One story of a weekly edition: the story as it first ran, with its sources over the whole week. */
+export interface WeeklyStory extends DigestStory {
+  /** The digest dates (YYYY-MM-DD) the story ran on, first to last (an update counts as the same story). */
+  days: string[];
+  /** Distinct articles behind it over the week. */
+  articles: number;
+}
+
+/** site/YYYY/Www/weekly.json: a week's top stories, ranked by coverage across the week. */
+export interface WeeklyEdition {
+  version: 1;
+  title: string;
+  /** ISO week, "2026-W49". */
+  week: string;
+  /** First and last calendar day covered (the ISO week's Monday and Sunday; for a mail, the 7 days ending that day). */
+  from: string;
+  to: string;
+  /** Days of the range that have a digest. */
+  dates: string[];
+  timezone: string;
+  generatedAt: string;
+  stories: WeeklyStory[];
+}

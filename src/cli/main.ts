@@ -59,7 +59,12 @@ export function formatSummary(summary: RunSummary): string {
     `  summaries: ${p.summaries.extractive} extractive, ${p.summaries.bedrock} bedrock, ${p.summaries.openai} openai, ${p.summaries.feed} from feed text, ${p.summaries.failed} failed`,
   ];
   if (p.usage) lines.push(`  LLM: ${formatUsage(p.usage)}`);
-  if (p.delivery) lines.push(`  mail: ${p.delivery.sent} sent, ${p.delivery.failed} failed, ${p.delivery.skipped} already sent`);
+  if (p.delivery) {
+    const reasons = Object.entries(p.delivery.skippedBy ?? {}).map(([reason, n]) => `${reason} ${n}`);
+    lines.push(
+      `  mail: ${p.delivery.sent} sent, ${p.delivery.failed} failed, ${p.delivery.skipped} skipped${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
+    );
+  }
   for (const failure of summary.failures.slice(0, 20)) {
     const what = failure.name ? `${failure.name} <${failure.url}>` : failure.url;
     lines.push(redactText(`  ✗ ${failure.kind} ${what}: ${failure.errorClass ?? 'error'} ${failure.message ?? ''}`.trimEnd()));

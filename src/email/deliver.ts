@@ -1,23 +1,26 @@
 /**
- * Mailing one published digest to every confirmed subscriber. One message per subscriber
- * (each carries its own unsubscribe link); one failure never stops the others.
+ * Mailing one published digest to every confirmed subscriber, as each chose (`readerMail`: the
+ * day, or on a weekly reader's weekday the week; only their topics, at most their number of
+ * stories; nothing when no story is left for them). One message per subscriber (each carries its
+ * own unsubscribe and preferences links); one failure never stops the others.
  *
  * Exactly once: the mail of a subscriber for a date is claimed (a create-if-absent write under
- * state/runs/<date>/deliveries/) before it is sent and marked done after, so two runs of the same
+ * state/runs/<date>/deliveries/; a weekly mail under its own key) before it is sent and marked done after, so two runs of the same
  * day at once, or a retry overlapping the first attempt, mail nobody twice. A claim left behind by
  * a crash is tried again once its lease has run out; a failed send gives the claim back so the
  * next run tries again. A claim that cannot be read is a failure, never "not sent yet".
  */
 import addressparser from 'nodemailer/lib/addressparser';
-import type { DeliveryReport } from '../pipeline/publish-stage';
+import type { DeliveryEditions, DeliveryReport } from '../pipeline/publish-stage';
 import { mapLimit } from '../pipeline/limit';
 import type { Store } from '../store';
 import { claim, completeClaim, releaseClaim } from '../store/claims';
 import type { SecretLoader } from '../subscriptions/secret';
 import { maskAddress } from '../subscriptions/address';
 import { isMailable, listSubscribers } from '../subscriptions/subscribers';
-import { unsubscribeToken } from '../subscriptions/tokens';
-import { dayPageUrl } from '../subscriptions/links';
+import { preferencesToken, unsubscribeToken } from '../subscriptions/tokens';
+import { NO_PREFERENCE_CHOICES, type EditionKind, type PreferenceChoices } from '../subscriptions/preferences';
+import { readerMail } from '../subscriptions/reader-edition';
 import type { Digest } from '../types';
 import { renderDigestEmail } from './digest-email';
 import type { Mailer } from './mailers';
@@ -37,6 +40,8 @@ export interface DeliverDigestDeps {
   concurrency?: number;
   /** Who is delivering (the run's id): a retry of the same run may take its own claims again. */
   owner?: string;
+  /** The topics readers may pick and the digest's size (config); default: no topics, 100 stories. */
+  choices?: PreferenceChoices;
 }
 
 /**
@@ -45,8 +50,12 @@ export interface DeliverDigestDeps {
  */
 export const DELIVERY_LEASE_MS = 15 * 60_000;
 
-/** Beside the day's run reports (state/runs/), which the publishing function may already write. */
-export const deliveryKey = (date: string, subscriberId: string): string => `state/runs/${date}/deliveries/${subscriberId}.json`;
+/**
+ * Beside the day's run reports (state/runs/), which the publishing function may already write. A
+ * weekly mail has its own claim (`<id>.weekly.json`), so it never collides with a daily one.
+ */
+export const deliveryKey = (date: string, subscriberId: string, kind: EditionKind = 'daily'): string =>
+  `state/runs/${date}/deliveries/${subscriberId}${kind === 'weekly' ? '.weekly' : ''}.json`;
 
 /** The bare address of a "Name <addr>" header value, for the mailto: unsubscribe link. */
 function mailboxOf(value: string): string | undefined {
@@ -54,11 +63,19 @@ function mailboxOf(value: string): string | undefined {
   return first && 'address' in first && first.address ? first.address : undefined;
 }
 
-export async function deliverDigest(digest: Digest, deps: DeliverDigestDeps): Promise<DeliveryReport> {
+export async function deliverDigest(
+  digest: Digest,
+  deps: DeliverDigestDeps,
+  editions: DeliveryEditions = {},
+): Promise<DeliveryReport> {
   const now = deps.now ?? (() => new Date());
   const report: DeliveryReport = { attempted: 0, sent: 0, failed: 0, skipped: 0, errors: [] };
-  // An empty day is not worth a mail; the site still shows it.
-  if (digest.stories.length === 0) return report;
+  const skip = (reason: string): void => {
+    report.skipped++;
+    report.skippedBy = { ...report.skippedBy, [reason]: (report.skippedBy?.[reason] ?? 0) + 1 };
+  };
+  // An empty day is not worth a mail (the site still shows it), unless weekly readers have a week to read.
+  if (digest.stories.length === 0 && !editions.weekly?.stories.length) return report;
   let subscribers;
   let secret: Buffer;
   try {
@@ -72,13 +89,21 @@ export async function deliverDigest(digest: Digest, deps: DeliverDigestDeps): Pr
     return report;
   }
   const endpoint = deps.endpointUrl.replace(/\/+$/, '');
-  const webUrl = dayPageUrl(deps.siteUrl, digest.date);
+  const choices = deps.choices ?? NO_PREFERENCE_CHOICES;
   const unsubscribeMailbox = mailboxOf(deps.replyTo ?? deps.from);
 
   const owner = deps.owner ?? `deliver-${process.pid}-${now().toISOString()}`;
 
   await mapLimit(subscribers, deps.concurrency ?? 4, async (subscriber) => {
-    const key = deliveryKey(digest.date, subscriber.id);
+    // What this reader gets today: their frequency, topics and number of stories.
+    const edition = readerMail(subscriber, digest, editions, { choices, siteUrl: deps.siteUrl });
+    if (!edition.send) {
+      if (!edition.failed) return skip(edition.reason);
+      report.failed++;
+      report.errors.push({ subscriber: subscriber.id, message: `not sent: ${edition.reason}` });
+      return;
+    }
+    const key = deliveryKey(digest.date, subscriber.id, edition.kind);
     let claimed;
     try {
       claimed = await claim(deps.store, key, { owner, now: now(), leaseMs: DELIVERY_LEASE_MS });
@@ -92,8 +117,7 @@ export async function deliverDigest(digest: Digest, deps: DeliverDigestDeps): Pr
     }
     if (!claimed.won) {
       // Sent already, or being sent by another run right now.
-      report.skipped++;
-      return;
+      return skip('sent-already');
     }
     report.attempted++;
     let messageId: string | undefined;
@@ -101,7 +125,9 @@ export async function deliverDigest(digest: Digest, deps: DeliverDigestDeps): Pr
       const at = now();
       const token = unsubscribeToken(secret, subscriber.id, at);
       const unsubscribeUrl = `${endpoint}/unsubscribe?token=${token}`;
-      const mail = renderDigestEmail(digest, { webUrl, unsubscribeUrl, siteUrl: deps.siteUrl }, { lang: deps.lang });
+      const preferencesUrl = `${endpoint}/preferences?token=${preferencesToken(secret, subscriber.id, at)}`;
+      const links = { webUrl: edition.webUrl, unsubscribeUrl, preferencesUrl, siteUrl: deps.siteUrl };
+      const mail = renderDigestEmail(edition.digest, links, { lang: deps.lang });
       const listUnsubscribe = [
         unsubscribeMailbox ? `<mailto:${unsubscribeMailbox}?subject=unsubscribe&body=${token}>` : undefined,
         `<${unsubscribeUrl}>`,
@@ -120,7 +146,7 @@ export async function deliverDigest(digest: Digest, deps: DeliverDigestDeps): Pr
           'Auto-Submitted': 'auto-generated',
           Precedence: 'bulk',
         },
-        label: `${digest.date}-${subscriber.id}`,
+        label: `${digest.date}-${edition.kind === 'weekly' ? 'weekly-' : ''}${subscriber.id}`,
       });
       messageId = result.messageId;
     } catch (err) {

@@ -20,6 +20,8 @@ export interface DigestEmailLinks {
   unsubscribeUrl: string;
   /** The site's home page. */
   siteUrl: string;
+  /** This subscriber's "Change what you receive" page (GET shows the form; its POST saves). */
+  preferencesUrl?: string;
 }
 
 export interface DigestEmailOptions {
@@ -144,7 +146,11 @@ export function renderDigestEmail(digest: Digest, links: DigestEmailLinks, optio
   const closing = `<tr><td class="bg-card" style="height:12px;line-height:12px;font-size:12px;background-color:${COLORS.card};border-radius:0 0 10px 10px;">&nbsp;</td></tr>`;
   const site = safeHttpUrl(links.siteUrl) ?? links.webUrl;
   const footer = `You receive this because you subscribed to <a class="fg-muted" href="${escapeHtml(site)}" style="color:${COLORS.muted};text-decoration:underline;">${escapeHtml(digest.title)}</a>.<br>
-<a class="fg-link" href="${escapeHtml(links.unsubscribeUrl)}" style="color:${COLORS.link};text-decoration:underline;">Unsubscribe</a> · <a class="fg-link" href="${escapeHtml(links.webUrl)}" style="color:${COLORS.link};text-decoration:underline;">Web version</a>`;
+<a class="fg-link" href="${escapeHtml(links.unsubscribeUrl)}" style="color:${COLORS.link};text-decoration:underline;">Unsubscribe</a>${
+    links.preferencesUrl
+      ? ` · <a class="fg-link" href="${escapeHtml(links.preferencesUrl)}" style="color:${COLORS.link};text-decoration:underline;">Change what you receive</a>`
+      : ''
+  } · <a class="fg-link" href="${escapeHtml(links.webUrl)}" style="color:${COLORS.link};text-decoration:underline;">Web version</a>`;
 
   const html = renderMailLayout({
     lang,
@@ -176,6 +182,7 @@ export function renderDigestEmail(digest: Digest, links: DigestEmailLinks, optio
     '-- ',
     `You receive this because you subscribed to ${digest.title}.`,
     `Unsubscribe: ${links.unsubscribeUrl}`,
+    ...(links.preferencesUrl ? [`Change what you receive: ${links.preferencesUrl}`] : []),
     '',
   ].join('\n');
 

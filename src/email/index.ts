@@ -4,10 +4,11 @@
  * `run` and the summarize Lambda compose into the publish stage.
  */
 import type { Config } from '../config/schema';
-import type { DeliveryReport } from '../pipeline/publish-stage';
+import type { DeliveryEditions, DeliveryReport } from '../pipeline/publish-stage';
 import type { Store } from '../store';
 import { resolvePublicUrls } from '../subscriptions/links';
 import { secretLoaderFromEnv, type SecretLoader } from '../subscriptions/secret';
+import { preferenceChoicesOf } from '../subscriptions/preference-choices';
 import type { Digest } from '../types';
 import { deliverDigest } from './deliver';
 import { LABELS_LANG } from './layout';
@@ -42,26 +43,33 @@ export interface DelivererOptions {
 }
 
 /** A function that mails a published digest to every confirmed subscriber, or undefined when nobody can be mailed. */
-export function createDigestDeliverer(options: DelivererOptions): ((digest: Digest) => Promise<DeliveryReport>) | undefined {
+export function createDigestDeliverer(
+  options: DelivererOptions,
+): ((digest: Digest, editions?: DeliveryEditions) => Promise<DeliveryReport>) | undefined {
   const { config, store } = options;
   const { siteUrl, endpointUrl } = resolvePublicUrls(config);
   const secret = options.secret ?? secretLoaderFromEnv(store);
-  return async (digest) => {
+  return async (digest, editions) => {
     const mailer =
       options.mailer ??
       createMailerFromConfig(config, { store, outDir: options.outDir, sesClient: options.sesClient, outboxFolder: 'digests' });
     try {
-      return await deliverDigest(digest, {
-        store,
-        mailer,
-        secret,
-        siteUrl,
-        endpointUrl,
-        from: config.email.from,
-        replyTo: config.email.replyTo,
-        lang: LABELS_LANG,
-        now: options.now,
-      });
+      return await deliverDigest(
+        digest,
+        {
+          store,
+          mailer,
+          secret,
+          siteUrl,
+          endpointUrl,
+          from: config.email.from,
+          replyTo: config.email.replyTo,
+          lang: LABELS_LANG,
+          now: options.now,
+          choices: preferenceChoicesOf(config),
+        },
+        editions,
+      );
     } finally {
       if (!options.mailer) await mailer.close?.();
     }

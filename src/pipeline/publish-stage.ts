@@ -13,14 +13,16 @@ import { meteredSummarizer, type Summarizer, type SummaryUsage } from '../summar
 import { redactText, redactUrl } from '../http/redact';
 import { publishDigest, publishOutageNotice } from '../render';
 import { resolvePublicUrls } from '../subscriptions/links';
+import { subscribeChoicesOf } from '../subscriptions/preference-choices';
 import { getJson, putJson, type Store } from '../store';
-import type { ArticleRecord, Digest, DigestFeedStatus, DigestStory } from '../types';
+import type { ArticleRecord, Digest, DigestFeedStatus, DigestStory, WeeklyEdition } from '../types';
 import type { FetchReport } from './fetch-stage';
 import { articlesPrefix, fetchReportKey } from './keys';
 import { mapLimit } from './limit';
 import { rankStories } from './rank';
 import { buildStories, rememberStories, type StoriesReport } from './stories';
 import type { PipelineEvent } from './events';
+import { publishWeekly } from './weekly-stage';
 
 export type { StoredSummary } from './stories';
 
@@ -30,6 +32,14 @@ export interface DeliveryReport {
   failed: number;
   skipped: number;
   errors: { subscriber: string; message: string }[];
+  /** Subscribers not mailed today, by reason (a weekly reader on another weekday, no story in their topics, sent already). */
+  skippedBy?: Record<string, number>;
+}
+
+/** Editions beside the day's digest that a deliverer may mail (a weekly reader's week). */
+export interface DeliveryEditions {
+  /** The 7 days ending on the digest's date; absent when it could not be built (weekly readers then fail, and are retried). */
+  weekly?: WeeklyEdition;
 }
 
 export interface PublishStageDeps {
@@ -42,7 +52,7 @@ export interface PublishStageDeps {
   now?: () => Date;
   onEvent?: (event: PipelineEvent) => void;
   /** Called after the site is published (issue 8: mail the digest to subscribers). */
-  deliver?: (digest: Digest) => Promise<DeliveryReport>;
+  deliver?: (digest: Digest, editions?: DeliveryEditions) => Promise<DeliveryReport>;
 }
 
 /** Every feed failed: the day was not published. */
@@ -67,6 +77,8 @@ export interface PublishReport {
   /** Clustering: articles, stories, updates of earlier stories, clusters folded into one, memory read errors. */
   stories: Omit<StoriesReport, 'summaries' | 'tokens'>;
   delivery?: DeliveryReport;
+  /** The ISO week's edition: its week and stories, or why it was not published. */
+  weekly?: { week?: string; stories?: number; error?: string };
   durationMs: number;
 }
 
@@ -120,14 +132,17 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   emit({ type: 'stage', stage: 'publish', total: 1 });
   // Without site.url the site is local: links and the subscribe form point at `rss-digest serve`.
   const urls = resolvePublicUrls(config);
-  const published = await publishDigest(store, digest, { siteUrl: urls.siteUrl, subscribeEndpoint: urls.endpointUrl });
+  const site = { siteUrl: urls.siteUrl, subscribeEndpoint: urls.endpointUrl, subscribeChoices: subscribeChoicesOf(config) };
+  // The week first, so that the archive published next links it.
+  const weekly = await publishWeekly(store, digest, { ...site, maxStories: config.digest.maxStories });
+  const published = [...weekly.keys, ...(await publishDigest(store, digest, site))];
   await rememberStories(store, memory, ranked);
   emit({ type: 'published', keys: published });
 
   let delivery: DeliveryReport | undefined;
   if (deps.deliver) {
     emit({ type: 'stage', stage: 'mail', total: 1 });
-    delivery = await deps.deliver(digest);
+    delivery = await deps.deliver(digest, { weekly: weekly.mail });
   }
 
   const finished = now();
@@ -140,6 +155,7 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     ...(account ? { usage: account.usage() } : {}),
     stories: (({ summaries: _s, tokens: _t, ...rest }) => rest)(storiesReport),
     delivery,
+    weekly: weekly.error ? { error: weekly.error } : { week: weekly.site?.week, stories: weekly.site?.stories.length },
     durationMs: finished.getTime() - t0.getTime(),
   };
   await savePublishReport(store, report, t0);

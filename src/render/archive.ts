@@ -3,6 +3,7 @@ import { cleanLine, markup, safeDir, safeLang } from './html';
 import { formatMonth, formatShortDate, plural } from './format';
 import { renderShell, type PageContext } from './layout';
 import { dayPagePath } from './site-paths';
+import { renderWeekLinks } from './weekly';
 
 /** What the archive remembers of one day (kept in state/site/archive.json). */
 export interface ArchiveDay {
@@ -13,7 +14,8 @@ export interface ArchiveDay {
   top?: { title: string; lang: string; dir: string };
 }
 
-export function renderArchivePage(days: ArchiveDay[], ctx: PageContext): string {
+/** `weeks`: the weekly editions in the store ("2026-W49"), listed above the days. */
+export function renderArchivePage(days: ArchiveDay[], ctx: PageContext, weeks: string[] = []): string {
   const sorted = [...days].sort((a, b) => b.date.localeCompare(a.date));
   const months = new Map<string, ArchiveDay[]>();
   for (const d of sorted) {
@@ -23,6 +25,7 @@ export function renderArchivePage(days: ArchiveDay[], ctx: PageContext): string 
   const total = sorted.reduce((n, d) => n + d.stories, 0);
   const main = markup`<h1>Archive</h1>
 <p class="lede">${plural(sorted.length, 'day')}, ${plural(total, 'story', 'stories')}. <a href="search.html">Search them all</a>.</p>
+${renderWeekLinks(weeks)}
 ${[...months].map(
   ([
     month,

@@ -20,7 +20,7 @@ export interface FeedContext {
   lang: string;
 }
 
-function uuidUrn(...parts: string[]): string {
+export function uuidUrn(...parts: string[]): string {
   const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
   // Shaped as an RFC 4122 version-5-style UUID (name-based) so strict validators accept it.
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);

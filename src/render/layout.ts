@@ -1,5 +1,6 @@
 /** The page shell every site page shares: head, masthead with navigation and search, footer. */
 import { markup, safeHttpUrl, type SafeHtml } from './html';
+import { PREFERENCES_STRINGS, renderPreferenceFields, type PreferenceFieldChoices } from './preference-fields';
 
 /** Where the site's own files are, relative to the page being rendered. */
 export interface PageContext {
@@ -15,7 +16,11 @@ export interface PageContext {
   subscribeEndpoint?: string;
   /** Language of the page chrome. */
   lang: string;
+  /** What the subscribe form lets a reader choose (topics, frequency, stories per mail); absent: the address only. */
+  subscribeChoices?: SubscribeChoices;
 }
+
+export type SubscribeChoices = PreferenceFieldChoices & { defaultMaxStories: number };
 
 export interface ShellOptions {
   title: string;
@@ -76,7 +81,15 @@ export function renderSubscribeForm(ctx: PageContext): SafeHtml | string {
   const endpoint = ctx.subscribeEndpoint ? safeHttpUrl(`${ctx.subscribeEndpoint.replace(/\/+$/, '')}/subscribe`) : undefined;
   if (!endpoint) return '';
   return markup`<aside class="sub" aria-labelledby="sub-h"><h2 id="sub-h">Get this digest by email</h2>
-<form method="post" action="${endpoint}"><label for="sub-email">Your email address (we send a confirmation link first)</label><input id="sub-email" name="email" type="email" required maxlength="254" autocomplete="email" dir="ltr"><button type="submit">Subscribe</button></form>
+<form method="post" action="${endpoint}"><label for="sub-email">Your email address (we send a confirmation link first)</label><input id="sub-email" name="email" type="email" required maxlength="254" autocomplete="email" dir="ltr">${renderSubscribeChoices(ctx.subscribeChoices)}<button type="submit">Subscribe</button></form>
 </aside>
 `;
+}
+
+/** The optional choices of the subscribe form, folded away: the address alone is enough. */
+function renderSubscribeChoices(choices: SubscribeChoices | undefined): SafeHtml | string {
+  if (!choices) return '';
+  const defaults = { frequency: 'daily' as const, weekday: choices.weekdays[0] ?? '', maxStories: choices.defaultMaxStories };
+  return markup`<details class="choices"><summary>${PREFERENCES_STRINGS.subscribeChoices}</summary>
+${renderPreferenceFields(defaults, choices, 'sub')}</details>`;
 }

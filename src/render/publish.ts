@@ -13,10 +13,11 @@ import { formatClock, formatLongDate, formatWeekday } from './format';
 import { renderDailyPage } from './daily';
 import { renderArchivePage, renderNotFoundPage, renderSearchPage, type ArchiveDay } from './archive';
 import { FEED_ENTRIES, renderAtomFeed, renderJsonFeed } from './feeds';
-import type { PageContext } from './layout';
+import type { PageContext, SubscribeChoices } from './layout';
 import { buildSearchShard, SEARCH_MANIFEST_KEY, SEARCH_WORDS_VERSION, searchShardKey, type SearchManifest } from './search-index';
 import { SEARCH_JS } from './search-script';
 import { datePath, dayPagePath } from './site-paths';
+import { weeksIn } from './weekly';
 import { ICON_SVG, minifyCss, SITE_CSS } from './style';
 
 export interface PublishOptions {
@@ -24,6 +25,8 @@ export interface PublishOptions {
   siteUrl?: string;
   /** Subscription endpoint base ("…/api"); the subscribe form posts to `${subscribeEndpoint}/subscribe`. */
   subscribeEndpoint?: string;
+  /** What the subscribe form offers to choose (topics, frequency, stories per mail). */
+  subscribeChoices?: SubscribeChoices;
 }
 
 /** The chrome's words (headings, labels) are English; stories carry their own languages. */
@@ -145,6 +148,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
     siteUrl,
     subscribeEndpoint: options.subscribeEndpoint,
     lang,
+    ...(options.subscribeChoices ? { subscribeChoices: options.subscribeChoices } : {}),
   });
 
   // 0. Assets the pages refer to.
@@ -180,7 +184,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
     }
   }
   await putJson(store, ARCHIVE_STATE_KEY, { version: 1, days } satisfies ArchiveState);
-  await put('site/archive.html', renderArchivePage(days, ctxFor('')), TYPES.html, CACHE.short);
+  await put('site/archive.html', renderArchivePage(days, ctxFor(''), weeksIn(existing)), TYPES.html, CACHE.short);
   const archived = days.map((d) => d.date).sort();
 
   // 3. Feeds: the newest days.

@@ -51,6 +51,7 @@ article p{margin:.35rem 0 0}
 .f{border:1px solid var(--mu);border-radius:4px;padding:0 .35em;white-space:nowrap}
 .sub{margin:2.5rem 0 1rem;padding:1rem;border:1px solid var(--bd);border-radius:8px;background:var(--ac)}
 .sub h2{margin-top:0;border:0;font-size:1.15rem}
+.choices{flex-basis:100%;margin:0}.choices fieldset{border:1px solid var(--bd);border-radius:6px;margin:.5rem 0}.choices input[type=checkbox],.choices input[type=radio]{min-height:0;flex:none}.choices select{font:inherit;padding:.3rem}
 form label:not(.vh){flex-basis:100%}
 footer{margin:2rem auto 3rem;color:var(--mu);font-size:.9rem}
 footer nav{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;margin-bottom:1rem}

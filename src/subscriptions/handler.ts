@@ -1,7 +1,7 @@
 /**
  * The subscription endpoint core, shared by the Lambda (API Gateway HTTP API) and
  * `rss-digest serve`: POST /subscribe, GET and POST /confirm, GET and POST /unsubscribe (RFC 8058
- * one-click). It takes a plain request and returns a plain response; the store, the mailer,
+ * one-click), GET and POST /preferences (what a reader receives). It takes a plain request and returns a plain response; the store, the mailer,
  * the secret and the clock are injected.
  *
  * Privacy: every subscribe answer that is not an input error is the same page whether the
@@ -14,6 +14,14 @@ import type { Mailer } from '../email/mailers';
 import type { Store } from '../store';
 import { maskAddress, normalizeAddress } from './address';
 import { renderResponse, type EndpointResponse, type PageContent } from './pages';
+import {
+  effectivePreferences,
+  NO_PREFERENCE_CHOICES,
+  parsePreferences,
+  type PreferenceChoices,
+  type Preferences,
+} from './preferences';
+import { describePreferences, PREFERENCES_STRINGS, preferenceFields } from './preferences-page';
 import { parseJsonBody } from './json-body';
 import { createSignupLimiter, signupLimits, type Refusal } from './limits';
 import type { SecretLoader } from './secret';
@@ -62,6 +70,8 @@ export interface SubscriptionEndpointDeps {
    * store, so every process shares them.
    */
   limits: { signupsPerClientPerHour: number; confirmationsPerHour: number };
+  /** The topics a reader may pick (config feeds[].category) and the digest's size (digest.maxStories). */
+  choices?: PreferenceChoices;
   now?: () => Date;
   /** Structured events for logs; carries the keyed subscriber id, never the address. */
   log?: (event: { event: string; subscriber?: string; [key: string]: unknown }) => void;
@@ -173,10 +183,11 @@ const INVALID_LINK = (what: string): PageContent =>
     `This ${what} link is invalid or has expired. You can subscribe again from the digest page.`,
   );
 
-/** Step 1 of a sign-up: the one address in the body. */
+/** Step 1 of a sign-up: the one address in the body, and the reader's optional choices. */
 async function parseSubscription(
   request: EndpointRequest,
-): Promise<{ ok: true; address: string } | { ok: false; content: PageContent }> {
+  choices: PreferenceChoices,
+): Promise<{ ok: true; address: string; preferences: Preferences } | { ok: false; content: PageContent }> {
   const body = await parseBody(request, false);
   if (!body.ok) return body;
   const email = field(body.fields, 'email');
@@ -185,7 +196,10 @@ async function parseSubscription(
   }
   const checked = normalizeAddress(email.value);
   if (!checked.ok) return { ok: false, content: problem(400, 'invalid-address', 'Check the address', checked.message) };
-  return { ok: true, address: checked.address };
+  const preferences = parsePreferences(body.fields, choices);
+  if (!preferences.ok)
+    return { ok: false, content: problem(400, 'invalid-preferences', 'Check your choices', preferences.message) };
+  return { ok: true, address: checked.address, preferences: preferences.preferences };
 }
 
 const inMinutes = (seconds: number): string => {
@@ -230,11 +244,14 @@ function nextRecord(
   id: string,
   address: string,
   at: Date,
+  preferences: Preferences,
 ): { record: SubscriberRecord; to: string; nonce?: string } {
   const stamp = at.toISOString();
   const confirmationsSent = (previous?.confirmationsSent ?? 0) + 1;
   if (previous?.status === 'confirmed' && previous.address) {
     // Already subscribed: mail the stored address (not the spelling just typed) an "already subscribed" notice.
+    // The choices sent with the form are not applied: anyone can type an address; only the signed
+    // preferences link in a mail changes a subscriber's choices.
     return { record: { ...previous, updatedAt: stamp, lastConfirmationAt: stamp, confirmationsSent }, to: previous.address };
   }
   const nonce = randomBytes(12).toString('base64url');
@@ -248,6 +265,8 @@ function nextRecord(
     confirmNonce: nonce,
     lastConfirmationAt: stamp,
     confirmationsSent,
+    // Take effect once the address is confirmed (confirming keeps the record's other fields).
+    ...(Object.keys(preferences).length ? { preferences } : {}),
   };
   return { record, to: address, nonce };
 }
@@ -270,6 +289,7 @@ const MAIL_FAILED = problem(
 
 export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): SubscriptionEndpoint {
   const now = deps.now ?? (() => new Date());
+  const choices = deps.choices ?? NO_PREFERENCE_CHOICES;
   const log = deps.log ?? (() => undefined);
   const endpoint = deps.endpointUrl.replace(/\/+$/, '');
   const admit = createSignupLimiter(deps.store, signupLimits(deps.limits), (err) =>
@@ -314,9 +334,10 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     address: string,
     secret: Buffer,
     at: Date,
+    preferences: Preferences,
   ): Promise<'confirmation' | 'notice'> => {
     const previous = await readSubscriber(deps.store, id);
-    const next = nextRecord(previous, id, address, at);
+    const next = nextRecord(previous, id, address, at, preferences);
     await writeSubscriber(deps.store, next.record);
     try {
       await sendNotice(next.record, next.to, secret, at, next.nonce);
@@ -330,7 +351,7 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
 
   /** parse → check limits → write record → send notice (record undone if the mail fails) → answer. */
   const subscribe = async (request: EndpointRequest): Promise<PageContent> => {
-    const parsed = await parseSubscription(request);
+    const parsed = await parseSubscription(request, choices);
     if (!parsed.ok) return parsed.content;
 
     const secret = await deps.secret();
@@ -343,7 +364,7 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     }
 
     try {
-      const sent = await writeRecordAndNotify(id, parsed.address, secret, at);
+      const sent = await writeRecordAndNotify(id, parsed.address, secret, at, parsed.preferences);
       log({ event: sent === 'confirmation' ? 'confirmation-sent' : 'subscribe-notice-sent', subscriber: id });
       return CHECK_INBOX(deps.title);
     } catch (err) {
@@ -429,6 +450,58 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     };
   };
 
+  /**
+   * GET shows the reader's current choices in a form and changes nothing; the form's POST saves
+   * them. The signed token (its own purpose: an unsubscribe token is refused here) is the proof
+   * that the request comes from the mail's owner; a tampered or expired one changes nothing.
+   */
+  const preferences = async (request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST'): Promise<PageContent> => {
+    const link = await linkToken(request, params, method);
+    if (!link.ok) return link.content;
+    const { token } = link;
+    const secret = await deps.secret();
+    const at = now();
+    const check = verifyToken(secret, token, 'preferences', at);
+    if (!check.ok) return INVALID_LINK('preferences');
+    const record = await readSubscriber(deps.store, check.payload.s);
+    if (!record || record.status === 'unsubscribed') {
+      return problem(404, 'not-subscribed', PREFERENCES_STRINGS.notSubscribed, PREFERENCES_STRINGS.notSubscribedMessage);
+    }
+    const action = `?token=${encodeURIComponent(token as string)}`;
+    if (method === 'GET') {
+      return {
+        status: 200,
+        code: 'preferences-form',
+        ok: true,
+        heading: PREFERENCES_STRINGS.heading,
+        message: PREFERENCES_STRINGS.intro(deps.title),
+        form: {
+          action,
+          button: PREFERENCES_STRINGS.save,
+          inputs: preferenceFields(effectivePreferences(record.preferences, choices), choices),
+        },
+      };
+    }
+    const parsed = parsePreferences(link.fields ?? new URLSearchParams(), choices);
+    if (!parsed.ok) return problem(400, 'invalid-preferences', 'Check your choices', parsed.message);
+    const { preferences: _old, ...rest } = record;
+    const stamp = at.toISOString();
+    const chosen = parsed.preferences;
+    await writeSubscriber(deps.store, {
+      ...rest,
+      updatedAt: stamp,
+      ...(Object.keys(chosen).length ? { preferences: chosen } : {}),
+    });
+    log({ event: 'preferences-saved', subscriber: record.id });
+    return {
+      status: 200,
+      code: 'preferences-saved',
+      ok: true,
+      heading: PREFERENCES_STRINGS.saved,
+      message: PREFERENCES_STRINGS.savedMessage(describePreferences(effectivePreferences(chosen, choices))),
+    };
+  };
+
   return async (request) => {
     const params = queryParams(request.query);
     const ctx = { title: deps.title, lang: deps.lang, siteUrl: deps.siteUrl, json: wantsJson(request, params) };
@@ -438,6 +511,7 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
       '/subscribe': ['POST'],
       '/confirm': ['GET', 'POST'],
       '/unsubscribe': ['GET', 'POST'],
+      '/preferences': ['GET', 'POST'],
     };
     const methods = allowed[route];
     if (!methods) return renderResponse(problem(404, 'not-found', 'Not found', 'There is nothing at this address.'), ctx);
@@ -451,6 +525,7 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     try {
       if (route === '/subscribe') content = await subscribe(request);
       else if (route === '/confirm') content = await confirm(request, params, effective as 'GET' | 'POST');
+      else if (route === '/preferences') content = await preferences(request, params, effective as 'GET' | 'POST');
       else content = await unsubscribe(request, params, effective as 'GET' | 'POST');
     } catch (err) {
       log({ event: 'endpoint-error', route, error: (err as Error).name, message: (err as Error).message });

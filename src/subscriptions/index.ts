@@ -8,6 +8,7 @@ import { createMailerFromConfig, type Mailer, type SesLike } from '../email/mail
 import type { Store } from '../store';
 import { createSubscriptionEndpoint, type SubscriptionEndpoint, type SubscriptionEndpointDeps } from './handler';
 import { resolvePublicUrls } from './links';
+import { preferenceChoicesOf } from './preference-choices';
 import { secretLoaderFromEnv, type SecretLoader } from './secret';
 
 export {
@@ -24,6 +25,7 @@ export {
   subscriberIdFor,
   confirmToken,
   unsubscribeToken,
+  preferencesToken,
   type TokenPayload,
   type TokenPurpose,
 } from './tokens';
@@ -48,6 +50,25 @@ export {
   type SubscriberRecord,
   type SubscriberStatus,
 } from './subscribers';
+export {
+  categoriesOf,
+  editionFor,
+  effectivePreferences,
+  parsePreferences,
+  storiesFor,
+  weekdayOf,
+  MAIL_STORIES_BOUNDS,
+  WEEKDAYS,
+  type Edition,
+  type EditionKind,
+  type EffectivePreferences,
+  type Frequency,
+  type PreferenceChoices,
+  type Preferences,
+  type ReaderEdition,
+  type Weekday,
+} from './preferences';
+export { preferenceChoicesOf, subscribeChoicesOf } from './preference-choices';
 export { applySesEvent, type SesMailEvent, type BounceOutcome } from './bounces';
 export { resolvePublicUrls, dayPageUrl, LOCAL_SITE_URL, type PublicUrls } from './links';
 export {
@@ -97,6 +118,7 @@ export function createSubscriptionEndpointFromConfig(config: Config, options: En
       signupsPerClientPerHour: config.email.maxSignupsPerClientPerHour,
       confirmationsPerHour: config.email.maxConfirmationsPerHour,
     },
+    choices: preferenceChoicesOf(config),
     now: options.now,
     log: options.log,
   });

@@ -3,7 +3,7 @@
  * stylesheet is inline and allowed by its hash, so the page needs no other origin and no script.
  */
 import { createHash } from 'node:crypto';
-import { escapeHtml } from '../render/html';
+import { escapeHtml, type SafeHtml } from '../render/html';
 
 export interface EndpointResponse {
   status: number;
@@ -19,7 +19,7 @@ export interface PageContent {
   message: string;
   ok: boolean;
   /** A form with one button posting back to the endpoint (the unsubscribe confirmation). */
-  form?: { action: string; button: string; fields?: Record<string, string> };
+  form?: { action: string; button: string; fields?: Record<string, string>; inputs?: SafeHtml };
   retryAfterSeconds?: number;
 }
 
@@ -36,7 +36,9 @@ const STYLE = `:root{color-scheme:light dark;--bg:#eef0f3;--card:#fff;--fg:#1d23
 main{max-width:34rem;margin:12vh auto 2rem;padding:2rem;background:var(--card);border-radius:10px}
 h1{margin:0 0 .75rem;font-size:1.5rem;line-height:1.25}p,form{margin:0 0 1rem}.muted{color:var(--muted);font-size:.9rem}a{color:var(--link)}
 button{font:inherit;font-weight:600;color:#fff;background:var(--accent);border:0;border-radius:6px;padding:.7rem 1.4rem;cursor:pointer}
-button:focus-visible,a:focus-visible{outline:3px solid var(--link);outline-offset:2px}`;
+button:focus-visible,a:focus-visible{outline:3px solid var(--link);outline-offset:2px}
+fieldset{border:1px solid var(--muted);border-radius:6px;margin:0 0 1rem;padding:.5rem 1rem}label{display:block;margin:.35rem 0}
+select,input[type=number]{font:inherit;margin:0 0 1rem;padding:.3rem}`;
 
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
@@ -64,7 +66,7 @@ export function renderResponse(content: PageContent, ctx: PageContext): Endpoint
   const form = content.form
     ? `<form method="post" action="${escapeHtml(content.form.action)}">${Object.entries(content.form.fields ?? {})
         .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
-        .join('')}<button type="submit">${escapeHtml(content.form.button)}</button></form>`
+        .join('')}${content.form.inputs?.value ?? ''}<button type="submit">${escapeHtml(content.form.button)}</button></form>`
     : '';
   const body = `<!doctype html>
 <html lang="${escapeHtml(ctx.lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -4,6 +4,7 @@
  * and the endpoint reads and writes one object per request.
  */
 import { putJson, type Store } from '../store';
+import type { Preferences } from './preferences';
 
 export const SUBSCRIBERS_PREFIX = 'state/subscribers';
 
@@ -26,6 +27,8 @@ export interface SubscriberRecord {
   /** Last confirmation (or "already subscribed") mail, for the per-address rate limit. */
   lastConfirmationAt?: string;
   confirmationsSent: number;
+  /** What the reader chose to receive (absent in older records: every category, daily, digest.maxStories). */
+  preferences?: Preferences;
 }
 
 /** The record once a subscription ends: the address and any pending confirmation are dropped. */

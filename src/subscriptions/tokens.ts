@@ -1,5 +1,5 @@
 /**
- * Signed tokens for the links in mails: confirm a subscription, unsubscribe. A token names the
+ * Signed tokens for the links in mails: confirm a subscription, unsubscribe, change preferences. A token names the
  * subscriber by its keyed hash (never the address), its purpose and its expiry, and is signed
  * with HMAC-SHA256 so it cannot be forged or re-purposed.
  *
@@ -8,7 +8,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { addressIdentity } from './address';
 
-export type TokenPurpose = 'confirm' | 'unsubscribe';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences';
 
 export interface TokenPayload {
   /** Purpose. */
@@ -24,9 +24,10 @@ export interface TokenPayload {
 export type TokenCheck =
   { ok: true; payload: TokenPayload } | { ok: false; problem: 'malformed' | 'bad-signature' | 'wrong-purpose' | 'expired' };
 
-/** Confirmation links expire after a week; unsubscribe links must keep working in old mails. */
+/** Confirmation links expire after a week; unsubscribe and preferences links must keep working in old mails. */
 export const CONFIRM_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 export const UNSUBSCRIBE_TOKEN_TTL_SECONDS = 400 * 24 * 3600;
+export const PREFERENCES_TOKEN_TTL_SECONDS = UNSUBSCRIBE_TOKEN_TTL_SECONDS;
 const MAX_TOKEN_LENGTH = 512;
 
 const sign = (secret: Buffer, body: string): string =>
@@ -70,6 +71,10 @@ export function verifyToken(secret: Buffer, token: unknown, purpose: TokenPurpos
 
 export const unsubscribeToken = (secret: Buffer, subscriberId: string, now: Date): string =>
   createToken(secret, { p: 'unsubscribe', s: subscriberId, e: Math.floor(now.getTime() / 1000) + UNSUBSCRIBE_TOKEN_TTL_SECONDS });
+
+/** The "Change what you receive" link: its own purpose, so it can never unsubscribe (nor an unsubscribe token change choices). */
+export const preferencesToken = (secret: Buffer, subscriberId: string, now: Date): string =>
+  createToken(secret, { p: 'preferences', s: subscriberId, e: Math.floor(now.getTime() / 1000) + PREFERENCES_TOKEN_TTL_SECONDS });
 
 export const confirmToken = (secret: Buffer, subscriberId: string, nonce: string, now: Date): string =>
   createToken(secret, {

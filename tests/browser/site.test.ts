@@ -266,3 +266,36 @@ describe('the digest page in Chromium', () => {
     }
   });
 });
+
+describe('the weekly edition in Chromium', () => {
+  it('is linked from the archive, reads without errors, passes axe, and its weekly.xml is well-formed Atom', async () => {
+    const { context, page, problems, offsite } = await open('/archive.html', { viewport: { width: 375, height: 900 } });
+    try {
+      // 29 November 2026 is a Sunday: the last day of ISO week 48.
+      const link = page.locator('#weeks + ul a');
+      expect(await link.allTextContents()).toEqual(['Week 48, 2026']);
+      await link.click();
+      await page.waitForURL(/\/2026\/W48\/index\.html$/);
+      expect(await page.locator('h1').textContent()).toBe('Week 48, 2026');
+      const stories = built.summary.publish.digest.stories;
+      expect(await page.locator('main article').count()).toBe(stories.length);
+      // Stories keep their own language and direction on the weekly page too.
+      const arabic = page.locator('main article[lang="ar"]').first();
+      expect(await arabic.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      const feed = await page.evaluate(async () => {
+        const text = await (await fetch('../../weekly.xml')).text();
+        const doc = new DOMParser().parseFromString(text, 'application/xml');
+        return { error: doc.getElementsByTagName('parsererror').length, entries: doc.getElementsByTagName('entry').length };
+      });
+      expect(feed).toEqual({ error: 0, entries: 1 });
+      await page.screenshot({ path: await artifactPath('weekly-375.png'), fullPage: true });
+      expect(problems).toEqual([]);
+      expect(offsite).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -554,7 +554,7 @@ describe('least privilege', () => {
 });
 
 describe('subscriptions (issue 8)', () => {
-  test('HTTP API: throttled stage, the three /api routes to the subscribe function', () => {
+  test('HTTP API: throttled stage, the four /api routes to the subscribe function', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
@@ -566,8 +566,10 @@ describe('subscriptions (issue 8)', () => {
       .sort();
     expect(routes).toEqual([
       'GET /api/confirm',
+      'GET /api/preferences',
       'GET /api/unsubscribe',
       'POST /api/confirm',
+      'POST /api/preferences',
       'POST /api/subscribe',
       'POST /api/unsubscribe',
     ]);

@@ -245,7 +245,7 @@ describe('subscribing by email, end to end', () => {
       ].join('\n') + '\n',
     );
     const first = await cli(['run', '--config', runConfig, '--out', out, '--date', today]);
-    expect(first.stdout).toMatch(/mail: 1 sent, 0 failed, 0 already sent/);
+    expect(first.stdout).toMatch(/mail: 1 sent, 0 failed, 0 skipped/);
     const [, digestMessage] = await smtp.waitFor(2);
     expect(digestMessage.to).toEqual(['Reader@example.org']);
     const mail = await simpleParser(digestMessage.raw);

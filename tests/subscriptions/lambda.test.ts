@@ -2,7 +2,7 @@
  * The subscribe Lambda handler with API Gateway HTTP API (v2) events, over a real
  * S3-compatible server (s3rver) and the outbox mailer writing into the bucket.
  */
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SNSEvent } from 'aws-lambda';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { logger } from '../../lambdas/deployment';
 import { handler, resetForTests } from '../../lambdas/subscribe';
 import { serializeDeployedConfig } from '../../lambdas/environment';
 import { parseConfig } from '../../src/config';
+import { preferencesToken, subscriberIdFor, subscriberKey, unsubscribeToken } from '../../src/subscriptions';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
 import { tempDir } from '../helpers/tmp';
 
@@ -46,7 +47,10 @@ describe('lambdas/subscribe', () => {
       configFile,
       serializeDeployedConfig(
         parseConfig({
-          feeds: [{ url: 'https://news.example.org/feed.xml' }],
+          feeds: [
+            { url: 'https://news.example.org/feed.xml', category: 'World' },
+            { url: 'https://lab.example.org/feed.xml', category: 'Science' },
+          ],
           digest: { title: 'Lambda Digest' },
           store: { kind: 's3', bucket: BUCKET, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1' },
           email: { from: 'Lambda Digest <digest@example.org>', maxSignupsPerClientPerHour: 2 },
@@ -111,6 +115,54 @@ describe('lambdas/subscribe', () => {
     expect(JSON.parse((await object(recordKey)).toString())).toMatchObject({
       status: 'confirmed',
       address: 'lambda@example.org',
+    });
+  });
+
+  it("shows and saves a reader's choices through /api/preferences; an unsubscribe token changes nothing there", async () => {
+    const secret = Buffer.from('lambda-test-secret-'.repeat(3));
+    const id = subscriberIdFor(secret, 'prefs@example.org');
+    const record = {
+      version: 1,
+      id,
+      address: 'prefs@example.org',
+      status: 'confirmed',
+      createdAt: '2026-11-01T00:00:00.000Z',
+      updatedAt: '2026-11-01T00:00:00.000Z',
+      confirmationsSent: 1,
+    };
+    await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: subscriberKey(id), Body: JSON.stringify(record) }));
+    const token = preferencesToken(secret, id, new Date());
+
+    const page = await handler(event('GET', '/api/preferences', { query: `token=${token}` }));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('value="Science"');
+    expect(JSON.parse((await object(subscriberKey(id))).toString())).toEqual(record);
+
+    const wrong = await handler(
+      event('POST', '/api/preferences', {
+        query: `token=${unsubscribeToken(secret, id, new Date())}`,
+        body: 'categories=Science',
+        base64: true,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+    expect(wrong.statusCode).toBe(400);
+    expect(JSON.parse((await object(subscriberKey(id))).toString())).toEqual(record);
+
+    const saved = await handler(
+      event('POST', '/api/preferences', {
+        query: `token=${token}`,
+        body: 'categories=Science&frequency=weekly&weekday=sunday&maxStories=12',
+        base64: true,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+    expect(saved.statusCode).toBe(200);
+    expect(JSON.parse((await object(subscriberKey(id))).toString()).preferences).toEqual({
+      categories: ['Science'],
+      frequency: 'weekly',
+      weekday: 'sunday',
+      maxStories: 12,
     });
   });
 

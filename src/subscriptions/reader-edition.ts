@@ -1,0 +1,46 @@
+/**
+ * The mail one reader gets today, as a digest to render: their edition (the day's, or on their
+ * weekday the week's), cut to their topics and number of stories, with the page it comes from.
+ * Pure; the deliverer calls it once per subscriber.
+ */
+import type { Digest, WeeklyEdition } from '../types';
+import { isoWeekOf, isoWeekId } from '../pipeline/weekly';
+import { weekPagePath } from '../render/weekly';
+import { dayPageUrl } from './links';
+import { editionFor, type EditionKind, type PreferenceChoices, type Preferences } from './preferences';
+
+export const READER_EDITION_STRINGS = Object.freeze({
+  /** The weekly mail's title: "Morning Digest — the week". */
+  weeklyTitle: (title: string) => `${title} — the week`,
+});
+
+export type ReaderMail =
+  | { send: true; kind: EditionKind; digest: Digest; webUrl: string }
+  /** `failed`: the reader should have had a mail and could not (the week could not be read); retried by the next run. */
+  | { send: false; kind: EditionKind; reason: string; failed: boolean };
+
+export function readerMail(
+  subscriber: { preferences?: Preferences },
+  digest: Digest,
+  editions: { weekly?: WeeklyEdition },
+  context: { choices: PreferenceChoices; siteUrl: string },
+): ReaderMail {
+  const chosen = editionFor(subscriber, { daily: digest, weekly: editions.weekly }, digest.date, context.choices);
+  if (!chosen.send)
+    return { send: false, kind: chosen.kind, reason: chosen.reason, failed: chosen.reason === 'no-weekly-edition' };
+  if (chosen.kind === 'daily') {
+    return {
+      send: true,
+      kind: 'daily',
+      digest: { ...digest, stories: chosen.stories },
+      webUrl: dayPageUrl(context.siteUrl, digest.date),
+    };
+  }
+  const week = isoWeekId(isoWeekOf(digest.date));
+  return {
+    send: true,
+    kind: 'weekly',
+    digest: { ...digest, title: READER_EDITION_STRINGS.weeklyTitle(digest.title), stories: chosen.stories },
+    webUrl: `${context.siteUrl.replace(/\/+$/, '')}/${weekPagePath(week).replace(/index\.html$/, '')}`,
+  };
+}
