@@ -5,7 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { DEPLOY_ENV } from './environment';
-import { createDigestDeliverer } from '../src/email';
+import { createDigestDeliverer } from '../src/delivery';
 import { isValidDate } from '../src/pipeline/dates';
 import { runPublishStage, type DeliveryReport, type PublishReport } from '../src/pipeline/publish-stage';
 import { withRunLease } from '../src/pipeline/run-lease';

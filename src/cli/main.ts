@@ -12,7 +12,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { ConfigError, loadConfigFile, parseConfig } from '../config';
-import { createDigestDeliverer } from '../email';
+import { createDigestDeliverer } from '../delivery';
 import { isValidDate, RunInProgressError, runDigest, type RunSummary } from '../pipeline';
 import { redactText } from '../http/redact';
 import { createStore, DEFAULT_OUT_DIR } from './adapters';

@@ -21,16 +21,11 @@ import { mapLimit } from './limit';
 import { rankStories } from './rank';
 import { buildStories, rememberStories, type StoriesReport } from './stories';
 import type { PipelineEvent } from './events';
+import type { DeliveryReport } from '../delivery/report';
 
 export type { StoredSummary } from './stories';
 
-export interface DeliveryReport {
-  attempted: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  errors: { subscriber: string; message: string }[];
-}
+export type { DeliveryReport } from '../delivery/report';
 
 export interface PublishStageDeps {
   config: Config;
