@@ -7,3 +7,10 @@
 export { deliverOnce, deliveryKey, DELIVERY_LEASE_MS, type DeliverOnceOptions } from './deliver-once';
 export { emptyDeliveryReport, type DeliveryReport } from './report';
 export { createDigestDeliverer, deliverDigest, digestMailFor, type DeliverDigestDeps, type DelivererOptions } from './mail';
+export {
+  createChannelDeliverer,
+  deliverToChannels,
+  channelClaimName,
+  type ChannelDelivererOptions,
+  type DeliverToChannelsDeps,
+} from './channels';

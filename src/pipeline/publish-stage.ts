@@ -38,6 +38,8 @@ export interface PublishStageDeps {
   onEvent?: (event: PipelineEvent) => void;
   /** Called after the site is published (issue 8: mail the digest to subscribers). */
   deliver?: (digest: Digest) => Promise<DeliveryReport>;
+  /** Called after mail: post the digest to the chat channels (src/delivery/channels.ts). */
+  deliverChannels?: (digest: Digest) => Promise<DeliveryReport>;
 }
 
 /** Every feed failed: the day was not published. */
@@ -62,6 +64,8 @@ export interface PublishReport {
   /** Clustering: articles, stories, updates of earlier stories, clusters folded into one, memory read errors. */
   stories: Omit<StoriesReport, 'summaries' | 'tokens'>;
   delivery?: DeliveryReport;
+  /** Chat channels: posted, failed (retried by the next run of the day), already posted. */
+  channels?: DeliveryReport;
   durationMs: number;
 }
 
@@ -121,6 +125,11 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     emit({ type: 'stage', stage: 'mail', total: 1 });
     delivery = await deps.deliver(digest);
   }
+  let channels: DeliveryReport | undefined;
+  if (deps.deliverChannels) {
+    emit({ type: 'stage', stage: 'channels', total: 1 });
+    channels = await deps.deliverChannels(digest);
+  }
 
   const finished = now();
   const report: PublishReport = {
@@ -132,6 +141,7 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     ...(account ? { usage: account.usage() } : {}),
     stories: (({ summaries: _s, tokens: _t, ...rest }) => rest)(storiesReport),
     delivery,
+    ...(channels ? { channels } : {}),
     durationMs: finished.getTime() - t0.getTime(),
   };
   await savePublishReport(store, report, t0);
