@@ -4,6 +4,7 @@
  * 5xx, a 429, a timeout) is reported and gives its claim back, so the next run of the day tries it
  * again; it never stops mail, the site or the other channels. An empty day posts nothing.
  */
+import { randomUUID } from 'node:crypto';
 import { ChannelError, channelId, postDigestToChannel } from '../channels';
 import { redactText } from '../http/redact';
 import type { ChannelConfig, Config } from '../config/schema';
@@ -37,7 +38,8 @@ export async function deliverToChannels(digest: Digest, deps: DeliverToChannelsD
   return deliverOnce({
     store: deps.store,
     date: digest.date,
-    owner: deps.owner ?? `channels-${process.pid}-${now().toISOString()}`,
+    // Unique per call: two deliverers in one process must not pass for one run retrying its own claims.
+    owner: deps.owner ?? `channels-${process.pid}-${now().toISOString()}-${randomUUID().slice(0, 8)}`,
     targets: deps.channels,
     nameOf: channelClaimName,
     send: (channel) => postDigestToChannel(channel, digest, postDeps),
