@@ -32,7 +32,7 @@ export interface DiscordMessage {
 }
 
 /** Discord markdown shown as written: a backslash before each character that would format. */
-const escapeMarkdown = (text: string): string => text.replace(/[\\*_~`|>#[\]()<@-]/g, (c) => `\\${c}`);
+const escapeMarkdown = (text: string): string => text.replace(/[\\*_~`|>#[\]<]/g, (c) => `\\${c}`);
 
 export function discordMessage(view: PostView): DiscordMessage {
   // One embed per story: no more stories than embeds.

@@ -9,7 +9,7 @@ import type { ChannelConfig } from '../config/schema';
 import type { Digest } from '../types';
 import { discordMessage } from './discord';
 import { ChannelError, postJson, type ChannelRequest } from './post';
-import { postView } from './post-view';
+import { postView, type PostView } from './post-view';
 import { slackMessage } from './slack';
 import { teamsMessage } from './teams';
 import { telegramMessage } from './telegram';
@@ -46,11 +46,7 @@ export async function postDigestToChannel(
   return { kind: channel.kind, stories: view.stories.length };
 }
 
-function channelRequest(
-  channel: ChannelConfig,
-  view: ReturnType<typeof postView>,
-  deps: PostDeps,
-): { request: ChannelRequest; secrets: string[] } {
+function channelRequest(channel: ChannelConfig, view: PostView, deps: PostDeps): { request: ChannelRequest; secrets: string[] } {
   switch (channel.kind) {
     case 'slack': {
       const url = secretUrl(channel.urlEnv, deps.env);

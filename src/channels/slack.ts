@@ -37,9 +37,12 @@ function render(view: PostView): SlackMessage {
   const stories: SlackBlock[] = view.stories.map((story) => {
     const title = fitText(story.title, STORY_CAPS.title, escapeMrkdwn);
     const line = story.url ? link(story.url, title) : escapeMrkdwn(title);
-    const about = [story.source, story.sentence]
+    const about = [
+      fitText(story.source, STORY_CAPS.source, escapeMrkdwn),
+      fitText(story.sentence, STORY_CAPS.sentence, escapeMrkdwn),
+    ]
       .filter(Boolean)
-      .map((part, i) => escapeMrkdwn(fitText(part, i === 0 ? STORY_CAPS.source : STORY_CAPS.sentence, escapeMrkdwn)));
+      .map(escapeMrkdwn);
     return { type: 'section', text: { type: 'mrkdwn', text: [`*${line}*`, about.join(' — ')].filter(Boolean).join('\n') } };
   });
   const footer =

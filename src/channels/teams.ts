@@ -37,8 +37,12 @@ export interface TeamsMessage {
   }[];
 }
 
-/** Adaptive Card markdown shown as written: a backslash before each character that would format. */
-const escapeMarkdown = (text: string): string => text.replace(/[\\*_~`[\]()#>-]/g, (c) => `\\${c}`);
+/**
+ * Adaptive Card markdown shown as written: a backslash before the characters of its bold, italic and
+ * link syntax (the subset every Teams client renders; other punctuation is left alone so that no
+ * client shows a stray backslash).
+ */
+const escapeMarkdown = (text: string): string => text.replace(/[\\*_[\]]/g, (c) => `\\${c}`);
 
 /** `[label](url)`: a parenthesis or space in the URL would end it early, so they are percent-encoded. */
 const link = (url: string, label: string): string =>

@@ -246,6 +246,26 @@ describe('posting the day to every kind of channel', () => {
       expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 
+  it("shows a headline's formatting characters as written on each platform", () => {
+    const day = {
+      ...bigDay(),
+      stories: [story(0, { title: '*Breaking* _news_ [1] <@everyone> | a > b & c', url: 'https://x.example/a(1)' })],
+    };
+    const view = postView(day, { dayUrl: 'https://digest.example.org/2026/12/06/', maxStories: 10 });
+    expect(discordMessage(view).embeds[0].title).toBe('\\*Breaking\\* \\_news\\_ \\[1\\] \\<@everyone\\> \\| a \\> b & c');
+    const section = slackMessage(view).blocks[1] as { text: { text: string } };
+    expect(section.text.text.split('\n')[0]).toBe(
+      '*<https://x.example/a(1)|*Breaking* _news_ [1] &lt;@everyone&gt; | a &gt; b &amp; c>*',
+    );
+    const container = teamsMessage(view).attachments[0].content.body[2] as { items: { text: string }[] };
+    expect(container.items[0].text).toBe(
+      '[\\*Breaking\\* \\_news\\_ \\[1\\] <@everyone> | a > b & c](https://x.example/a%281%29)',
+    );
+    expect(telegramMessage(view, 1).text).toContain(
+      '<a href="https://x.example/a(1)">*Breaking* _news_ [1] &lt;@everyone&gt; | a &gt; b &amp; c</a>',
+    );
+  });
+
   it('signs the webhook so that the receiver can verify it, and a wrong secret is refused', async () => {
     const config = channelsConfig(fake);
     const hookOnly = { ...config, channels: config.channels.filter((c) => c.kind === 'webhook') };
