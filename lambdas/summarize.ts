@@ -5,7 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { DEPLOY_ENV } from './environment';
-import { createDigestDeliverer } from '../src/email';
+import { createChannelDeliverer, createDigestDeliverer } from '../src/delivery';
 import { isValidDate } from '../src/pipeline/dates';
 import { runPublishStage, type DeliveryReport, type PublishReport } from '../src/pipeline/publish-stage';
 import { withRunLease } from '../src/pipeline/run-lease';
@@ -36,6 +36,7 @@ export interface SummarizeOutput {
   published: number;
   summaries: PublishReport['summaries'];
   delivery?: Omit<DeliveryReport, 'errors'> & { errors: number };
+  channels?: Omit<DeliveryReport, 'errors'> & { errors: number };
 }
 
 export const handler = async (event: SummarizeEvent, context?: Context): Promise<SummarizeOutput> => {
@@ -59,12 +60,15 @@ export const handler = async (event: SummarizeEvent, context?: Context): Promise
         date,
         // Mail only where the stack set SES up (and granted state/subscribers/); otherwise the site alone.
         deliver: process.env[DEPLOY_ENV.sesConfigurationSet] ? createDigestDeliverer({ config, store }) : undefined,
+        // Chat channels read their webhook URLs and tokens from the variables the config names.
+        deliverChannels: createChannelDeliverer({ config, store }),
       }),
     );
     // Every feed failed: the front page keeps the last edition with a notice; the execution fails so the alarm fires.
     if (report.outage) throw new FeedsUnreachableError(date, report.outage.feedsFailed);
     emitPublishedMetric(report.digest.stories.length);
     const delivery = report.delivery ? { ...report.delivery, errors: report.delivery.errors.length } : undefined;
+    const channels = report.channels ? { ...report.channels, errors: report.channels.errors.length } : undefined;
     logger.info('publish stage done', {
       date,
       stories: report.digest.stories.length,
@@ -72,8 +76,16 @@ export const handler = async (event: SummarizeEvent, context?: Context): Promise
       tokens: report.tokens,
       usage: report.usage && { ...report.usage, fallbackArticles: report.usage.fallbackArticles.length },
       delivery,
+      channels,
     });
-    return { date, stories: report.digest.stories.length, published: report.keys.length, summaries: report.summaries, delivery };
+    return {
+      date,
+      stories: report.digest.stories.length,
+      published: report.keys.length,
+      summaries: report.summaries,
+      delivery,
+      ...(channels ? { channels } : {}),
+    };
   } catch (err) {
     const failure = classifyFailure(err);
     logger.error('publish stage failed', { date, error: failure });

@@ -13,6 +13,6 @@ export { FsStore, S3Store, type Store } from './store';
 export { publishDigest } from './render';
 export { runDigest, runFetchStage, runPublishStage, type RunSummary } from './pipeline';
 export { detectLang, dirForLang } from './lang';
-export { createDigestDeliverer } from './email';
+export { createDigestDeliverer, createChannelDeliverer } from './delivery';
 export { createSubscriptionEndpointFromConfig } from './subscriptions';
 export type * from './types';

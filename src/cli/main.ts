@@ -12,7 +12,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { ConfigError, loadConfigFile, parseConfig } from '../config';
-import { createDigestDeliverer } from '../email';
+import { createChannelDeliverer, createDigestDeliverer } from '../delivery';
 import { isValidDate, RunInProgressError, runDigest, type RunSummary } from '../pipeline';
 import { redactText } from '../http/redact';
 import { createStore, DEFAULT_OUT_DIR } from './adapters';
@@ -45,6 +45,14 @@ function formatUsage(usage: NonNullable<RunSummary['publish']['usage']>): string
   return parts.join(', ') + (fallbacks.length ? `; fell back to extractive: ${fallbacks.join(', ')}` : '');
 }
 
+/** "channels: 2 posted, 1 failed (posted on the next run), 0 already posted" and one line per failure. */
+function channelLines(report: NonNullable<RunSummary['publish']['channels']>): string[] {
+  return [
+    `  channels: ${report.sent} posted, ${report.failed} failed${report.failed ? ' (tried again on the next run)' : ''}, ${report.skipped} already posted`,
+    ...report.errors.map((e) => redactText(`  ✗ ${e.target}: ${e.message}`)),
+  ];
+}
+
 export function formatSummary(summary: RunSummary): string {
   const f = summary.fetch.stats;
   const p = summary.publish;
@@ -65,6 +73,7 @@ export function formatSummary(summary: RunSummary): string {
       `  mail: ${p.delivery.sent} sent, ${p.delivery.failed} failed, ${p.delivery.skipped} skipped${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
     );
   }
+  if (p.channels) lines.push(...channelLines(p.channels));
   for (const failure of summary.failures.slice(0, 20)) {
     const what = failure.name ? `${failure.name} <${failure.url}>` : failure.url;
     lines.push(redactText(`  ✗ ${failure.kind} ${what}: ${failure.errorClass ?? 'error'} ${failure.message ?? ''}`.trimEnd()));
@@ -101,6 +110,7 @@ export function buildProgram(): Command {
         date: opts.date,
         onEvent: (e) => progress.onEvent(e),
         deliver: createDigestDeliverer({ config, store, outDir: path.resolve(outDir) }),
+        deliverChannels: createChannelDeliverer({ config, store }),
       });
       progress.done();
       process.stdout.write(formatSummary(summary) + '\n');

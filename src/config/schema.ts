@@ -330,6 +330,44 @@ const alarmsSchema = z
   })
   .prefault({});
 
+/** The name of an environment variable that holds a secret (a webhook URL, a bot token, a signing key). */
+const envVarName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable, e.g. SLACK_WEBHOOK_URL');
+
+/** What every chat channel has: a name for reports and claims, how many stories, how long to wait. */
+const channelCommon = {
+  /** Names the channel in reports and in its daily claim (`state/runs/<date>/deliveries/channel-<id>.json`); default: its kind. */
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and "-", e.g. "newsroom-slack"')
+    .optional(),
+  /** Stories in the day's post (the best ranked); the post links to the day's page for the rest. */
+  maxStories: z.number().int().min(1).max(25).default(10),
+  /** Deadline of the one request that posts the day's message. */
+  timeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
+};
+
+/** Chat channels the day's digest is posted to (src/channels): each kind its own fields, secrets by environment variable name. */
+export const channelSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('slack'), ...channelCommon, urlEnv: envVarName }),
+  z.strictObject({ kind: z.literal('discord'), ...channelCommon, urlEnv: envVarName }),
+  z.strictObject({ kind: z.literal('teams'), ...channelCommon, urlEnv: envVarName }),
+  z.strictObject({
+    kind: z.literal('telegram'),
+    ...channelCommon,
+    tokenEnv: envVarName,
+    /** A chat id (-1001234567890) or a public channel's @username. */
+    chatId: z.union([
+      z.number().int(),
+      z.string().regex(/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/, 'must be a chat id or @channelname'),
+    ]),
+    /** The Bot API's base URL (tests point it at a local server). */
+    apiBaseUrl: httpUrl.default('https://api.telegram.org'),
+  }),
+  z.strictObject({ kind: z.literal('webhook'), ...channelCommon, urlEnv: envVarName, secretEnv: envVarName }),
+]);
+
 export const configSchema = z
   .strictObject({
     feeds: z.array(feedSchema).default([]),
@@ -347,8 +385,20 @@ export const configSchema = z
     retention: retentionSchema,
     scale: scaleSchema,
     alarms: alarmsSchema,
+    channels: z.array(channelSchema).default([]),
   })
   .superRefine((cfg, ctx) => {
+    const channelIds = new Set<string>();
+    cfg.channels.forEach((channel, index) => {
+      const id = channel.id ?? channel.kind;
+      if (channelIds.has(id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', index, 'id'],
+          message: `"${id}" names two channels: give each its own id`,
+        });
+      channelIds.add(id);
+    });
     if (cfg.email.transport === 'smtp' && !cfg.email.smtp) {
       ctx.addIssue({ code: 'custom', path: ['email', 'smtp'], message: 'is required when email.transport is "smtp"' });
     }
@@ -388,3 +438,4 @@ export type NetworkConfig = Config['network'];
 export type ScaleConfig = Config['scale'];
 export type SummarizerConfig = Config['summarizer'];
 export type EmailConfig = Config['email'];
+export type ChannelConfig = Config['channels'][number];

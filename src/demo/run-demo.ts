@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { parseConfig, type Config } from '../config';
-import { createDigestDeliverer } from '../email';
+import { createDigestDeliverer } from '../delivery';
 import { runDigest } from '../pipeline';
 import { FsStore } from '../store';
 import { formatSummary } from '../cli/main';

@@ -2,7 +2,7 @@ import type { ErrorClass, FeedStatus } from '../types';
 
 /** Progress events the pipeline emits; the CLI draws them, the Lambda logs them. */
 export type PipelineEvent =
-  | { type: 'stage'; stage: 'feeds' | 'articles' | 'summaries' | 'publish' | 'mail'; total: number }
+  | { type: 'stage'; stage: 'feeds' | 'articles' | 'summaries' | 'publish' | 'mail' | 'channels'; total: number }
   | {
       type: 'feed';
       url: string;

@@ -31,6 +31,8 @@ export interface RunDigestOptions {
   now?: () => Date;
   onEvent?: (event: PipelineEvent) => void;
   deliver?: (digest: import('../types').Digest) => Promise<DeliveryReport>;
+  /** Posts the digest to the chat channels, after mail. */
+  deliverChannels?: (digest: import('../types').Digest) => Promise<DeliveryReport>;
   /** Who runs, shown to a second run of the same date (default: host, pid, start time). */
   owner?: string;
 }
@@ -76,6 +78,7 @@ export async function runDigest(options: RunDigestOptions): Promise<RunSummary> 
       now,
       onEvent: options.onEvent,
       deliver: options.deliver,
+      deliverChannels: options.deliverChannels,
     });
     return { fetch: fetchReport, publish: publishReport };
   });

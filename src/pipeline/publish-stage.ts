@@ -15,7 +15,7 @@ import { publishDigest, publishOutageNotice } from '../render';
 import { resolvePublicUrls } from '../subscriptions/links';
 import { subscribeChoicesOf } from '../subscriptions/preference-choices';
 import { getJson, putJson, type Store } from '../store';
-import type { ArticleRecord, Digest, DigestFeedStatus, DigestStory, WeeklyEdition } from '../types';
+import type { ArticleRecord, Digest, DigestFeedStatus, DigestStory } from '../types';
 import type { FetchReport } from './fetch-stage';
 import { articlesPrefix, fetchReportKey } from './keys';
 import { mapLimit } from './limit';
@@ -23,24 +23,11 @@ import { rankStories } from './rank';
 import { buildStories, rememberStories, type StoriesReport } from './stories';
 import type { PipelineEvent } from './events';
 import { publishWeekly } from './weekly-stage';
+import type { DeliveryEditions, DeliveryReport } from '../delivery/report';
 
 export type { StoredSummary } from './stories';
 
-export interface DeliveryReport {
-  attempted: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  errors: { subscriber: string; message: string }[];
-  /** Subscribers not mailed today, by reason (a weekly reader on another weekday, no story in their topics, sent already). */
-  skippedBy?: Record<string, number>;
-}
-
-/** Editions beside the day's digest that a deliverer may mail (a weekly reader's week). */
-export interface DeliveryEditions {
-  /** The 7 days ending on the digest's date; absent when it could not be built (weekly readers then fail, and are retried). */
-  weekly?: WeeklyEdition;
-}
+export type { DeliveryEditions, DeliveryReport } from '../delivery/report';
 
 export interface PublishStageDeps {
   config: Config;
@@ -53,6 +40,8 @@ export interface PublishStageDeps {
   onEvent?: (event: PipelineEvent) => void;
   /** Called after the site is published (issue 8: mail the digest to subscribers). */
   deliver?: (digest: Digest, editions?: DeliveryEditions) => Promise<DeliveryReport>;
+  /** Called after mail: post the digest to the chat channels (src/delivery/channels.ts). */
+  deliverChannels?: (digest: Digest) => Promise<DeliveryReport>;
 }
 
 /** Every feed failed: the day was not published. */
@@ -79,6 +68,8 @@ export interface PublishReport {
   delivery?: DeliveryReport;
   /** The ISO week's edition: its week and stories, or why it was not published. */
   weekly?: { week?: string; stories?: number; error?: string };
+  /** Chat channels: posted, failed (retried by the next run of the day), already posted. */
+  channels?: DeliveryReport;
   durationMs: number;
 }
 
@@ -144,6 +135,11 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     emit({ type: 'stage', stage: 'mail', total: 1 });
     delivery = await deps.deliver(digest, { weekly: weekly.mail });
   }
+  let channels: DeliveryReport | undefined;
+  if (deps.deliverChannels) {
+    emit({ type: 'stage', stage: 'channels', total: 1 });
+    channels = await deps.deliverChannels(digest);
+  }
 
   const finished = now();
   const report: PublishReport = {
@@ -156,6 +152,7 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
     stories: (({ summaries: _s, tokens: _t, ...rest }) => rest)(storiesReport),
     delivery,
     weekly: weekly.error ? { error: weekly.error } : { week: weekly.site?.week, stories: weekly.site?.stories.length },
+    ...(channels ? { channels } : {}),
     durationMs: finished.getTime() - t0.getTime(),
   };
   await savePublishReport(store, report, t0);

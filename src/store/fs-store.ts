@@ -1,7 +1,7 @@
 import { link, mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { assertValidKey, type PutOptions, type Store, type VersionedBody } from './index';
+import { assertValidKey, type PutOptions, type Store, type VersionedBody } from './port';
 
 /** A compare-and-put lock older than this was left by a crashed process (a write holds it for milliseconds). */
 const STALE_LOCK_MS = 10_000;

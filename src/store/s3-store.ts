@@ -6,7 +6,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { assertValidKey, type PutOptions, type Store, type VersionedBody } from './index';
+import { assertValidKey, type PutOptions, type Store, type VersionedBody } from './port';
 
 /** How often a conditional write is tried again when S3 answers 409 (a concurrent conditional write to the key). */
 const CONFLICT_RETRIES = 3;

@@ -4,7 +4,6 @@
  * Pure; the deliverer calls it once per subscriber.
  */
 import type { Digest, WeeklyEdition } from '../types';
-import { isoWeekOf, isoWeekId } from '../pipeline/weekly';
 import { weekPagePath } from '../render/weekly';
 import { dayPageUrl } from './links';
 import { editionFor, type EditionKind, type PreferenceChoices, type Preferences } from './preferences';
@@ -36,7 +35,8 @@ export function readerMail(
       webUrl: dayPageUrl(context.siteUrl, digest.date),
     };
   }
-  const week = isoWeekId(isoWeekOf(digest.date));
+  // The mail's edition is filed under the ISO week of its last day: that week's page is its web version.
+  const week = editions.weekly!.week;
   return {
     send: true,
     kind: 'weekly',

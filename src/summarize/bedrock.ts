@@ -10,7 +10,7 @@ import {
   type ConverseCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { SummarizerConfig } from '../config/schema';
-import type { ArticleToSummarize, Summarizer } from './index';
+import type { ArticleToSummarize, Summarizer } from './port';
 import { createLlmSummarizer, describeError, type Completion } from './llm';
 import { buildPrompt, DEFAULT_PROMPTS, type ChatPrompt } from './prompt';
 import { SummaryError, type SummaryErrorKind } from './trust';

@@ -6,7 +6,7 @@
  * `SummaryAccount` holds the counters the run report and the CLI summary print, and the cost
  * when prices per million tokens are configured.
  */
-import type { ArticleToSummarize, StoryToSummarize, Summarizer, SummaryResult } from './index';
+import type { ArticleToSummarize, StoryToSummarize, Summarizer, SummaryResult } from './port';
 import { boundText } from './prompt';
 
 export interface BudgetLimits {

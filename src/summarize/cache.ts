@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { getJson, putJson, type Store } from '../store';
-import type { ArticleToSummarize, StoryToSummarize, Summarizer, SummaryResult } from './index';
+import type { ArticleToSummarize, StoryToSummarize, Summarizer, SummaryResult } from './port';
 import { REFUSAL_KINDS, type SummaryErrorKind } from './trust';
 
 export const SUMMARY_CACHE_PREFIX = 'state/summaries';

@@ -18,6 +18,7 @@ import { createOpenAiSummarizer, type OpenAiDeps } from './openai';
 import { cachedSummarizer } from './cache';
 import { budgetedSummarizer, SummaryAccount } from './budget';
 import type { Store } from '../store';
+import type { Summarizer } from './port';
 
 export { summarize, stripDateline, EXTRACTIVE_DEFAULTS, type SummarizeOptions, type ExtractiveTuning } from './extractive';
 export { summarizeStoryExtractive, storyAsOneText, REPEATED_FACT_OVERLAP } from './multi-document';
@@ -28,55 +29,11 @@ export { DEFAULT_PROMPTS, buildPrompt, languageName, renderTemplate, withoutMode
 export { checkReply, parseReply, SummaryError, REFUSAL_KINDS, type SummaryErrorKind } from './trust';
 export { cachedSummarizer, summaryCacheKey, SUMMARY_CACHE_PREFIX } from './cache';
 export { budgetedSummarizer, SummaryAccount, type SummaryUsage } from './budget';
+export type { ArticleToSummarize, StoryToSummarize, SummaryResult, Summarizer } from './port';
 
 /** Sentences of `text`, split with Intl.Segmenter for the language and repaired for news text. */
 export function splitSentences(text: string, lang = 'en'): string[] {
   return segmentSentences(text, lang.split(/[-_]/)[0]?.toLowerCase() || 'und').map((s) => s.text);
-}
-
-/** What the pipeline asks of a summarizer backend (extractive, OpenAI-compatible, Bedrock). */
-export interface ArticleToSummarize {
-  title: string;
-  text: string;
-  lang: string;
-  maxSentences: number;
-  /** Story id (reports name the articles that fell back). */
-  id?: string;
-  /** Name of the feed that carried it (the prompt's `{source}`). */
-  source?: string;
-  /** The feed's own prompt template (`feeds[].prompt`), else the summarizer's. */
-  prompt?: string;
-  /** BCP 47 tag to write the summary in (`digest.summaryLanguage`); absent = the article's language. */
-  summaryLang?: string;
-  /** Also translate the title into `summaryLang` (`digest.translateTitles`). */
-  translateTitle?: boolean;
-}
-
-/** A story the digest groups from several articles: one summary over all of them. */
-export interface StoryToSummarize {
-  articles: ArticleToSummarize[] /* best source first */;
-  lang: string;
-  maxSentences: number;
-}
-
-export interface SummaryResult {
-  sentences: string[];
-  kind: 'extractive' | 'bedrock' | 'openai';
-  /** Tokens used by an LLM backend. */
-  tokens?: { input: number; output: number };
-  /** Why an LLM backend fell back to the extractive summary (`kind: message`). */
-  fallbackReason?: string;
-  /** The title in `summaryLang`, when a translation was asked for and given. */
-  translatedTitle?: string;
-  /** The language the summary is written in, when it is not the article's. */
-  summaryLang?: string;
-  /** Served from the summary cache: no request was made. */
-  cached?: boolean;
-}
-
-export interface Summarizer {
-  summarizeArticle(article: ArticleToSummarize): Promise<SummaryResult>;
-  summarizeStory?(story: StoryToSummarize): Promise<SummaryResult>;
 }
 
 export const extractiveSummarizer: Summarizer = {

@@ -4,7 +4,7 @@
  * reason. A backend only supplies `complete`: one request, one reply text, the tokens it used.
  */
 import { detectLang } from '../lang';
-import type { ArticleToSummarize, StoryToSummarize, Summarizer, SummaryResult } from './index';
+import type { ArticleToSummarize, StoryToSummarize, Summarizer, SummaryResult } from './port';
 import { boundText, buildPrompt, languageName, withoutModelInstructions, type ChatPrompt } from './prompt';
 import { baseOf, checkReply, parseReply, SummaryError } from './trust';
 

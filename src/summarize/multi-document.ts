@@ -5,7 +5,7 @@
  */
 import { summarize } from './extractive';
 import { contentStems, stopwordsFor } from './words';
-import type { ArticleToSummarize } from './index';
+import type { ArticleToSummarize } from './port';
 
 /**
  * A sentence whose content words are this much already said (share of its words found in one

@@ -12,7 +12,7 @@ import https from 'node:https';
 import type { LookupAddress } from 'node:dns';
 import type { NetworkConfig, SummarizerConfig } from '../config/schema';
 import { blockedAddressReason, isIpLiteral } from '../http/address';
-import type { Summarizer } from './index';
+import type { Summarizer } from './port';
 import { createLlmSummarizer, type Completion } from './llm';
 import { DEFAULT_PROMPTS, type ChatPrompt } from './prompt';
 import { SummaryError } from './trust';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { loadConfigFile } from '../../src/config';
-import { createDigestDeliverer } from '../../src/email';
+import { createDigestDeliverer } from '../../src/delivery';
 import { runDigest } from '../../src/pipeline';
 import { FsStore } from '../../src/store';
 import { seedArticle } from '../helpers/seed';

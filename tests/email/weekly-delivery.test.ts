@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { parseConfig } from '../../src/config';
-import { createDigestDeliverer } from '../../src/email';
+import { createDigestDeliverer } from '../../src/delivery';
 import { articlesPrefix, runPublishStage, type PublishReport } from '../../src/pipeline';
 import { FsStore, putJson } from '../../src/store';
 import {

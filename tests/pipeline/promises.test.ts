@@ -11,7 +11,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, type Config } from '../../src/config';
-import { createDigestDeliverer, deliveryKey } from '../../src/email';
+import { createDigestDeliverer, deliveryKey } from '../../src/delivery';
 import { feedStateKey, fetchReportKey, RunInProgressError, runDigest, runLeaseKey, type FetchReport } from '../../src/pipeline';
 import { FsStore, S3Store, getJson, putJson, type Store } from '../../src/store';
 import { subscriberIdFor, valueSecretLoader, writeSubscriber } from '../../src/subscriptions';

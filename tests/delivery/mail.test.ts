@@ -4,15 +4,17 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { parseConfig } from '../../src/config';
-import { createDigestDeliverer } from '../../src/email';
+import { createDigestDeliverer } from '../../src/delivery';
 import { FsStore } from '../../src/store';
 import { subscriberIdFor, valueSecretLoader, verifyToken, writeSubscriber, type SubscriberRecord } from '../../src/subscriptions';
 import type { Digest } from '../../src/types';
 import { tempDir } from '../helpers/tmp';
-import { startLocalSmtp, type LocalSmtp } from './local-smtp';
+import { startLocalSmtp, type LocalSmtp } from '../email/local-smtp';
 
 const SECRET = 'deliver-secret-'.repeat(3);
-const digest = JSON.parse(readFileSync(path.join(__dirname, 'fixtures', 'digest', 'digest.json'), 'utf8')) as Digest;
+const digest = JSON.parse(
+  readFileSync(path.join(__dirname, '..', 'email', 'fixtures', 'digest', 'digest.json'), 'utf8'),
+) as Digest;
 
 const record = (address: string, status: SubscriberRecord['status']): SubscriberRecord => ({
   version: 1,
@@ -62,7 +64,7 @@ describe('createDigestDeliverer', () => {
     const report = await deliverer()(digest);
     expect(report).toMatchObject({ attempted: 3, sent: 2, failed: 1, skipped: 0 });
     expect(report.errors).toHaveLength(1);
-    expect(report.errors[0].subscriber).toBe(record('bounce@example.org', 'confirmed').id);
+    expect(report.errors[0].target).toBe(record('bounce@example.org', 'confirmed').id);
     expect(report.errors[0].message).toMatch(/550/);
     expect(report.errors[0].message).not.toContain('bounce@example.org');
 
@@ -111,7 +113,7 @@ describe('createDigestDeliverer', () => {
     expect(report).toMatchObject({
       sent: 0,
       failed: 1,
-      errors: [{ subscriber: '*', message: expect.stringContaining('AccessDenied') }],
+      errors: [{ target: '*', message: expect.stringContaining('AccessDenied') }],
     });
   });
 });
