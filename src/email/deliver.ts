@@ -30,8 +30,10 @@ export interface DeliverDigestDeps {
   endpointUrl: string;
   from: string;
   replyTo?: string;
-  /** Language of the labels (LABELS_LANG). */
+  /** Language of the chrome (config digest.lang). */
   lang: string;
+  /** Lead images in the mail (config site.images.mail). */
+  images?: boolean;
   now?: () => Date;
   /** Messages in flight at once (SES and most SMTP servers throttle beyond a few). */
   concurrency?: number;
@@ -101,7 +103,7 @@ export async function deliverDigest(digest: Digest, deps: DeliverDigestDeps): Pr
       const at = now();
       const token = unsubscribeToken(secret, subscriber.id, at);
       const unsubscribeUrl = `${endpoint}/unsubscribe?token=${token}`;
-      const mail = renderDigestEmail(digest, { webUrl, unsubscribeUrl, siteUrl: deps.siteUrl }, { lang: deps.lang });
+      const mail = renderDigestEmail(digest, { webUrl, unsubscribeUrl, siteUrl: deps.siteUrl }, { lang: deps.lang, images: deps.images });
       const listUnsubscribe = [
         unsubscribeMailbox ? `<mailto:${unsubscribeMailbox}?subject=unsubscribe&body=${token}>` : undefined,
         `<${unsubscribeUrl}>`,

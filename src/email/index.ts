@@ -10,7 +10,6 @@ import { resolvePublicUrls } from '../subscriptions/links';
 import { secretLoaderFromEnv, type SecretLoader } from '../subscriptions/secret';
 import type { Digest } from '../types';
 import { deliverDigest } from './deliver';
-import { LABELS_LANG } from './layout';
 import { createMailerFromConfig, type Mailer, type SesLike } from './mailers';
 
 export { renderDigestEmail, digestSubject, MAX_EMAIL_STORIES, type RenderedEmail, type DigestEmailLinks } from './digest-email';
@@ -59,7 +58,8 @@ export function createDigestDeliverer(options: DelivererOptions): ((digest: Dige
         endpointUrl,
         from: config.email.from,
         replyTo: config.email.replyTo,
-        lang: LABELS_LANG,
+        lang: config.digest.lang,
+        images: config.site.images.mail,
         now: options.now,
       });
     } finally {

@@ -117,7 +117,12 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   emit({ type: 'stage', stage: 'publish', total: 1 });
   // Without site.url the site is local: links and the subscribe form point at `rss-digest serve`.
   const urls = resolvePublicUrls(config);
-  const published = await publishDigest(store, digest, { siteUrl: urls.siteUrl, subscribeEndpoint: urls.endpointUrl });
+  const published = await publishDigest(store, digest, {
+    siteUrl: urls.siteUrl,
+    subscribeEndpoint: urls.endpointUrl,
+    lang: config.digest.lang,
+    images: config.site.images.page,
+  });
   await rememberStories(store, memory, ranked);
   emit({ type: 'published', keys: published });
 
@@ -173,6 +178,7 @@ function publicStory(story: DigestStory): DigestStory {
   return {
     ...story,
     url: redactUrl(story.url),
+    ...(story.leadImage ? { leadImage: redactUrl(story.leadImage) } : {}),
     sources: story.sources.map((s) => ({ ...s, feedUrl: redactUrl(s.feedUrl), ...(s.url ? { url: redactUrl(s.url) } : {}) })),
   };
 }
@@ -217,6 +223,8 @@ async function publishOutage(
     title: config.digest.title,
     siteUrl: urls.siteUrl,
     subscribeEndpoint: urls.endpointUrl,
+    lang: config.digest.lang,
+    images: config.site.images.page,
   });
   run.emit({ type: 'published', keys: notice.keys });
   const report: PublishReport = {
