@@ -139,11 +139,7 @@ const digestSchema = z
      * The language of the chrome (every word around the stories: pages, mails, subscription pages,
      * feeds). A language without a catalogue falls back to English (src/i18n).
      */
-    lang: z
-      .string()
-      .trim()
-      .refine(isLanguageTag, 'must be a BCP 47 language tag such as "en", "ar" or "pt-BR"')
-      .default('en'),
+    lang: z.string().trim().refine(isLanguageTag, 'must be a BCP 47 language tag such as "en", "ar" or "pt-BR"').default('en'),
     /** `source`: each summary in its story's own language; or a BCP 47 tag every LLM summary is written in. */
     summaryLanguage: z
       .string()

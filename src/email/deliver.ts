@@ -103,7 +103,11 @@ export async function deliverDigest(digest: Digest, deps: DeliverDigestDeps): Pr
       const at = now();
       const token = unsubscribeToken(secret, subscriber.id, at);
       const unsubscribeUrl = `${endpoint}/unsubscribe?token=${token}`;
-      const mail = renderDigestEmail(digest, { webUrl, unsubscribeUrl, siteUrl: deps.siteUrl }, { lang: deps.lang, images: deps.images });
+      const mail = renderDigestEmail(
+        digest,
+        { webUrl, unsubscribeUrl, siteUrl: deps.siteUrl },
+        { lang: deps.lang, images: deps.images },
+      );
       const listUnsubscribe = [
         unsubscribeMailbox ? `<mailto:${unsubscribeMailbox}?subject=unsubscribe&body=${token}>` : undefined,
         `<${unsubscribeUrl}>`,

@@ -67,7 +67,8 @@ export function digestSubject(digest: Digest, lang = 'en'): string {
 }
 
 /** The meta line's sources: the one source, or "5 sources: Reuters, BBC, AP +2 more". */
-const sourcesLabel = (story: DigestStory, t: Chrome): string => (hasSeveralSources(story) ? sourcesLineText(story, t) : story.source);
+const sourcesLabel = (story: DigestStory, t: Chrome): string =>
+  hasSeveralSources(story) ? sourcesLineText(story, t) : story.source;
 
 /** "Update: " before the title of a story that updates an earlier one. */
 const updatePrefix = (story: DigestStory, t: Chrome): string => (story.updateOf ? t.text('mailUpdatePrefix') : '');

@@ -103,7 +103,8 @@ export const de: Catalogue = {
   confirmLead:
     'Jemand (hoffentlich Sie) möchte {title} täglich per E-Mail erhalten. Bestätigen Sie mit der Schaltfläche unten; der Link ist 7 Tage gültig.',
   confirmButton: 'Abonnement bestätigen',
-  confirmAfter: 'Falls Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne Bestätigung hören Sie nichts mehr von uns.',
+  confirmAfter:
+    'Falls Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne Bestätigung hören Sie nichts mehr von uns.',
   alreadySubject: 'Sie haben {title} bereits abonniert',
   alreadyLead:
     'Jemand (hoffentlich Sie) wollte diese Adresse für {title} anmelden. Sie erhält den Überblick bereits, es hat sich also nichts geändert.',
@@ -116,8 +117,10 @@ export const de: Catalogue = {
   jsonDuplicateKey: 'Jeder Schlüssel darf im JSON-Objekt nur einmal vorkommen.',
   jsonNotObject: 'Der Inhalt der Anfrage muss ein JSON-Objekt sein, etwa {"email": "name@example.com"}.',
   linkBroken: 'Dieser Link funktioniert nicht',
-  confirmLinkBroken: 'Dieser Bestätigungslink ist ungültig oder abgelaufen. Sie können sich auf der Seite des Überblicks erneut anmelden.',
-  unsubscribeLinkBroken: 'Dieser Abmeldelink ist ungültig oder abgelaufen. Sie können sich auf der Seite des Überblicks erneut anmelden.',
+  confirmLinkBroken:
+    'Dieser Bestätigungslink ist ungültig oder abgelaufen. Sie können sich auf der Seite des Überblicks erneut anmelden.',
+  unsubscribeLinkBroken:
+    'Dieser Abmeldelink ist ungültig oder abgelaufen. Sie können sich auf der Seite des Überblicks erneut anmelden.',
   checkAddress: 'Adresse prüfen',
   oneAddressOnly: 'Senden Sie genau eine E-Mail-Adresse.',
   addressMissing: 'Geben Sie eine E-Mail-Adresse ein.',
@@ -136,9 +139,11 @@ export const de: Catalogue = {
   checkInbox: 'Sehen Sie in Ihren Posteingang',
   checkInboxText:
     'Wenn die Adresse E-Mails empfangen kann, ist eine Nachricht unterwegs. Folgen Sie dem Link darin, um Ihr Abonnement von {title} zu bestätigen.',
-  mailFailedText: 'Die Bestätigungs-E-Mail konnte gerade nicht gesendet werden. Bitte versuchen Sie es in einigen Minuten erneut.',
+  mailFailedText:
+    'Die Bestätigungs-E-Mail konnte gerade nicht gesendet werden. Bitte versuchen Sie es in einigen Minuten erneut.',
   subscribed: 'Sie sind angemeldet',
-  subscribedText: 'Danke! {title} kommt mit der nächsten Ausgabe in Ihren Posteingang. Jede E-Mail enthält einen Link zum Abbestellen.',
+  subscribedText:
+    'Danke! {title} kommt mit der nächsten Ausgabe in Ihren Posteingang. Jede E-Mail enthält einen Link zum Abbestellen.',
   confirmPrompt: 'Bestätigen Sie Ihr Abonnement',
   confirmPromptText: 'Drücken Sie die Schaltfläche, um {title} per E-Mail zu erhalten.',
   confirmPromptButton: 'Abonnement bestätigen',
@@ -146,7 +151,8 @@ export const de: Catalogue = {
   unsubscribePromptText: 'Drücken Sie die Schaltfläche, um {title} nicht mehr per E-Mail zu erhalten.',
   unsubscribeButton: 'Abbestellen',
   unsubscribed: 'Sie sind abgemeldet',
-  unsubscribedText: 'Diese Adresse erhält {title} nicht mehr. Sie können sich jederzeit auf der Seite des Überblicks erneut anmelden.',
+  unsubscribedText:
+    'Diese Adresse erhält {title} nicht mehr. Sie können sich jederzeit auf der Seite des Überblicks erneut anmelden.',
   notFound: 'Nicht gefunden',
   notFoundEndpointText: 'Unter dieser Adresse gibt es nichts.',
   notAllowed: 'Nicht erlaubt',

@@ -111,7 +111,8 @@ export const es: Catalogue = {
   confirmButton: 'Confirmar mi suscripción',
   confirmAfter: 'Si no lo pediste, ignora este correo: sin confirmación no volverás a saber de nosotros.',
   alreadySubject: 'Ya estás suscrito a {title}',
-  alreadyLead: 'Alguien (esperamos que tú) pidió suscribir esta dirección a {title}. Ya recibe el resumen, así que no ha cambiado nada.',
+  alreadyLead:
+    'Alguien (esperamos que tú) pidió suscribir esta dirección a {title}. Ya recibe el resumen, así que no ha cambiado nada.',
   alreadyAfter: 'Si quieres seguir recibiendo el resumen, ignora este correo.',
 
   requestTooLarge: 'Solicitud demasiado grande',
@@ -121,8 +122,10 @@ export const es: Catalogue = {
   jsonDuplicateKey: 'Cada clave puede aparecer solo una vez en el objeto JSON.',
   jsonNotObject: 'El cuerpo de la solicitud debe ser un objeto JSON como {"email": "name@example.com"}.',
   linkBroken: 'Este enlace no funciona',
-  confirmLinkBroken: 'Este enlace de confirmación no es válido o ha caducado. Puedes volver a suscribirte desde la página del resumen.',
-  unsubscribeLinkBroken: 'Este enlace para darte de baja no es válido o ha caducado. Puedes volver a suscribirte desde la página del resumen.',
+  confirmLinkBroken:
+    'Este enlace de confirmación no es válido o ha caducado. Puedes volver a suscribirte desde la página del resumen.',
+  unsubscribeLinkBroken:
+    'Este enlace para darte de baja no es válido o ha caducado. Puedes volver a suscribirte desde la página del resumen.',
   checkAddress: 'Revisa la dirección',
   oneAddressOnly: 'Envía una sola dirección de correo.',
   addressMissing: 'Escribe una dirección de correo.',
@@ -143,7 +146,8 @@ export const es: Catalogue = {
     'Si la dirección puede recibir correo, hay un mensaje en camino. Sigue el enlace que contiene para confirmar tu suscripción a {title}.',
   mailFailedText: 'No se pudo enviar el correo de confirmación en este momento. Vuelve a intentarlo dentro de unos minutos.',
   subscribed: 'Ya estás suscrito',
-  subscribedText: '¡Gracias! {title} llegará a tu bandeja con la próxima edición. Cada correo incluye un enlace para darte de baja.',
+  subscribedText:
+    '¡Gracias! {title} llegará a tu bandeja con la próxima edición. Cada correo incluye un enlace para darte de baja.',
   confirmPrompt: 'Confirma tu suscripción',
   confirmPromptText: 'Pulsa el botón para recibir {title} por correo.',
   confirmPromptButton: 'Confirmar la suscripción',
@@ -151,7 +155,8 @@ export const es: Catalogue = {
   unsubscribePromptText: 'Pulsa el botón para dejar de recibir {title} por correo.',
   unsubscribeButton: 'Darme de baja',
   unsubscribed: 'Te has dado de baja',
-  unsubscribedText: 'Esta dirección ya no recibirá {title}. Puedes volver a suscribirte cuando quieras desde la página del resumen.',
+  unsubscribedText:
+    'Esta dirección ya no recibirá {title}. Puedes volver a suscribirte cuando quieras desde la página del resumen.',
   notFound: 'No encontrado',
   notFoundEndpointText: 'No hay nada en esta dirección.',
   notAllowed: 'No permitido',

@@ -66,7 +66,8 @@ export const fr: Catalogue = {
   searchHeading: 'Recherche',
   searchTitle: 'Recherche — {title}',
   searchEveryDigest: 'Rechercher dans tous les numéros (français, arabe, hébreu et d’autres langues)',
-  searchNeedsScript: 'La recherche se fait dans votre navigateur et nécessite JavaScript. Les {archive} recensent tous les jours.',
+  searchNeedsScript:
+    'La recherche se fait dans votre navigateur et nécessite JavaScript. Les {archive} recensent tous les jours.',
   searchArchiveLink: 'archives',
   searchPrompt: 'Tapez un mot pour chercher dans tous les numéros.',
   searching: 'Recherche en cours…',
@@ -119,7 +120,8 @@ export const fr: Catalogue = {
   jsonNotObject: 'Le corps de la requête doit être un objet JSON tel que {"email": "name@example.com"}.',
   linkBroken: 'Ce lien ne fonctionne pas',
   confirmLinkBroken: 'Ce lien de confirmation est invalide ou a expiré. Vous pouvez vous réabonner depuis la page du résumé.',
-  unsubscribeLinkBroken: 'Ce lien de désabonnement est invalide ou a expiré. Vous pouvez vous réabonner depuis la page du résumé.',
+  unsubscribeLinkBroken:
+    'Ce lien de désabonnement est invalide ou a expiré. Vous pouvez vous réabonner depuis la page du résumé.',
   checkAddress: 'Vérifiez l’adresse',
   oneAddressOnly: 'Envoyez une seule adresse e-mail.',
   addressMissing: 'Saisissez une adresse e-mail.',
@@ -140,7 +142,8 @@ export const fr: Catalogue = {
     'Si cette adresse peut recevoir des e-mails, un message est en route. Suivez le lien qu’il contient pour confirmer votre abonnement à {title}.',
   mailFailedText: 'L’e-mail de confirmation n’a pas pu être envoyé pour le moment. Veuillez réessayer dans quelques minutes.',
   subscribed: 'Vous êtes abonné',
-  subscribedText: 'Merci ! {title} arrivera dans votre boîte avec le prochain numéro. Chaque e-mail contient un lien de désabonnement.',
+  subscribedText:
+    'Merci ! {title} arrivera dans votre boîte avec le prochain numéro. Chaque e-mail contient un lien de désabonnement.',
   confirmPrompt: 'Confirmez votre abonnement',
   confirmPromptText: 'Appuyez sur le bouton pour recevoir {title} par e-mail.',
   confirmPromptButton: 'Confirmer l’abonnement',

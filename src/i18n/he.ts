@@ -71,7 +71,12 @@ export const he: Catalogue = {
   searchArchiveLink: 'ארכיון',
   searchPrompt: 'הקלידו מילה כדי לחפש בכל המהדורות.',
   searching: 'מחפש…',
-  searchFound: { one: 'נמצאה ידיעה אחת.', two: 'נמצאו {count} ידיעות.', many: 'נמצאו {count} ידיעות.', other: 'נמצאו {count} ידיעות.' },
+  searchFound: {
+    one: 'נמצאה ידיעה אחת.',
+    two: 'נמצאו {count} ידיעות.',
+    many: 'נמצאו {count} ידיעות.',
+    other: 'נמצאו {count} ידיעות.',
+  },
   searchFoundFirst: {
     one: 'נמצאה ידיעה אחת.',
     two: 'נמצאו {count} ידיעות.',
@@ -97,7 +102,12 @@ export const he: Catalogue = {
   mailReadArticle: 'לקריאת הכתבה',
   mailEverySource: 'כל המקורות',
   mailUpdatePrefix: 'עדכון: ',
-  mailMoreStories: { one: 'ידיעה נוספת', two: '{count} ידיעות נוספות', many: '{count} ידיעות נוספות', other: '{count} ידיעות נוספות' },
+  mailMoreStories: {
+    one: 'ידיעה נוספת',
+    two: '{count} ידיעות נוספות',
+    many: '{count} ידיעות נוספות',
+    other: '{count} ידיעות נוספות',
+  },
   mailMoreOnWeb: '{more} באתר',
   mailWebVersion: 'גרסת האתר',
   mailWhy: 'הודעה זו נשלחה אליך כי נרשמת ל־{title}.',
@@ -108,7 +118,8 @@ export const he: Catalogue = {
   confirmButton: 'אישור ההרשמה שלי',
   confirmAfter: 'אם לא ביקשת זאת, אפשר להתעלם מההודעה: ללא אישור לא נפנה אליך שוב.',
   alreadySubject: 'כבר נרשמת ל־{title}',
-  alreadyLead: 'מישהו (אנחנו מקווים שאת או אתה) ביקש לרשום את הכתובת הזו ל־{title}. היא כבר מקבלת את הסיכום, ולכן שום דבר לא השתנה.',
+  alreadyLead:
+    'מישהו (אנחנו מקווים שאת או אתה) ביקש לרשום את הכתובת הזו ל־{title}. היא כבר מקבלת את הסיכום, ולכן שום דבר לא השתנה.',
   alreadyAfter: 'כדי להמשיך לקבל את הסיכום, אפשר להתעלם מההודעה.',
 
   requestTooLarge: 'הבקשה גדולה מדי',
@@ -130,7 +141,8 @@ export const he: Catalogue = {
   addressDomain: 'החלק שאחרי ה־@ אינו שם דומיין תקין.',
   minutes: { one: 'דקה', two: 'שתי דקות', many: '{count} דקות', other: '{count} דקות' },
   alreadyOnItsWay: 'כבר בדרך',
-  alreadyOnItsWayText: 'לפני כמה דקות נשלחה הודעת אישור לכתובת הזו. בדקו את תיבת הדואר הנכנס (ואת תיקיית הספאם), או נסו שוב בעוד {wait}.',
+  alreadyOnItsWayText:
+    'לפני כמה דקות נשלחה הודעת אישור לכתובת הזו. בדקו את תיבת הדואר הנכנס (ואת תיקיית הספאם), או נסו שוב בעוד {wait}.',
   tryAgainLater: 'נסו שוב מאוחר יותר',
   tooManyFromClient: 'יותר מדי הרשמות מהרשת שלך ממש עכשיו. נסו שוב בעוד {wait}.',
   tooManyOverall: 'יותר מדי הרשמות ממש עכשיו. נסו שוב בעוד {wait}.',

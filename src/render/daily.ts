@@ -96,7 +96,11 @@ export function renderStory(story: DigestStory, context: StoryContext): SafeHtml
 }
 
 /** The stories of a digest as sections (also the content of the Atom and JSON Feed entries). */
-export function renderSections(digest: Digest, pageLang: string, options: { headingId?: boolean; images?: boolean } = {}): SafeHtml {
+export function renderSections(
+  digest: Digest,
+  pageLang: string,
+  options: { headingId?: boolean; images?: boolean } = {},
+): SafeHtml {
   const headingId = options.headingId ?? true;
   const context: StoryContext = { timeZone: digest.timezone, digestDate: digest.date, pageLang, images: options.images };
   return markup`${sectionsFor(digest.stories, chromeFor(pageLang)).map(

@@ -35,7 +35,8 @@ const noon = (date: string): Date => new Date(`${date}T12:00:00Z`);
 export const formatLongDate = (date: string, locale = DEFAULT_LOCALE): string => dateFormat('long', locale).format(noon(date));
 
 /** "November 2026" for "2026-11". */
-export const formatMonth = (month: string, locale = DEFAULT_LOCALE): string => dateFormat('month', locale).format(noon(`${month}-15`));
+export const formatMonth = (month: string, locale = DEFAULT_LOCALE): string =>
+  dateFormat('month', locale).format(noon(`${month}-15`));
 
 /** "Sunday" for "2026-11-29". */
 export const formatWeekday = (date: string, locale = DEFAULT_LOCALE): string => dateFormat('weekday', locale).format(noon(date));

@@ -106,7 +106,12 @@ async function parseBody(request: EndpointRequest, allowEmpty: boolean, t: Chrom
   if (raw.length > MAX_BODY_BYTES) {
     return {
       ok: false,
-      content: problem(413, 'body-too-large', t.text('requestTooLarge'), t.text('requestTooLargeText', { bytes: MAX_BODY_BYTES })),
+      content: problem(
+        413,
+        'body-too-large',
+        t.text('requestTooLarge'),
+        t.text('requestTooLargeText', { bytes: MAX_BODY_BYTES }),
+      ),
     };
   }
   const type = (header(request.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -146,7 +151,12 @@ type LinkToken =
  * The token of a confirm or unsubscribe request: from the query (the mailed link, and the form that
  * posts back to it), else from a POST body's `token` field. A POST's body fields come along.
  */
-async function linkToken(request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST', t: Chrome): Promise<LinkToken> {
+async function linkToken(
+  request: EndpointRequest,
+  params: URLSearchParams,
+  method: 'GET' | 'POST',
+  t: Chrome,
+): Promise<LinkToken> {
   const token = params.get('token');
   if (method === 'GET') return { ok: true, token };
   const body = await parseBody(request, true, t);
@@ -186,7 +196,10 @@ async function parseSubscription(
   }
   const checked = normalizeAddress(email.value);
   if (!checked.ok) {
-    return { ok: false, content: problem(400, 'invalid-address', t.text('checkAddress'), t.text(ADDRESS_MESSAGES[checked.problem])) };
+    return {
+      ok: false,
+      content: problem(400, 'invalid-address', t.text('checkAddress'), t.text(ADDRESS_MESSAGES[checked.problem])),
+    };
   }
   return { ok: true, address: checked.address };
 }
@@ -241,7 +254,8 @@ const CHECK_INBOX = (title: string, t: Chrome): PageContent => ({
   message: t.text('checkInboxText', { title }),
 });
 
-const MAIL_FAILED = (t: Chrome): PageContent => problem(503, 'mail-failed', t.text('tryAgainLater'), t.text('mailFailedText'), 60);
+const MAIL_FAILED = (t: Chrome): PageContent =>
+  problem(503, 'mail-failed', t.text('tryAgainLater'), t.text('mailFailedText'), 60);
 
 export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): SubscriptionEndpoint {
   const now = deps.now ?? (() => new Date());

@@ -24,7 +24,9 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\
 /** English pieces found in `text` once every `data` string (fixture content) is removed from it. */
 export function englishLeftovers(text: string, lang: string, data: string[]): string[] {
   let rest = text.replace(/\s+/g, ' ');
-  for (const d of [...new Set(data.map((x) => x.replace(/\s+/g, ' ').trim()).filter(Boolean))].sort((a, b) => b.length - a.length))
+  for (const d of [...new Set(data.map((x) => x.replace(/\s+/g, ' ').trim()).filter(Boolean))].sort(
+    (a, b) => b.length - a.length,
+  ))
     rest = rest.split(d).join(' ');
   return englishPieces(lang).filter((p) => new RegExp(`(?<![A-Za-z])${escapeRegExp(p)}(?![A-Za-z])`).test(rest));
 }
