@@ -5,6 +5,7 @@
  * the language's own catalogue also uses ("Feed" in German, "rss-digest") is not a leftover.
  */
 import { CATALOGUES, type Catalogue } from '../../src/i18n';
+import type { Digest } from '../../src/types';
 
 const textsOf = (catalogue: Catalogue): string[] =>
   Object.values(catalogue).flatMap((m) => (typeof m === 'string' ? [m] : Object.values(m).filter((x): x is string => !!x)));
@@ -30,3 +31,21 @@ export function englishLeftovers(text: string, lang: string, data: string[]): st
     rest = rest.split(d).join(' ');
   return englishPieces(lang).filter((p) => new RegExp(`(?<![A-Za-z])${escapeRegExp(p)}(?![A-Za-z])`).test(rest));
 }
+
+/** What a digest holds that is fixture data, not chrome (set aside before looking for English). */
+export const fixtureData = (d: Digest): string[] => [
+  d.title,
+  d.timezone,
+  ...d.stories.flatMap((s) => [
+    s.title,
+    s.source,
+    s.category ?? '',
+    s.summary.join(' '),
+    ...s.summary,
+    s.byline ?? '',
+    s.leadImageAlt ?? '',
+    ...(s.authors ?? []).map((a) => a.name),
+    ...s.sources.flatMap((x) => [x.name, x.title ?? '', x.url ?? '']),
+  ]),
+  ...d.feeds.flatMap((f) => [f.name, f.error ?? '', f.errorClass ?? '', f.url]),
+];
