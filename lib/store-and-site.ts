@@ -14,7 +14,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Config } from '../src/config';
-import { imageSources } from '../src/render/lead-image';
+import { imageSources } from '../src/render/image-policy';
 import { acknowledge } from './acknowledge';
 
 /** Store prefixes the stack itself names (the layout is in src/store/index.ts; per-function access in STORE_ACCESS). */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseConfig, type Config } from '../config';
 import { createSubscriptionEndpointFromConfig, MAX_BODY_BYTES, type SubscriptionEndpoint } from '../subscriptions';
 import { createStore } from './adapters';
-import { imageSources } from '../render/lead-image';
+import { imageSources } from '../render/image-policy';
 
 /** Content types by file extension for the site's files (also used by the browser tests' server). */
 export const CONTENT_TYPES: Record<string, string> = {

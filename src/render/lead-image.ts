@@ -39,10 +39,3 @@ export function renderLeadImage(story: DigestStory): SafeHtml | string {
   if (!image) return '';
   return markup`<img class="lead${image.boxed ? ' box' : ''}" src="${image.src}" width="${image.width}" height="${image.height}" alt="${image.alt}" loading="lazy" decoding="async" referrerpolicy="no-referrer">`;
 }
-
-/**
- * The `img-src` sources a site page needs: its own files, plus any `https:` origin when lead images
- * are shown. Images come from every article site, a set that changes daily, so no host list can
- * name them; `https:` lets no plain-http (or `data:`) image in, and with images off nothing remote is.
- */
-export const imageSources = (images: boolean): string => (images ? "'self' https:" : "'self'");
