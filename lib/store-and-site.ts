@@ -14,6 +14,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Config } from '../src/config';
+import { imageSources } from '../src/render/image-policy';
 import { acknowledge } from './acknowledge';
 
 /** Store prefixes the stack itself names (the layout is in src/store/index.ts; per-function access in STORE_ACCESS). */
@@ -26,20 +27,27 @@ export const PREFIXES = {
   limits: 'state/limits/',
 } as const;
 
-/** The site's Content-Security-Policy: only its own files, images from article sites, forms only to itself. */
-export const SITE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' https: data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  'upgrade-insecure-requests',
-].join('; ');
+/**
+ * The site's Content-Security-Policy: only its own files, forms only to itself, and images from
+ * article sites (any https: origin) only when the pages show lead images (config site.images.page).
+ */
+export const siteCsp = (images: boolean): string =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src ${imageSources(images)}`,
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    'upgrade-insecure-requests',
+  ].join('; ');
+
+/** The policy with the default configuration (lead images on the pages). */
+export const SITE_CSP = siteCsp(true);
 
 export interface StoreAndSiteProps {
   config: Config;
@@ -53,11 +61,14 @@ export class StoreAndSite extends Construct {
   readonly distribution: cloudfront.Distribution;
   /** Public base URL of the site, without a trailing slash: `site.url`, else the distribution's own domain. */
   readonly siteUrl: string;
+  /** The site's Content-Security-Policy for this configuration. */
+  private readonly csp: string;
 
   constructor(scope: Construct, id: string, props: StoreAndSiteProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const { config } = props;
+    this.csp = siteCsp(config.site.images.page);
 
     // Access logs of the bucket and the distribution; ACLs stay enabled (BucketOwnerPreferred) only because
     // CloudFront standard logging still delivers through them. Bounded: 90 days.
@@ -126,14 +137,14 @@ export class StoreAndSite extends Construct {
         cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
         originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
         // The endpoint's own pages set their CSP; the policy adds the other headers without overriding it.
-        responseHeadersPolicy: responseHeadersPolicy(Stack.of(this), 'ApiHeaders', SITE_CSP, false),
+        responseHeadersPolicy: responseHeadersPolicy(Stack.of(this), 'ApiHeaders', this.csp, false),
       },
     );
   }
 
   /** CloudFront serves only site/ (origin path) through OAC, and may read nothing else of the bucket. */
   private createDistribution(stack: Stack): cloudfront.Distribution {
-    const securityHeaders = responseHeadersPolicy(stack, 'SiteHeaders', SITE_CSP, true);
+    const securityHeaders = responseHeadersPolicy(stack, 'SiteHeaders', this.csp, true);
     // Directory URLs → index.html ("/2026/11/29/"), and "/2026/11/29" redirected to its slash form.
     const indexRewrite = new cloudfront.Function(stack, 'IndexRewrite', {
       runtime: cloudfront.FunctionRuntime.JS_2_0,

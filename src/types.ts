@@ -57,6 +57,11 @@ export interface ExtractedArticle {
   modifiedAt?: string;
   siteName?: string;
   leadImage?: string;
+  /** The lead image's size as the page declares it (og:image:width/height), when it does. */
+  leadImageWidth?: number;
+  leadImageHeight?: number;
+  /** The page's description of its lead image (og:image:alt), when it has one. */
+  leadImageAlt?: string;
   canonicalUrl?: string;
   lang: string;
   dir: TextDirection;
@@ -111,6 +116,9 @@ export interface ArticleRecord {
   authors?: Author[];
   siteName?: string;
   leadImage?: string;
+  leadImageWidth?: number;
+  leadImageHeight?: number;
+  leadImageAlt?: string;
   wordCount: number;
   readingMinutes: number;
   excerpt?: string;
@@ -153,7 +161,11 @@ export interface DigestStory {
   byline?: string;
   /** The authors the feed named for the entry. */
   authors?: Author[];
+  /** The best source's lead image (https only when shown), its declared size and alt text. */
   leadImage?: string;
+  leadImageWidth?: number;
+  leadImageHeight?: number;
+  leadImageAlt?: string;
   /** Articles in the story's cluster (1 when it was told by one article). */
   clusterSize?: number;
   /** The earlier story (id and digest date) this one updates; then `summary` says what is new. */

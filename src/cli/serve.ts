@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseConfig, type Config } from '../config';
 import { createSubscriptionEndpointFromConfig, MAX_BODY_BYTES, type SubscriptionEndpoint } from '../subscriptions';
 import { createStore } from './adapters';
+import { imageSources } from '../render/image-policy';
 
 /** Content types by file extension for the site's files (also used by the browser tests' server). */
 export const CONTENT_TYPES: Record<string, string> = {
@@ -103,6 +104,10 @@ async function serveApi(endpoint: SubscriptionEndpoint, req: http.IncomingMessag
   res.end(response.body);
 }
 
+/** The Content-Security-Policy `serve` sends with site files (remote images only when the pages show them). */
+export const localSitePolicy = (images: boolean): string =>
+  `default-src 'self'; img-src ${imageSources(images)}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
+
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const siteDir = path.resolve(options.outDir, 'site');
   const config = options.config ?? parseConfig({});
@@ -135,7 +140,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     res.writeHead(status, {
       'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
       'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+      'content-security-policy': localSitePolicy(config.site.images.page),
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   });

@@ -135,8 +135,11 @@ const digestSchema = z
     summarySentences: z.number().int().min(1).max(10).default(3),
     /** How old an unseen item may be to enter a day's digest; 0 = no limit. */
     maxAgeHours: z.number().min(0).default(48),
-    /** The language of the page chrome (headings, labels). */
-    lang: z.string().trim().min(2).max(35).default('en'),
+    /**
+     * The language of the chrome (every word around the stories: pages, mails, subscription pages,
+     * feeds). A language without a catalogue falls back to English (src/i18n).
+     */
+    lang: z.string().trim().refine(isLanguageTag, 'must be a BCP 47 language tag such as "en", "ar" or "pt-BR"').default('en'),
     /** `source`: each summary in its story's own language; or a BCP 47 tag every LLM summary is written in. */
     summaryLanguage: z
       .string()
@@ -284,6 +287,16 @@ const siteSchema = z
     url: httpUrl.optional(),
     /** URL of the subscription endpoint (`.../api`); defaults to `${site.url}/api`. */
     subscribeEndpoint: httpUrl.optional(),
+    /**
+     * Articles' lead images: on the pages (default) and in mail (default off: a remote image in a
+     * mail tells its sender who opened it, and when). `true`/`false` sets both.
+     */
+    images: z
+      .union([
+        z.boolean().transform((on) => ({ page: on, mail: on })),
+        z.strictObject({ page: z.boolean().default(true), mail: z.boolean().default(false) }),
+      ])
+      .default({ page: true, mail: false }),
   })
   .prefault({});
 

@@ -9,7 +9,6 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Config } from '../config/schema';
 import { renderDigestEmail } from '../email/digest-email';
-import { LABELS_LANG } from '../email/layout';
 import { createMailerFromConfig, type MailMessage, type Mailer, type SesLike } from '../email/mailers';
 import type { Store } from '../store';
 import { maskAddress } from '../subscriptions/address';
@@ -32,8 +31,10 @@ export interface DeliverDigestDeps {
   endpointUrl: string;
   from: string;
   replyTo?: string;
-  /** Language of the labels (LABELS_LANG). */
+  /** Language of the chrome (config digest.lang). */
   lang: string;
+  /** Lead images in the mail (config site.images.mail). */
+  images?: boolean;
   now?: () => Date;
   /** Messages in flight at once (SES and most SMTP servers throttle beyond a few). */
   concurrency?: number;
@@ -147,7 +148,7 @@ export function digestMailFor({ subscriber, edition }: Reader, context: MailCont
   const unsubscribeUrl = `${context.endpoint}/unsubscribe?token=${token}`;
   const preferencesUrl = `${context.endpoint}/preferences?token=${preferencesToken(context.secret, subscriber.id, context.at)}`;
   const links = { webUrl: edition.webUrl, unsubscribeUrl, preferencesUrl, siteUrl: deps.siteUrl };
-  const mail = renderDigestEmail(edition.digest, links, { lang: deps.lang });
+  const mail = renderDigestEmail(edition.digest, links, { lang: deps.lang, images: deps.images });
   const listUnsubscribe = [
     context.unsubscribeMailbox ? `<mailto:${context.unsubscribeMailbox}?subject=unsubscribe&body=${token}>` : undefined,
     `<${unsubscribeUrl}>`,
@@ -204,7 +205,8 @@ export function createDigestDeliverer(
           endpointUrl,
           from: config.email.from,
           replyTo: config.email.replyTo,
-          lang: LABELS_LANG,
+          lang: config.digest.lang,
+          images: config.site.images.mail,
           now: options.now,
           choices: preferenceChoicesOf(config),
         },

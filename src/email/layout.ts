@@ -4,25 +4,8 @@
  * a <style> block only for progressive extras (dark mode, narrow screens), Outlook (MSO)
  * conditionals for the fixed width, and colours that survive forced dark-mode inversion.
  */
-import { escapeHtml } from '../render/html';
+import { markup, SafeHtml } from '../render/html';
 import type { TextDirection } from '../types';
-
-/**
- * The language the labels of mails and endpoint pages are written in. Stories keep their own
- * language and direction; the labels ("Read the article", "Unsubscribe") exist in English only,
- * so the mail declares English rather than digest.lang.
- */
-export const LABELS_LANG = 'en';
-
-/** Writing direction of the labels' language, from the platform's locale data. */
-export function directionOf(lang: string): TextDirection {
-  try {
-    const info = (new Intl.Locale(lang) as Intl.Locale & { textInfo?: { direction?: string } }).textInfo;
-    return info?.direction === 'rtl' ? 'rtl' : 'ltr';
-  } catch {
-    return 'ltr';
-  }
-}
 
 /** The palette, light first; the dark values are applied by class in clients that honour prefers-color-scheme. */
 export const COLORS = {
@@ -41,8 +24,10 @@ export const COLORS = {
   darkRule: '#2f353d',
 } as const;
 
-export const FONT =
-  "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans Arabic', 'Helvetica Neue', Arial, sans-serif";
+/** Our own CSS (trusted, with quotes that must stay quotes), so it goes into `markup` as is. */
+export const FONT = new SafeHtml(
+  "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans Arabic', 'Helvetica Neue', Arial, sans-serif",
+);
 
 const STYLE = `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }
@@ -71,6 +56,7 @@ a { text-decoration: none; }
 `.trim();
 
 export interface LayoutOptions {
+  /** The chrome's language and direction (config digest.lang); stories set their own inside. */
   lang: string;
   dir: TextDirection;
   /** The <title> (some clients show it in previews of the web view). */
@@ -78,17 +64,17 @@ export interface LayoutOptions {
   /** Hidden text shown by inbox previews after the subject. */
   preheader: string;
   /** Rows (`<tr>…</tr>`) of the 600 px card column. */
-  rows: string[];
-  /** Footer HTML (links already escaped). */
-  footer: string;
+  rows: SafeHtml[];
+  footer: SafeHtml;
 }
 
 export function renderMailLayout(options: LayoutOptions): string {
   const { lang, dir } = options;
   // Filler after the preheader stops clients from pulling body text into the preview line.
-  const filler = '&#8199;&#65279;&#847; '.repeat(40);
-  return `<!doctype html>
-<html lang="${escapeHtml(lang)}" dir="${dir}" xmlns="http://www.w3.org/1999/xhtml" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">
+  const filler = new SafeHtml('&#8199;&#65279;&#847; '.repeat(40));
+  const style = new SafeHtml(STYLE);
+  return markup`<!doctype html>
+<html lang="${lang}" dir="${dir}" xmlns="http://www.w3.org/1999/xhtml" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -97,21 +83,21 @@ export function renderMailLayout(options: LayoutOptions): string {
 <meta name="format-detection" content="telephone=no, date=no, address=no, email=no">
 <meta name="color-scheme" content="light dark">
 <meta name="supported-color-schemes" content="light dark">
-<title>${escapeHtml(options.title)}</title>
+<title>${options.title}</title>
 <!--[if mso]><noscript><xml><o:OfficeDocumentSettings><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml></noscript>
 <style>body, table, td, p, a, h1, h2 { font-family: 'Segoe UI', Arial, sans-serif !important; }</style><![endif]-->
 <style>
-${STYLE}
+${style}
 </style>
 </head>
 <body class="bg-page" style="margin:0;padding:0;width:100%;background-color:${COLORS.page};">
-<div style="display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all;">${escapeHtml(options.preheader)}${filler}</div>
+<div style="display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all;">${options.preheader}${filler}</div>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" class="bg-page" style="width:100%;border-collapse:collapse;background-color:${COLORS.page};">
 <tr>
 <td align="center" style="padding:24px 8px;">
 <!--[if mso]><table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0" align="center"><tr><td><![endif]-->
 <table role="presentation" class="container" width="600" cellpadding="0" cellspacing="0" border="0" style="width:600px;max-width:600px;border-collapse:collapse;">
-${options.rows.join('\n')}
+${options.rows.map((row, i) => markup`${i ? '\n' : ''}${row}`)}
 <tr>
 <td class="px fg-muted" dir="${dir}" style="padding:20px 32px 8px;font-family:${FONT};font-size:13px;line-height:20px;color:${COLORS.muted};text-align:center;">
 ${options.footer}
@@ -124,14 +110,14 @@ ${options.footer}
 </table>
 </body>
 </html>
-`;
+`.value;
 }
 
 /** A bulletproof button (a padded table cell with a link inside; VML is not needed for a flat colour). */
-export function renderButton(href: string, label: string): string {
-  return `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:separate;">
+export function renderButton(href: string, label: string): SafeHtml {
+  return markup`<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:separate;">
 <tr><td align="center" bgcolor="${COLORS.accent}" style="border-radius:6px;background-color:${COLORS.accent};">
-<a href="${escapeHtml(href)}" style="display:inline-block;padding:12px 24px;font-family:${FONT};font-size:16px;line-height:20px;font-weight:600;color:#ffffff;text-decoration:none;border-radius:6px;">${escapeHtml(label)}</a>
+<a href="${href}" style="display:inline-block;padding:12px 24px;font-family:${FONT};font-size:16px;line-height:20px;font-weight:600;color:#ffffff;text-decoration:none;border-radius:6px;">${label}</a>
 </td></tr>
 </table>`;
 }

@@ -31,6 +31,7 @@ import {
   walkDocument,
 } from './content';
 import { absoluteHttpUrl, cleanByline, firstMeta, isoDate, readJsonLd } from './metadata';
+import { leadImageOf } from './lead-image';
 import { siteRuleFor, type SiteRule, SITE_RULES } from './site-rules';
 
 export { SITE_RULES, siteRuleFor, type SiteRule } from './site-rules';
@@ -168,10 +169,7 @@ export function extractArticle(html: string, url: string, options: ExtractOption
       ld?.dateModified ?? firstMeta(s.metas, ['article:modified_time', 'datemodified', 'og:updated_time', 'last-modified']),
     ),
     siteName: firstMeta(s.metas, ['og:site_name', 'application-name']) ?? ld?.publisherName,
-    leadImage: absoluteHttpUrl(
-      firstMeta(s.metas, ['og:image', 'og:image:url', 'twitter:image', 'twitter:image:src']) ?? ld?.image,
-      url,
-    ),
+    ...leadImageOf(s.metas, ld?.image, url),
     canonicalUrl:
       absoluteHttpUrl(s.links.get('canonical') ?? firstMeta(s.metas, ['og:url']) ?? ld?.url, url) ?? absoluteHttpUrl(url, url),
     lang,

@@ -879,6 +879,10 @@ async function buildRecord(
     ...(item.authors ? { authors: item.authors } : {}),
     siteName: extracted?.siteName,
     leadImage: extracted?.leadImage,
+    ...(extracted?.leadImageWidth
+      ? { leadImageWidth: extracted.leadImageWidth, leadImageHeight: extracted.leadImageHeight }
+      : {}),
+    ...(extracted?.leadImageAlt ? { leadImageAlt: extracted.leadImageAlt } : {}),
     wordCount: usePage && extracted ? extracted.wordCount : words,
     readingMinutes: usePage && extracted ? extracted.readingMinutes : Math.max(1, Math.round(words / 230)),
     excerpt: extracted?.excerpt,

@@ -123,7 +123,13 @@ export async function runPublishStage(deps: PublishStageDeps): Promise<PublishRe
   emit({ type: 'stage', stage: 'publish', total: 1 });
   // Without site.url the site is local: links and the subscribe form point at `rss-digest serve`.
   const urls = resolvePublicUrls(config);
-  const site = { siteUrl: urls.siteUrl, subscribeEndpoint: urls.endpointUrl, subscribeChoices: subscribeChoicesOf(config) };
+  const site = {
+    siteUrl: urls.siteUrl,
+    subscribeEndpoint: urls.endpointUrl,
+    subscribeChoices: subscribeChoicesOf(config),
+    lang: config.digest.lang,
+    images: config.site.images.page,
+  };
   // The week first, so that the archive published next links it.
   const weekly = await publishWeekly(store, digest, { ...site, maxStories: config.digest.maxStories });
   const published = [...weekly.keys, ...(await publishDigest(store, digest, site))];
@@ -192,6 +198,7 @@ function publicStory(story: DigestStory): DigestStory {
   return {
     ...story,
     url: redactUrl(story.url),
+    ...(story.leadImage ? { leadImage: redactUrl(story.leadImage) } : {}),
     sources: story.sources.map((s) => ({ ...s, feedUrl: redactUrl(s.feedUrl), ...(s.url ? { url: redactUrl(s.url) } : {}) })),
   };
 }
@@ -236,6 +243,8 @@ async function publishOutage(
     title: config.digest.title,
     siteUrl: urls.siteUrl,
     subscribeEndpoint: urls.endpointUrl,
+    lang: config.digest.lang,
+    images: config.site.images.page,
   });
   run.emit({ type: 'published', keys: notice.keys });
   const report: PublishReport = {

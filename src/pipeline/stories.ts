@@ -246,6 +246,8 @@ export async function buildStories(input: BuildStoriesInput): Promise<BuiltStori
       byline: lead.byline,
       ...(lead.authors ? { authors: lead.authors } : {}),
       leadImage: lead.leadImage,
+      ...(lead.leadImageWidth ? { leadImageWidth: lead.leadImageWidth, leadImageHeight: lead.leadImageHeight } : {}),
+      ...(lead.leadImageAlt ? { leadImageAlt: lead.leadImageAlt } : {}),
       clusterSize: members.length,
       ...(match ? { updateOf: { id: match.earlier.id, date: match.earlier.date } } : {}),
     };

@@ -4,9 +4,10 @@
  * known, else a stable urn:uuid derived from the digest title and date.
  */
 import { createHash } from 'node:crypto';
+import { chromeFor } from '../i18n';
 import type { Digest } from '../types';
 import { cleanLine, escapeXml } from './html';
-import { formatLongDate, plural } from './format';
+import { formatLongDate } from './format';
 import { absoluteSiteUrl } from './layout';
 import { renderSections } from './daily';
 import { dayPagePath } from './site-paths';
@@ -31,13 +32,23 @@ function entryId(ctx: FeedContext, digest: Digest): string {
   return absoluteSiteUrl(ctx, dayPagePath(digest.date)) ?? uuidUrn('rss-digest', ctx.siteTitle, digest.date);
 }
 
-const entryTitle = (d: Digest): string => `${cleanLine(d.title)} — ${formatLongDate(d.date)}`;
-const entrySummary = (d: Digest): string =>
-  `${plural(d.stories.length, 'story', 'stories')}${d.stories.length ? ': ' : '.'}${d.stories
+const entryTitle = (d: Digest, lang: string): string => {
+  const t = chromeFor(lang);
+  return t.text('pageTitle', { title: cleanLine(d.title), date: formatLongDate(d.date, t.locale) });
+};
+const entrySummary = (d: Digest, lang: string): string => {
+  const t = chromeFor(lang);
+  const stories = t.count('storyCount', d.stories.length);
+  if (!d.stories.length) return t.text('feedEntryEmpty', { stories });
+  const titles = d.stories
     .slice(0, 5)
     .map((s) => cleanLine(s.title))
-    .join(' · ')}`;
-const entryContent = (d: Digest, lang: string): string => renderSections(d, lang, false).value;
+    .join(' · ');
+  return t.text('feedEntrySummary', { stories, titles });
+};
+// Feed readers fetch what an entry links to: no lead images here (the page and the mail decide their own).
+const entryContent = (d: Digest, lang: string): string => renderSections(d, lang, { headingId: false }).value;
+const feedSubtitle = (ctx: FeedContext): string => chromeFor(ctx.lang).text('feedSubtitle', { title: cleanLine(ctx.siteTitle) });
 /** When the digest was generated, or midnight UTC of its day when that is not a date. */
 const entryUpdated = (d: Digest): string =>
   Number.isFinite(Date.parse(d.generatedAt)) ? new Date(d.generatedAt).toISOString() : `${d.date}T00:00:00.000Z`;
@@ -56,20 +67,20 @@ export function renderAtomFeed(digests: Digest[], ctx: FeedContext): string {
     const link = absoluteSiteUrl(ctx, dayPagePath(d.date)) ?? dayPagePath(d.date);
     return `  <entry>
     <id>${x(entryId(ctx, d))}</id>
-    <title>${x(entryTitle(d))}</title>
+    <title>${x(entryTitle(d, ctx.lang))}</title>
     <link rel="alternate" type="text/html" href="${x(link)}"/>
     <published>${updated}</published>
     <updated>${updated}</updated>
-    <summary>${x(entrySummary(d))}</summary>
+    <summary>${x(entrySummary(d, ctx.lang))}</summary>
     <content type="html">${x(entryContent(d, ctx.lang))}</content>
   </entry>
 `;
   });
   return `<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${x(ctx.lang)}">
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${x(chromeFor(ctx.lang).lang)}">
   <id>${x(home ?? uuidUrn('rss-digest', ctx.siteTitle))}</id>
   <title>${x(cleanLine(ctx.siteTitle))}</title>
-  <subtitle>${x(`${cleanLine(ctx.siteTitle)}: one entry per day`)}</subtitle>
+  <subtitle>${x(feedSubtitle(ctx))}</subtitle>
   <updated>${feedUpdated}</updated>
   <author><name>${x(cleanLine(ctx.siteTitle))}</name></author>
   <generator>rss-digest</generator>
@@ -87,20 +98,20 @@ export function renderJsonFeed(digests: Digest[], ctx: FeedContext): string {
     title: cleanLine(ctx.siteTitle),
     ...(home ? { home_page_url: home } : {}),
     ...(self ? { feed_url: self } : {}),
-    description: `${cleanLine(ctx.siteTitle)}: one entry per day`,
-    language: ctx.lang,
+    description: feedSubtitle(ctx),
+    language: chromeFor(ctx.lang).lang,
     authors: [{ name: cleanLine(ctx.siteTitle) }],
     items: digests.map((d) => {
       const url = absoluteSiteUrl(ctx, dayPagePath(d.date));
       return {
         id: entryId(ctx, d),
         ...(url ? { url } : {}),
-        title: entryTitle(d),
-        summary: entrySummary(d),
+        title: entryTitle(d, ctx.lang),
+        summary: entrySummary(d, ctx.lang),
         content_html: entryContent(d, ctx.lang),
         date_published: entryUpdated(d),
         date_modified: entryUpdated(d),
-        language: ctx.lang,
+        language: chromeFor(ctx.lang).lang,
       };
     }),
   };

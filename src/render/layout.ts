@@ -1,4 +1,5 @@
 /** The page shell every site page shares: head, masthead with navigation and search, footer. */
+import { chromeFor } from '../i18n';
 import { markup, safeHttpUrl, type SafeHtml } from './html';
 import { PREFERENCES_STRINGS, renderPreferenceFields, type PreferenceFieldChoices } from './preference-fields';
 
@@ -14,10 +15,12 @@ export interface PageContext {
   siteUrl?: string;
   /** Subscription endpoint base ("…/api"). */
   subscribeEndpoint?: string;
-  /** Language of the page chrome. */
+  /** Language of the page chrome (config `digest.lang`; its catalogue, or English when there is none). */
   lang: string;
   /** What the subscribe form lets a reader choose (topics, frequency, stories per mail); absent: the address only. */
   subscribeChoices?: SubscribeChoices;
+  /** Lead images on the page (config `site.images.page`). */
+  images?: boolean;
 }
 
 export type SubscribeChoices = PreferenceFieldChoices & { defaultMaxStories: number };
@@ -44,9 +47,10 @@ export function absoluteSiteUrl(ctx: Pick<PageContext, 'siteUrl'>, path: string)
 
 export function renderShell(ctx: PageContext, page: ShellOptions): string {
   const r = ctx.root;
+  const t = chromeFor(ctx.lang);
   const canonical = absoluteSiteUrl(ctx, page.path);
   const doc = markup`<!doctype html>
-<html lang="${ctx.lang}" dir="ltr">
+<html lang="${t.lang}" dir="${t.dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -54,21 +58,21 @@ export function renderShell(ctx: PageContext, page: ShellOptions): string {
 <title>${page.title}</title>
 ${page.description ? markup`<meta name="description" content="${page.description}">\n` : ''}<link rel="stylesheet" href="${r}${ctx.assets.css}">
 <link rel="icon" href="${r}${ctx.assets.icon}" type="image/svg+xml">
-<link rel="alternate" type="application/atom+xml" title="${ctx.siteTitle} (Atom)" href="${r}feed.xml">
-<link rel="alternate" type="application/feed+json" title="${ctx.siteTitle} (JSON Feed)" href="${r}feed.json">
+<link rel="alternate" type="application/atom+xml" title="${t.text('atomFeedTitle', { title: ctx.siteTitle })}" href="${r}feed.xml">
+<link rel="alternate" type="application/feed+json" title="${t.text('jsonFeedTitle', { title: ctx.siteTitle })}" href="${r}feed.json">
 ${canonical ? markup`<link rel="canonical" href="${canonical}">\n` : ''}${page.head ?? ''}</head>
 <body>
-<a class="skip" href="#main">Skip to content</a>
+<a class="skip" href="#main">${t.text('skipToContent')}</a>
 <header class="top"><div class="w">
 <a class="brand" href="${r}index.html"><bdi>${ctx.siteTitle}</bdi></a>
-<nav aria-label="Site"><a href="${r}index.html">Latest</a><a href="${r}archive.html">Archive</a><a href="${r}feed.xml">Feed</a></nav>
-<form role="search" action="${r}search.html" method="get"><label class="vh" for="site-q">Search all digests</label><input id="site-q" name="q" type="search" placeholder="Search all digests" dir="auto"><button type="submit">Search</button></form>
+<nav aria-label="${t.text('siteNavigation')}"><a href="${r}index.html">${t.text('navLatest')}</a><a href="${r}archive.html">${t.text('navArchive')}</a><a href="${r}feed.xml">${t.text('navFeed')}</a></nav>
+<form role="search" action="${r}search.html" method="get"><label class="vh" for="site-q">${t.text('searchAllDigests')}</label><input id="site-q" name="q" type="search" placeholder="${t.text('searchAllDigests')}" dir="auto"><button type="submit">${t.text('searchButton')}</button></form>
 </div></header>
 <main id="main" class="w">
 ${page.main}
 </main>
 <footer class="w">
-${page.footer ?? ''}<p>Made by rss-digest · <a href="${r}feed.xml">Atom feed</a> · <a href="${r}feed.json">JSON Feed</a></p>
+${page.footer ?? ''}<p>${t.text('madeBy')} · <a href="${r}feed.xml">${t.text('atomFeed')}</a> · <a href="${r}feed.json">${t.text('jsonFeed')}</a></p>
 </footer>
 ${page.tail ?? ''}</body>
 </html>
@@ -80,8 +84,9 @@ ${page.tail ?? ''}</body>
 export function renderSubscribeForm(ctx: PageContext): SafeHtml | string {
   const endpoint = ctx.subscribeEndpoint ? safeHttpUrl(`${ctx.subscribeEndpoint.replace(/\/+$/, '')}/subscribe`) : undefined;
   if (!endpoint) return '';
-  return markup`<aside class="sub" aria-labelledby="sub-h"><h2 id="sub-h">Get this digest by email</h2>
-<form method="post" action="${endpoint}"><label for="sub-email">Your email address (we send a confirmation link first)</label><input id="sub-email" name="email" type="email" required maxlength="254" autocomplete="email" dir="ltr">${renderSubscribeChoices(ctx.subscribeChoices)}<button type="submit">Subscribe</button></form>
+  const t = chromeFor(ctx.lang);
+  return markup`<aside class="sub" aria-labelledby="sub-h"><h2 id="sub-h">${t.text('subscribeHeading')}</h2>
+<form method="post" action="${endpoint}"><label for="sub-email">${t.text('subscribeLabel')}</label><input id="sub-email" name="email" type="email" required maxlength="254" autocomplete="email" dir="ltr">${renderSubscribeChoices(ctx.subscribeChoices)}<button type="submit">${t.text('subscribeButton')}</button></form>
 </aside>
 `;
 }

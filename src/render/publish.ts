@@ -9,6 +9,7 @@ import type { PutOptions, Store } from '../store';
 import { getJson, putJson } from '../store';
 import type { Digest } from '../types';
 import { cleanLine, safeHttpUrl } from './html';
+import { chromeFor } from '../i18n';
 import { formatClock, formatLongDate, formatWeekday } from './format';
 import { renderDailyPage } from './daily';
 import { renderArchivePage, renderNotFoundPage, renderSearchPage, type ArchiveDay } from './archive';
@@ -27,10 +28,11 @@ export interface PublishOptions {
   subscribeEndpoint?: string;
   /** What the subscribe form offers to choose (topics, frequency, stories per mail). */
   subscribeChoices?: SubscribeChoices;
+  /** The chrome's language (config digest.lang, default English); stories carry their own languages. */
+  lang?: string;
+  /** Lead images on the pages (config site.images.page). */
+  images?: boolean;
 }
-
-/** The chrome's words (headings, labels) are English; stories carry their own languages. */
-const CHROME_LANG = 'en';
 
 /** Cache lifetimes: dated pages change only when a day is re-published; the rest daily. */
 export const CACHE = {
@@ -140,7 +142,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
   const assets = siteAssets();
   const siteTitle = cleanLine(digest.title) || 'Daily digest';
   const siteUrl = options.siteUrl ? safeHttpUrl(options.siteUrl)?.replace(/\/+$/, '') : undefined;
-  const lang = CHROME_LANG;
+  const lang = options.lang ?? 'en';
   const ctxFor = (root: string): PageContext => ({
     root,
     assets: { css: assets.css.path, icon: assets.icon.path, searchJs: assets.searchJs.path },
@@ -149,6 +151,7 @@ export async function publishDigest(store: Store, digest: Digest, options: Publi
     subscribeEndpoint: options.subscribeEndpoint,
     lang,
     ...(options.subscribeChoices ? { subscribeChoices: options.subscribeChoices } : {}),
+    images: options.images,
   });
 
   // 0. Assets the pages refer to.
@@ -244,18 +247,15 @@ export interface OutageNoticeOptions extends PublishOptions {
   title: string;
 }
 
-/** "Feeds could not be reached at 07:00; this is Monday's digest." */
-export function outageNotice(at: string, timezone: string, showing: string | undefined, today: string): string {
-  const when = `Feeds could not be reached at ${formatClock(at, timezone)}`;
-  if (!showing) return `${when}; there is no earlier digest to show yet.`;
+/** "Feeds could not be reached at 07:00; this is Monday's digest.", in the chrome's language. */
+export function outageNotice(at: string, timezone: string, showing: string | undefined, today: string, lang = 'en'): string {
+  const t = chromeFor(lang);
+  const time = formatClock(at, timezone, t.locale);
+  if (!showing) return t.text('outageNoEarlier', { time });
   const daysBack = (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${showing}T00:00:00Z`)) / 86_400_000;
-  const which =
-    daysBack === 0
-      ? "today's digest"
-      : daysBack < 7
-        ? `${formatWeekday(showing)}'s digest`
-        : `the digest of ${formatLongDate(showing)}`;
-  return `${when}; this is ${which}.`;
+  if (daysBack === 0) return t.text('outageToday', { time });
+  if (daysBack < 7) return t.text('outageWeekday', { time, weekday: formatWeekday(showing, t.locale) });
+  return t.text('outageDate', { time, date: formatLongDate(showing, t.locale) });
 }
 
 /**
@@ -307,9 +307,10 @@ export async function publishOutageNotice(
     siteTitle: cleanLine(options.title) || 'Daily digest',
     siteUrl: options.siteUrl ? safeHttpUrl(options.siteUrl)?.replace(/\/+$/, '') : undefined,
     subscribeEndpoint: options.subscribeEndpoint,
-    lang: CHROME_LANG,
+    lang: options.lang ?? 'en',
+    images: options.images,
   };
-  const notice = outageNotice(options.at, options.timezone, latest?.date, today);
+  const notice = outageNotice(options.at, options.timezone, latest?.date, today, ctx.lang);
   const previousDate = latest ? dates.filter((d) => d < latest.date).pop() : undefined;
   await store.put('site/index.html', renderDailyPage(shown, ctx, { previousDate, path: dayPagePath(shown.date), notice }), {
     contentType: TYPES.html,

@@ -3,7 +3,26 @@
  * reader searches (or focuses the box), matches every query word as a prefix of an indexed
  * word (Chinese and Japanese as character pairs), and builds results with DOM calls (textContent / setAttribute), never with HTML strings.
  */
+import type { PluralMessage } from '../i18n';
 import { normalizeForSearch, splitSearchWords } from './search-text';
+
+/**
+ * The words the script shows, in the chrome's language: the search page carries them as JSON in
+ * the status line's `data-messages`, so one script file serves every language. Counts pick their
+ * plural form with the browser's `Intl.PluralRules` for `lang`.
+ */
+export interface SearchScriptMessages {
+  /** Locale of numbers and plural rules. */
+  lang: string;
+  prompt: string;
+  searching: string;
+  nothing: string;
+  failed: string;
+  /** "{count} stories found." */
+  found: PluralMessage;
+  /** "{count} stories found, showing the first {max}." */
+  foundFirst: PluralMessage;
+}
 
 /** Results shown at most; the status line says how many matched. */
 const MAX_RESULTS = 50;
@@ -20,6 +39,14 @@ export const SEARCH_JS = `/* rss-digest search: static, client-side, no third-pa
   var list = document.getElementById('search-results');
   var meta = document.querySelector('meta[name="rss-digest-search"]');
   if (!form || !input || !status || !list || !meta) return;
+  var messages = JSON.parse(status.getAttribute('data-messages') || '{}');
+  var plurals = new Intl.PluralRules(messages.lang);
+  var numbers = new Intl.NumberFormat(messages.lang);
+  /** A count's message in the page's language: its plural form, with {count} and {max} filled in. */
+  function counted(forms, n) {
+    var form = forms[plurals.select(n)] || forms.other;
+    return form.replace('{count}', numbers.format(n)).replace('{max}', numbers.format(MAX));
+  }
   var indexUrl = new URL(meta.getAttribute('content'), document.baseURI);
   var docsPromise = null;
   var timer = 0;
@@ -102,10 +129,10 @@ export const SEARCH_JS = `/* rss-digest search: static, client-side, no third-pa
     if (!qs.length) {
       shown = q;
       list.textContent = '';
-      status.textContent = 'Type a word to search every digest.';
+      status.textContent = messages.prompt;
       return;
     }
-    status.textContent = 'Searching…';
+    status.textContent = messages.searching;
     load().then(function (docs) {
       if (input.value !== q) return;
       var hits = [];
@@ -116,13 +143,11 @@ export const SEARCH_JS = `/* rss-digest search: static, client-side, no third-pa
       hits.sort(function (a, b) {
         return b.score - a.score || (a.doc.d < b.doc.d ? 1 : a.doc.d > b.doc.d ? -1 : 0);
       });
-      status.textContent = hits.length
-        ? (hits.length === 1 ? '1 story' : hits.length + ' stories') + ' found' + (hits.length > MAX ? ', showing the first ' + MAX : '') + '.'
-        : 'No stories found.';
+      status.textContent = hits.length ? counted(hits.length > MAX ? messages.foundFirst : messages.found, hits.length) : messages.nothing;
       shown = q;
       render(hits);
     }, function () {
-      status.textContent = 'The search index could not be loaded. The archive lists every day.';
+      status.textContent = messages.failed;
     });
   }
   form.addEventListener('submit', function (e) {
@@ -143,7 +168,7 @@ export const SEARCH_JS = `/* rss-digest search: static, client-side, no third-pa
     input.value = initial;
     search(initial);
   } else {
-    status.textContent = 'Type a word to search every digest.';
+    status.textContent = messages.prompt;
   }
 })();
 `;

@@ -3,9 +3,9 @@
  * each source with its own link, one click or tap away in a <details> element (no JavaScript).
  * Shared by the page, the Atom and JSON feeds (through the page's story markup) and the mail.
  */
+import type { Chrome } from '../i18n';
 import type { DigestStory, DigestStorySource } from '../types';
 import { cleanLine, markup, safeHttpUrl, type SafeHtml } from './html';
-import { plural } from './format';
 
 /** Source names shown before "+N more". */
 export const SOURCES_SHOWN = 3;
@@ -23,10 +23,12 @@ export function hasSeveralSources(story: DigestStory): boolean {
 }
 
 /** The compact line as plain text: "5 sources: Reuters, BBC, AP +2 more". */
-export function sourcesLineText(story: DigestStory): string {
+export function sourcesLineText(story: DigestStory, t: Chrome): string {
   const names = sourceNames(story);
   const more = names.length - SOURCES_SHOWN;
-  return `${plural(names.length, 'source')}: ${names.slice(0, SOURCES_SHOWN).join(', ')}${more > 0 ? ` +${more} more` : ''}`;
+  const shown = names.slice(0, SOURCES_SHOWN).join(t.text('listSeparator'));
+  const line = t.text('sourcesLine', { sources: t.count('sourceCount', names.length), names: shown });
+  return more > 0 ? `${line} ${t.text('moreSources', { count: more })}` : line;
 }
 
 /** Every source as one line of plain text: "Reuters: Title — https://…". */
@@ -37,9 +39,9 @@ export function sourceLineText(source: DigestStorySource): string {
 }
 
 /** One source in the full list: its name linked to its own article, then the article's title. */
-function renderSource(source: DigestStorySource): SafeHtml {
+function renderSource(source: DigestStorySource, t: Chrome): SafeHtml {
   const href = safeHttpUrl(source.url);
-  const name = cleanLine(source.name) || 'Unknown source';
+  const name = cleanLine(source.name) || t.text('unknownSource');
   const title = cleanLine(source.title);
   return markup`<li>${href ? markup`<a href="${href}"><bdi>${name}</bdi></a>` : markup`<bdi>${name}</bdi>`}${title ? markup`: <bdi>${title}</bdi>` : ''}</li>`;
 }
@@ -47,14 +49,16 @@ function renderSource(source: DigestStorySource): SafeHtml {
 /**
  * The sources of a story with several, as a <details> whose summary is the compact line. It sits
  * inside the story's element, so it reads right-to-left with a right-to-left story; `labelLang`
- * marks the English words when the story is in another language.
+ * marks the chrome's words when the story is in another language.
  */
-export function renderStorySources(story: DigestStory, labelLang: SafeHtml | string = ''): SafeHtml | string {
+export function renderStorySources(story: DigestStory, t: Chrome, labelLang: SafeHtml | string = ''): SafeHtml | string {
   if (!hasSeveralSources(story)) return '';
   const names = sourceNames(story);
   const more = names.length - SOURCES_SHOWN;
-  const shown = names.slice(0, SOURCES_SHOWN).map((n, i) => markup`${i ? ', ' : ''}<bdi>${n}</bdi>`);
-  return markup`<details class="src"${labelLang}><summary>${plural(names.length, 'source')}: ${shown}${more > 0 ? ` +${more} more` : ''}</summary><ul>${(
+  const separator = t.text('listSeparator');
+  const shown = names.slice(0, SOURCES_SHOWN).map((n, i) => markup`${i ? separator : ''}<bdi>${n}</bdi>`);
+  const line = t.html('sourcesLine', { sources: t.count('sourceCount', names.length), names: markup`${shown}` });
+  return markup`<details class="src"${labelLang}><summary>${line}${more > 0 ? ` ${t.text('moreSources', { count: more })}` : ''}</summary><ul>${(
     story.sources ?? []
-  ).map(renderSource)}</ul></details>`;
+  ).map((source) => renderSource(source, t))}</ul></details>`;
 }

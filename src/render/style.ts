@@ -59,6 +59,8 @@ details{margin:1rem 0}
 details.src{margin:.2rem 0 0;color:var(--mu);font-size:.875rem}
 details.src ul{margin:.25rem 0 0;padding-inline-start:1.25rem}
 .up{color:var(--ln)}
+img.lead{display:block;width:100%;height:auto;margin:.5rem 0 0;border-radius:6px;background:var(--ac)}
+img.lead.box{aspect-ratio:16/9;object-fit:cover}
 summary{cursor:pointer}
 .days{list-style:none;padding:0;margin:0}
 .days li{padding:.5rem 0;border-bottom:1px solid var(--bd)}

@@ -5,11 +5,14 @@
  */
 import type { WeeklyEdition, WeeklyStory } from '../types';
 import { cleanLine, escapeXml, markup, type SafeHtml } from './html';
-import { formatLongDate, formatShortDate, plural } from './format';
+import { formatLongDate, formatShortDate } from './format';
 import { absoluteSiteUrl, renderShell, renderSubscribeForm, type PageContext } from './layout';
 import { renderStory } from './daily';
 import { uuidUrn, type FeedContext } from './feeds';
 import { dayPagePath } from './site-paths';
+
+/** "1 story", "3 stories" (English: these words are not in the message catalogue yet). */
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 export const WEEKLY_STRINGS = Object.freeze({
   heading: (week: string) => `Week ${week.slice(-2).replace(/^0/, '')}, ${week.slice(0, 4)}`,
@@ -51,9 +54,10 @@ function ranOn(story: WeeklyStory, root: string): SafeHtml {
   )}</p>`;
 }
 
-function renderWeeklyStories(edition: WeeklyEdition, root: string, lang: string): SafeHtml {
+function renderWeeklyStories(edition: WeeklyEdition, root: string, lang: string, images?: boolean): SafeHtml {
   return markup`${edition.stories.map(
-    (s) => markup`${renderStory(s, edition.timezone, s.days[0] ?? edition.to, lang)}${ranOn(s, root)}\n`,
+    (s) =>
+      markup`${renderStory(s, { timeZone: edition.timezone, digestDate: s.days[0] ?? edition.to, pageLang: lang, images })}${ranOn(s, root)}\n`,
   )}`;
 }
 
@@ -62,7 +66,7 @@ export function renderWeeklyPage(edition: WeeklyEdition, ctx: PageContext): stri
   const main = markup`<h1>${heading}</h1>
 <p class="lede"><time datetime="${edition.from}">${WEEKLY_STRINGS.range(edition.from, edition.to)}</time>. ${WEEKLY_STRINGS.lede(edition.stories.length, edition.dates.length)} ${WEEKLY_STRINGS.growing}</p>
 <section aria-labelledby="top"><h2 id="top">${WEEKLY_STRINGS.topHeading}</h2>
-${edition.stories.length ? renderWeeklyStories(edition, ctx.root, ctx.lang) : markup`<p>${WEEKLY_STRINGS.none}</p>`}</section>
+${edition.stories.length ? renderWeeklyStories(edition, ctx.root, ctx.lang, ctx.images) : markup`<p>${WEEKLY_STRINGS.none}</p>`}</section>
 ${renderSubscribeForm(ctx)}`;
   return renderShell(ctx, {
     title: WEEKLY_STRINGS.pageTitle(heading, ctx.siteTitle),

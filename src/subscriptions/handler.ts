@@ -9,10 +9,11 @@
  * mail instead of a confirmation, so even the mail traffic looks alike. Addresses are never logged.
  */
 import { randomBytes } from 'node:crypto';
+import { chromeFor, type Chrome } from '../i18n';
 import { renderAlreadySubscribedEmail, renderConfirmationEmail } from '../email/notice-email';
 import type { Mailer } from '../email/mailers';
 import type { Store } from '../store';
-import { maskAddress, normalizeAddress } from './address';
+import { maskAddress, normalizeAddress, type AddressProblem } from './address';
 import { renderResponse, type EndpointResponse, type PageContent } from './pages';
 import {
   effectivePreferences,
@@ -59,7 +60,7 @@ export interface SubscriptionEndpointDeps {
   siteUrl: string;
   /** Public endpoint base URL, e.g. "https://example.org/api" (links in mails). */
   endpointUrl: string;
-  /** Digest title (config digest.title) and the language of the labels (LABELS_LANG). */
+  /** Digest title (config digest.title) and the language of the chrome (config digest.lang). */
   title: string;
   lang: string;
   from: string;
@@ -105,7 +106,7 @@ const wantsJson = (request: EndpointRequest, params: URLSearchParams): boolean =
 
 type ParsedBody = { ok: true; fields: URLSearchParams | Record<string, unknown> } | { ok: false; content: PageContent };
 
-async function parseBody(request: EndpointRequest, allowEmpty: boolean): Promise<ParsedBody> {
+async function parseBody(request: EndpointRequest, allowEmpty: boolean, t: Chrome): Promise<ParsedBody> {
   const raw =
     request.body === undefined
       ? Buffer.alloc(0)
@@ -115,7 +116,12 @@ async function parseBody(request: EndpointRequest, allowEmpty: boolean): Promise
   if (raw.length > MAX_BODY_BYTES) {
     return {
       ok: false,
-      content: problem(413, 'body-too-large', 'Request too large', `A request may carry at most ${MAX_BODY_BYTES} bytes.`),
+      content: problem(
+        413,
+        'body-too-large',
+        t.text('requestTooLarge'),
+        t.text('requestTooLargeText', { bytes: MAX_BODY_BYTES }),
+      ),
     };
   }
   const type = (header(request.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -123,28 +129,17 @@ async function parseBody(request: EndpointRequest, allowEmpty: boolean): Promise
   if (type === 'application/x-www-form-urlencoded' || (type === '' && allowEmpty)) {
     return { ok: true, fields: new URLSearchParams(raw.toString('utf8')) };
   }
-  if (type === 'application/json') return parseJsonObject(raw.toString('utf8'));
-  return {
-    ok: false,
-    content: problem(
-      415,
-      'unsupported-media-type',
-      'Not understood',
-      'Send the form as application/x-www-form-urlencoded or JSON.',
-    ),
-  };
+  if (type === 'application/json') return parseJsonObject(raw.toString('utf8'), t);
+  return { ok: false, content: problem(415, 'unsupported-media-type', t.text('notUnderstood'), t.text('sendFormOrJson')) };
 }
 
-async function parseJsonObject(text: string): Promise<ParsedBody> {
+async function parseJsonObject(text: string, t: Chrome): Promise<ParsedBody> {
   const parsed = await parseJsonBody(text);
   if (parsed.ok && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) {
     return { ok: true, fields: parsed.value as Record<string, unknown> };
   }
-  const message =
-    !parsed.ok && parsed.problem === 'duplicate-key'
-      ? 'Each key may appear only once in the JSON object.'
-      : 'The request body must be a JSON object such as {"email": "name@example.com"}.';
-  return { ok: false, content: problem(400, 'bad-json', 'Not understood', message) };
+  const message = !parsed.ok && parsed.problem === 'duplicate-key' ? t.text('jsonDuplicateKey') : t.text('jsonNotObject');
+  return { ok: false, content: problem(400, 'bad-json', t.text('notUnderstood'), message) };
 }
 
 const field = (fields: URLSearchParams | Record<string, unknown>, name: string): { value?: unknown; count: number } => {
@@ -166,75 +161,75 @@ type LinkToken =
  * The token of a confirm or unsubscribe request: from the query (the mailed link, and the form that
  * posts back to it), else from a POST body's `token` field. A POST's body fields come along.
  */
-async function linkToken(request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST'): Promise<LinkToken> {
+async function linkToken(
+  request: EndpointRequest,
+  params: URLSearchParams,
+  method: 'GET' | 'POST',
+  t: Chrome,
+): Promise<LinkToken> {
   const token = params.get('token');
   if (method === 'GET') return { ok: true, token };
-  const body = await parseBody(request, true);
+  const body = await parseBody(request, true, t);
   if (!body.ok) return body;
   const bodyToken = field(body.fields, 'token').value;
   return { ok: true, token: token || (typeof bodyToken === 'string' ? bodyToken : null), fields: body.fields };
 }
 
-const INVALID_LINK = (what: string): PageContent =>
-  problem(
-    400,
-    'invalid-link',
-    'This link does not work',
-    `This ${what} link is invalid or has expired. You can subscribe again from the digest page.`,
-  );
+const BROKEN_LINK_MESSAGES = {
+  confirmation: 'confirmLinkBroken',
+  unsubscribe: 'unsubscribeLinkBroken',
+  preferences: 'preferencesLinkBroken',
+} as const;
+
+const INVALID_LINK = (what: keyof typeof BROKEN_LINK_MESSAGES, t: Chrome): PageContent =>
+  problem(400, 'invalid-link', t.text('linkBroken'), t.text(BROKEN_LINK_MESSAGES[what]));
+
+/** What to tell a person about an address that is not one (address.ts names the problem). */
+const ADDRESS_MESSAGES = {
+  missing: 'addressMissing',
+  'too-long': 'addressTooLong',
+  'control-characters': 'addressControlCharacters',
+  syntax: 'addressSyntax',
+  'local-part': 'addressLocalPart',
+  domain: 'addressDomain',
+} as const satisfies Record<AddressProblem, string>;
 
 /** Step 1 of a sign-up: the one address in the body, and the reader's optional choices. */
 async function parseSubscription(
   request: EndpointRequest,
   choices: PreferenceChoices,
+  t: Chrome,
 ): Promise<{ ok: true; address: string; preferences: Preferences } | { ok: false; content: PageContent }> {
-  const body = await parseBody(request, false);
+  const body = await parseBody(request, false, t);
   if (!body.ok) return body;
   const email = field(body.fields, 'email');
   if (email.count > 1) {
-    return { ok: false, content: problem(400, 'invalid-address', 'Check the address', 'Send exactly one email address.') };
+    return { ok: false, content: problem(400, 'invalid-address', t.text('checkAddress'), t.text('oneAddressOnly')) };
   }
   const checked = normalizeAddress(email.value);
-  if (!checked.ok) return { ok: false, content: problem(400, 'invalid-address', 'Check the address', checked.message) };
+  if (!checked.ok) {
+    return {
+      ok: false,
+      content: problem(400, 'invalid-address', t.text('checkAddress'), t.text(ADDRESS_MESSAGES[checked.problem])),
+    };
+  }
   const preferences = parsePreferences(body.fields, choices);
   if (!preferences.ok)
     return { ok: false, content: problem(400, 'invalid-preferences', 'Check your choices', preferences.message) };
   return { ok: true, address: checked.address, preferences: preferences.preferences };
 }
 
-const inMinutes = (seconds: number): string => {
-  const minutes = Math.ceil(seconds / 60);
-  return minutes === 1 ? 'a minute' : `${minutes} minutes`;
-};
-
 /** The answer to a sign-up a limit refused, with the Retry-After its window gives. */
-function limitedPage(refusal: Refusal): PageContent {
-  const wait = refusal.retryAfterSeconds;
+function limitedPage(refusal: Refusal, t: Chrome): PageContent {
+  const seconds = refusal.retryAfterSeconds;
+  const wait = t.count('minutes', Math.ceil(seconds / 60));
   switch (refusal.limit) {
     case 'address':
-      return problem(
-        429,
-        'rate-limited',
-        'Already on its way',
-        `A confirmation mail for this address was sent a few minutes ago. Check your inbox (and spam folder), or try again in ${inMinutes(wait)}.`,
-        wait,
-      );
+      return problem(429, 'rate-limited', t.text('alreadyOnItsWay'), t.text('alreadyOnItsWayText', { wait }), seconds);
     case 'client':
-      return problem(
-        429,
-        'too-many-signups',
-        'Please try again later',
-        `Too many subscriptions from your network just now. Please try again in ${inMinutes(wait)}.`,
-        wait,
-      );
+      return problem(429, 'too-many-signups', t.text('tryAgainLater'), t.text('tooManyFromClient', { wait }), seconds);
     case 'global':
-      return problem(
-        429,
-        'busy',
-        'Please try again later',
-        `Too many subscriptions right now. Please try again in ${inMinutes(wait)}.`,
-        wait,
-      );
+      return problem(429, 'busy', t.text('tryAgainLater'), t.text('tooManyOverall', { wait }), seconds);
   }
 }
 
@@ -271,26 +266,22 @@ function nextRecord(
   return { record, to: address, nonce };
 }
 
-const CHECK_INBOX = (title: string): PageContent => ({
+const CHECK_INBOX = (title: string, t: Chrome): PageContent => ({
   status: 202,
   code: 'confirmation-sent',
   ok: true,
-  heading: 'Check your inbox',
-  message: `If the address can receive mail, a message is on its way. Follow the link in it to confirm your subscription to ${title}.`,
+  heading: t.text('checkInbox'),
+  message: t.text('checkInboxText', { title }),
 });
 
-const MAIL_FAILED = problem(
-  503,
-  'mail-failed',
-  'Please try again later',
-  'The confirmation mail could not be sent just now. Please try again in a few minutes.',
-  60,
-);
+const MAIL_FAILED = (t: Chrome): PageContent =>
+  problem(503, 'mail-failed', t.text('tryAgainLater'), t.text('mailFailedText'), 60);
 
 export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): SubscriptionEndpoint {
   const now = deps.now ?? (() => new Date());
   const choices = deps.choices ?? NO_PREFERENCE_CHOICES;
   const log = deps.log ?? (() => undefined);
+  const t = chromeFor(deps.lang);
   const endpoint = deps.endpointUrl.replace(/\/+$/, '');
   const admit = createSignupLimiter(deps.store, signupLimits(deps.limits), (err) =>
     log({ event: 'limit-release-failed', error: (err as Error).name, message: (err as Error).message }),
@@ -351,7 +342,7 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
 
   /** parse → check limits → write record → send notice (record undone if the mail fails) → answer. */
   const subscribe = async (request: EndpointRequest): Promise<PageContent> => {
-    const parsed = await parseSubscription(request, choices);
+    const parsed = await parseSubscription(request, choices, t);
     if (!parsed.ok) return parsed.content;
 
     const secret = await deps.secret();
@@ -360,42 +351,42 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     const admission = await admit({ secret, address: parsed.address, clientIp: request.clientIp, at });
     if (!admission.ok) {
       log({ event: 'subscribe-rate-limited', subscriber: id, limit: admission.limit });
-      return limitedPage(admission);
+      return limitedPage(admission, t);
     }
 
     try {
       const sent = await writeRecordAndNotify(id, parsed.address, secret, at, parsed.preferences);
       log({ event: sent === 'confirmation' ? 'confirmation-sent' : 'subscribe-notice-sent', subscriber: id });
-      return CHECK_INBOX(deps.title);
+      return CHECK_INBOX(deps.title, t);
     } catch (err) {
       // No mail went out: give the limit slots back, so a retry works at once.
       await admission.release();
       // SMTP replies often quote the recipient: mask it before the message reaches a log.
       const message = maskAddress((err as Error).message, parsed.address);
       log({ event: 'confirmation-failed', subscriber: id, error: (err as Error).name, message });
-      return MAIL_FAILED;
+      return MAIL_FAILED(t);
     }
   };
 
   const confirm = async (request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST'): Promise<PageContent> => {
-    const link = await linkToken(request, params, method);
+    const link = await linkToken(request, params, method, t);
     if (!link.ok) return link.content;
     const { token } = link;
     const secret = await deps.secret();
     const at = now();
     const check = verifyToken(secret, token, 'confirm', at);
-    if (!check.ok) return INVALID_LINK('confirmation');
+    if (!check.ok) return INVALID_LINK('confirmation', t);
     const record = await readSubscriber(deps.store, check.payload.s);
     const done: PageContent = {
       status: 200,
       code: 'confirmed',
       ok: true,
-      heading: 'You are subscribed',
-      message: `Thank you! ${deps.title} will arrive in your inbox with the next edition. Every mail has a link to unsubscribe.`,
+      heading: t.text('subscribed'),
+      message: t.text('subscribedText', { title: deps.title }),
     };
     if (record?.status === 'confirmed') return done;
     if (!record || record.status !== 'pending' || !record.confirmNonce || record.confirmNonce !== check.payload.n) {
-      return INVALID_LINK('confirmation');
+      return INVALID_LINK('confirmation', t);
     }
     if (method === 'GET') {
       // A GET never changes anything: the link scanners of mail gateways follow every link, and a
@@ -404,9 +395,9 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
         status: 200,
         code: 'confirm-prompt',
         ok: true,
-        heading: 'Confirm your subscription',
-        message: `Press the button to receive ${deps.title} by email.`,
-        form: { action: `?token=${encodeURIComponent(token as string)}`, button: 'Confirm subscription' },
+        heading: t.text('confirmPrompt'),
+        message: t.text('confirmPromptText', { title: deps.title }),
+        form: { action: `?token=${encodeURIComponent(token as string)}`, button: t.text('confirmPromptButton') },
       };
     }
     const stamp = at.toISOString();
@@ -417,23 +408,23 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
   };
 
   const unsubscribe = async (request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST'): Promise<PageContent> => {
-    const link = await linkToken(request, params, method);
+    const link = await linkToken(request, params, method, t);
     if (!link.ok) return link.content;
     const { token } = link;
     const oneClick = !!link.fields && field(link.fields, 'List-Unsubscribe').value === 'One-Click';
     const secret = await deps.secret();
     const at = now();
     const check = verifyToken(secret, token, 'unsubscribe', at);
-    if (!check.ok) return INVALID_LINK('unsubscribe');
+    if (!check.ok) return INVALID_LINK('unsubscribe', t);
     if (method === 'GET') {
       // A GET never changes anything: link scanners in mail systems follow links.
       return {
         status: 200,
         code: 'unsubscribe-confirm',
         ok: true,
-        heading: 'Unsubscribe?',
-        message: `Press the button to stop receiving ${deps.title} by email.`,
-        form: { action: `?token=${encodeURIComponent(token as string)}`, button: 'Unsubscribe' },
+        heading: t.text('unsubscribePrompt'),
+        message: t.text('unsubscribePromptText', { title: deps.title }),
+        form: { action: `?token=${encodeURIComponent(token as string)}`, button: t.text('unsubscribeButton') },
       };
     }
     const record = await readSubscriber(deps.store, check.payload.s);
@@ -445,8 +436,8 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
       status: 200,
       code: 'unsubscribed',
       ok: true,
-      heading: 'You are unsubscribed',
-      message: `This address will not receive ${deps.title} any more. You can subscribe again at any time from the digest page.`,
+      heading: t.text('unsubscribed'),
+      message: t.text('unsubscribedText', { title: deps.title }),
     };
   };
 
@@ -456,13 +447,13 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
    * that the request comes from the mail's owner; a tampered or expired one changes nothing.
    */
   const preferences = async (request: EndpointRequest, params: URLSearchParams, method: 'GET' | 'POST'): Promise<PageContent> => {
-    const link = await linkToken(request, params, method);
+    const link = await linkToken(request, params, method, t);
     if (!link.ok) return link.content;
     const { token } = link;
     const secret = await deps.secret();
     const at = now();
     const check = verifyToken(secret, token, 'preferences', at);
-    if (!check.ok) return INVALID_LINK('preferences');
+    if (!check.ok) return INVALID_LINK('preferences', t);
     const record = await readSubscriber(deps.store, check.payload.s);
     if (!record || record.status === 'unsubscribed') {
       return problem(404, 'not-subscribed', PREFERENCES_STRINGS.notSubscribed, PREFERENCES_STRINGS.notSubscribedMessage);
@@ -514,10 +505,13 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
       '/preferences': ['GET', 'POST'],
     };
     const methods = allowed[route];
-    if (!methods) return renderResponse(problem(404, 'not-found', 'Not found', 'There is nothing at this address.'), ctx);
+    if (!methods) return renderResponse(problem(404, 'not-found', t.text('notFound'), t.text('notFoundEndpointText')), ctx);
     const effective = method === 'HEAD' && methods.includes('GET') ? 'GET' : method;
     if (!methods.includes(effective)) {
-      const res = renderResponse(problem(405, 'method-not-allowed', 'Not allowed', `Use ${methods.join(' or ')} here.`), ctx);
+      const res = renderResponse(
+        problem(405, 'method-not-allowed', t.text('notAllowed'), t.text('notAllowedText', { methods: methods.join(' / ') })),
+        ctx,
+      );
       res.headers.allow = methods.join(', ');
       return res;
     }
@@ -529,7 +523,7 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
       else content = await unsubscribe(request, params, effective as 'GET' | 'POST');
     } catch (err) {
       log({ event: 'endpoint-error', route, error: (err as Error).name, message: (err as Error).message });
-      content = problem(500, 'internal-error', 'Something went wrong', 'Please try again later.');
+      content = problem(500, 'internal-error', t.text('somethingWentWrong'), t.text('somethingWentWrongText'));
     }
     const response = renderResponse(content, ctx);
     return method === 'HEAD' ? { ...response, body: '' } : response;

@@ -3,7 +3,6 @@
  * endpoint core that the Lambda and `rss-digest serve` both call.
  */
 import type { Config } from '../config/schema';
-import { LABELS_LANG } from '../email/layout';
 import { createMailerFromConfig, type Mailer, type SesLike } from '../email/mailers';
 import type { Store } from '../store';
 import { createSubscriptionEndpoint, type SubscriptionEndpoint, type SubscriptionEndpointDeps } from './handler';
@@ -111,7 +110,7 @@ export function createSubscriptionEndpointFromConfig(config: Config, options: En
     siteUrl,
     endpointUrl,
     title: config.digest.title,
-    lang: LABELS_LANG,
+    lang: config.digest.lang,
     from: config.email.from,
     replyTo: config.email.replyTo,
     limits: {

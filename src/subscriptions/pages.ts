@@ -3,7 +3,8 @@
  * stylesheet is inline and allowed by its hash, so the page needs no other origin and no script.
  */
 import { createHash } from 'node:crypto';
-import { escapeHtml, type SafeHtml } from '../render/html';
+import { chromeFor } from '../i18n';
+import { markup, SafeHtml } from '../render/html';
 
 export interface EndpointResponse {
   status: number;
@@ -25,6 +26,7 @@ export interface PageContent {
 
 export interface PageContext {
   title: string;
+  /** The chrome's language (config digest.lang): the page's `lang` and `dir`. */
   lang: string;
   siteUrl: string;
   json: boolean;
@@ -63,21 +65,22 @@ export function renderResponse(content: PageContent, ctx: PageContext): Endpoint
     };
   }
   headers['content-type'] = 'text/html; charset=utf-8';
+  const t = chromeFor(ctx.lang);
   const form = content.form
-    ? `<form method="post" action="${escapeHtml(content.form.action)}">${Object.entries(content.form.fields ?? {})
-        .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
-        .join('')}${content.form.inputs?.value ?? ''}<button type="submit">${escapeHtml(content.form.button)}</button></form>`
+    ? markup`<form method="post" action="${content.form.action}">${Object.entries(content.form.fields ?? {}).map(
+        ([k, v]) => markup`<input type="hidden" name="${k}" value="${v}">`,
+      )}${content.form.inputs ?? ''}<button type="submit">${content.form.button}</button></form>`
     : '';
-  const body = `<!doctype html>
-<html lang="${escapeHtml(ctx.lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeHtml(content.heading)} · ${escapeHtml(ctx.title)}</title>
-<style>${STYLE}</style></head>
+  const body = markup`<!doctype html>
+<html lang="${t.lang}" dir="${t.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>${content.heading} · ${ctx.title}</title>
+<style>${new SafeHtml(STYLE)}</style></head>
 <body><main>
-<h1>${escapeHtml(content.heading)}</h1>
-<p${content.ok ? '' : ' role="alert"'}>${escapeHtml(content.message)}</p>
+<h1>${content.heading}</h1>
+<p${content.ok ? '' : markup` role="alert"`}>${content.message}</p>
 ${form}
-<p class="muted"><a href="${escapeHtml(ctx.siteUrl)}">${escapeHtml(ctx.title)}</a></p>
+<p class="muted"><a href="${ctx.siteUrl}">${ctx.title}</a></p>
 </main></body></html>
-`;
+`.value;
   return { status: content.status, headers, body };
 }

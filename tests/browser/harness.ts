@@ -27,7 +27,8 @@ export interface SiteServer {
   close(): Promise<void>;
 }
 
-export async function serveSite(outDir: string, options: { csp?: boolean } = {}): Promise<SiteServer> {
+/** `csp`: false sends none; a string sends that policy instead of CSP. */
+export async function serveSite(outDir: string, options: { csp?: boolean | string } = {}): Promise<SiteServer> {
   const root = path.resolve(outDir, 'site');
   const requests: string[] = [];
   const server = http.createServer(async (req, res) => {
@@ -41,7 +42,7 @@ export async function serveSite(outDir: string, options: { csp?: boolean } = {})
       res.writeHead(200, {
         'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
         'x-content-type-options': 'nosniff',
-        ...(options.csp === false ? {} : { 'content-security-policy': CSP }),
+        ...(options.csp === false ? {} : { 'content-security-policy': typeof options.csp === 'string' ? options.csp : CSP }),
       });
       res.end(body);
     } catch {
