@@ -8,7 +8,7 @@
  * one); a language without a catalogue falls back to English chrome.
  */
 import { dirForLang, normalizeLang } from '../lang';
-import { markup, type SafeHtml } from '../render/html';
+import { markup, type SafeHtml } from '../html';
 import type { TextDirection } from '../types';
 import type { Catalogue, CountKey, TextKey } from './catalogue';
 import type { PluralMessage } from './plural';
