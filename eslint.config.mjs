@@ -12,6 +12,8 @@ export default tseslint.config(
       'coverage/',
       'test-artifacts/',
       '.tmp/',
+      '.stryker-tmp/',
+      'reports/',
       '**/*.js',
       '!bin/*.js',
       '!scripts/*.js',
@@ -27,7 +29,7 @@ export default tseslint.config(
   },
   {
     files: ['bin/*.js', 'scripts/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

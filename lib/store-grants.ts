@@ -13,7 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { StoreAccess } from '../lambdas/environment';
 import { acknowledge } from './acknowledge';
-import type { DigestFunction } from './digest-function';
+import type { IConstruct } from 'constructs';
 
 export type { StoreAccess };
 
@@ -41,9 +41,15 @@ export function storePermissions(access: StoreAccess): Record<StoreAction, strin
   };
 }
 
+/** What a grant needs of a function (a GrantedFunction): its role, and the function cdk-nag checks. */
+export interface GrantedFunction {
+  readonly role: iam.Role;
+  readonly function: IConstruct;
+}
+
 export class StoreGrants {
   /** The object prefixes each function was granted: its cdk-nag IAM5 findings. */
-  private readonly objectPrefixes = new Map<DigestFunction, Set<string>>();
+  private readonly objectPrefixes = new Map<GrantedFunction, Set<string>>();
 
   constructor(private readonly bucket: s3.Bucket) {}
 
@@ -57,7 +63,7 @@ export class StoreGrants {
    * Each object action on `bucket/prefix*` for its prefixes; ListBucket on the bucket itself under a
    * `StringLike s3:prefix` condition (CDK may merge statements with the same resources).
    */
-  grant(fn: DigestFunction, access: StoreAccess): void {
+  grant(fn: GrantedFunction, access: StoreAccess): void {
     const permissions = storePermissions(access);
     const granted = this.objectPrefixes.get(fn) ?? new Set<string>();
     this.objectPrefixes.set(fn, granted);
@@ -85,7 +91,7 @@ export class StoreGrants {
    * (wildcards AWS itself requires, such as a cross-region inference profile's). Called once, after
    * every grant.
    */
-  acknowledgeFindings(extraFindings: Map<DigestFunction, string[]>): void {
+  acknowledgeFindings(extraFindings: Map<GrantedFunction, string[]>): void {
     for (const [fn, prefixes] of this.objectPrefixes) {
       acknowledge(fn.role, [
         {

@@ -1,4 +1,5 @@
 import { cleanLine, cleanText, escapeHtml, markup, safeHttpUrl, SafeHtml } from '../../src/render';
+import { primaryLang, safeDir, safeLang } from '../../src/render/html';
 
 describe('escaping', () => {
   it('escapes every HTML-significant character for text and quoted attributes', () => {
@@ -57,5 +58,44 @@ describe('safeHttpUrl', () => {
   it('refuses non-strings', () => {
     expect(safeHttpUrl(undefined)).toBeUndefined();
     expect(safeHttpUrl({ toString: () => 'https://example.com' })).toBeUndefined();
+  });
+});
+
+describe('lang and dir attribute values', () => {
+  it.each([
+    ['en', 'en'],
+    ['pt-BR', 'pt-BR'],
+    ['zh-Hant-TW', 'zh-Hant-TW'],
+    ['ar', 'ar'],
+  ])('keeps the BCP 47 tag %j', (tag, want) => {
+    expect(safeLang(tag)).toBe(want);
+  });
+
+  it.each([
+    ['e'],
+    ['toolongtag'],
+    ['en-toolongsub'],
+    ['en_US'],
+    ['en-'],
+    ['-en'],
+    ['en" onload="x'],
+    ['en-US x'],
+    [''],
+    [42],
+    [undefined],
+  ])('refuses %j as "und"', (tag) => {
+    expect(safeLang(tag)).toBe('und');
+  });
+
+  it('lets only ltr and rtl through as a direction, everything else is auto', () => {
+    expect(safeDir('ltr')).toBe('ltr');
+    expect(safeDir('rtl')).toBe('rtl');
+    for (const dir of ['auto', 'RTL', 'rtl ', '', 'x" onclick="y', undefined, 1]) expect(safeDir(dir)).toBe('auto');
+  });
+
+  it('takes the primary language subtag in lower case', () => {
+    expect(primaryLang('pt-BR')).toBe('pt');
+    expect(primaryLang('AR')).toBe('ar');
+    expect(primaryLang('zh-Hant-TW')).toBe('zh');
   });
 });
