@@ -96,7 +96,14 @@ describe('channels in a run', () => {
     expect(saved).not.toContain('secret-token');
 
     const second = await run(store);
-    expect(second.publish.channels).toEqual({ attempted: 1, sent: 1, failed: 0, skipped: 1, errors: [] });
+    expect(second.publish.channels).toEqual({
+      attempted: 1,
+      sent: 1,
+      failed: 0,
+      skipped: 1,
+      skippedBy: { 'sent-already': 1 },
+      errors: [],
+    });
     expect(second.publish.delivery).toMatchObject({ sent: 0, skipped: 1 });
     expect(fake.accepted('slack')).toHaveLength(1);
     expect(fake.accepted('discord')).toHaveLength(1);

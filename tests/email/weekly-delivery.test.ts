@@ -254,7 +254,7 @@ describe('what each reader receives over a week', () => {
     await rm(`${dir}/state/runs/2026-12-02/deliveries`, { recursive: true, force: true });
     const withoutWeek = await deliver(digest, {});
     expect(withoutWeek).toMatchObject({ sent: 1, failed: 1 });
-    expect(withoutWeek.errors).toEqual([{ subscriber: idOf(addresses.weekly), message: 'not sent: no-weekly-edition' }]);
+    expect(withoutWeek.errors).toEqual([{ target: idOf(addresses.weekly), message: 'not sent: no-weekly-edition' }]);
     expect(smtp.messages.map((m) => m.to[0])).toEqual([addresses.daily]);
     // The next run of the day, with the week readable, mails the weekly reader and nobody twice.
     const next = await runDay('2026-12-02');
