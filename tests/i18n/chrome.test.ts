@@ -37,6 +37,7 @@ import {
   type EndpointRequest,
 } from '../../src/subscriptions';
 import { readerMail } from '../../src/subscriptions/reader-edition';
+import { discordMessage, postView, slackMessage, teamsMessage, telegramMessage, telegramVisibleText } from '../../src/channels';
 import type { Digest } from '../../src/types';
 import { tempDir } from '../helpers/tmp';
 import { arabicStory, digest as baseDigest, story } from '../render/digests';
@@ -369,6 +370,33 @@ describe.each(CHROME_LANGUAGES)('chrome in %s', (lang) => {
     expect(mail.subject.startsWith(edition.digest.title)).toBe(true);
     expect(htmlOf(mail.html)).toEqual({ lang: t.lang, dir: t.dir });
     expectNoEnglish([mail.subject, mail.text, readable(mail.html)].join('\n'));
+  });
+
+  it('the chat posts are in the language, "and K more" in its plural forms', () => {
+    const view = postView(day, { dayUrl: 'https://digest.example.org/2026/11/29/', maxStories: 1, lang });
+    expect(view.labels.more(3)).toBe(t.count('postMore', 3));
+    // What people read in each platform's payload: its text, titles and names, not its field names.
+    const words = (value: unknown): string[] =>
+      typeof value === 'string'
+        ? []
+        : Array.isArray(value)
+          ? value.flatMap(words)
+          : value && typeof value === 'object'
+            ? Object.entries(value).flatMap(([k, v]) =>
+                typeof v === 'string' && ['text', 'title', 'content', 'description', 'name', 'value'].includes(k)
+                  ? [v]
+                  : words(v),
+              )
+            : [];
+    const posts = [
+      ...words(slackMessage(view)),
+      ...words(discordMessage(view)),
+      ...words(teamsMessage(view)),
+      telegramVisibleText(telegramMessage(view, 1).text),
+    ].join('\n');
+    expect(posts).toContain(t.count('postMore', day.stories.length - 1));
+    expect(posts).toContain(t.text('postReadAll'));
+    expectNoEnglish(posts);
   });
 });
 
