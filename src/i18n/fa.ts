@@ -175,7 +175,7 @@ export const fa: Catalogue = {
   prefBadWeekday: 'یکی از روزهای هفته را انتخاب کنید، از {first} تا {last}.',
   prefBadMaxStories: 'عددی بین {min} و {max} برای تعداد خبر در هر ایمیل انتخاب کنید.',
 
-  weekHeading: 'هفتهٔ {week}، {year}',
+  weekHeading: 'هفتهٔ {week} سال {year} میلادی',
   weekRange: '{from} تا {to}',
   weekLede: {
     one: '{count} خبر مهم هفته، به ترتیب تعداد منابعی که آن را پوشش داده‌اند، از {digests}.',
