@@ -7,13 +7,14 @@ import type { Chrome } from '../i18n';
 import { formatWeekday } from './format';
 import { markup, type SafeHtml } from './html';
 
+/** The form's weekday values, Monday first (the subscriptions' WEEKDAYS; render does not import subscriptions). */
+const WEEKDAY_ORDER = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
 /** A weekday's name in the chrome's language ("monday" → "Monday", "lundi", "月曜日"), from Intl: 2024-01-01 was a Monday. */
 export function weekdayName(weekday: string, t: Chrome): string {
   const index = WEEKDAY_ORDER.indexOf(weekday);
   return index < 0 ? weekday : formatWeekday(`2024-01-0${index + 1}`, t.locale);
 }
-
-const WEEKDAY_ORDER = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 /** What a reader may choose: the config's categories, the weekdays, the bounds of the story count. */
 export interface PreferenceFieldChoices {
