@@ -4,7 +4,7 @@
  * Discord's limits, counted as Discord counts (UTF-16 code units): at most 10 embeds, content 2000,
  * embed title 256, description 4096, author name 256, and 6000 across all embeds.
  */
-import { firstStories, fitPost, fitText, POST_LABELS, type PostView } from './post-view';
+import { firstStories, fitPost, fitText, type PostView } from './post-view';
 
 export const DISCORD_LIMITS = {
   embeds: 10,
@@ -42,7 +42,7 @@ export function discordMessage(view: PostView): DiscordMessage {
 function render(view: PostView): DiscordMessage {
   const heading = `**${escapeMarkdown(fitText(view.title, 300, escapeMarkdown))} — ${view.date}**`;
   // <url> keeps Discord from adding a preview of the page under the message.
-  const footer = view.more > 0 ? `${POST_LABELS.more(view.more)}: <${view.dayUrl}>` : `${POST_LABELS.readAll}: <${view.dayUrl}>`;
+  const footer = view.more > 0 ? `${view.labels.more(view.more)}: <${view.dayUrl}>` : `${view.labels.readAll}: <${view.dayUrl}>`;
   return {
     content: `${heading}\n${footer}`,
     embeds: view.stories.map((story) => ({

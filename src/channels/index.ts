@@ -16,7 +16,7 @@ import { telegramMessage } from './telegram';
 import { signedWebhookRequest, webhookPayload } from './webhook';
 
 export { ChannelError, maskSecrets } from './post';
-export { postView, fitText, POST_LABELS, type PostView, type PostStory } from './post-view';
+export { postView, postLabels, fitText, type PostView, type PostStory, type PostLabels } from './post-view';
 export { slackMessage, fitsSlack, SLACK_LIMITS, type SlackMessage } from './slack';
 export { discordMessage, fitsDiscord, DISCORD_LIMITS, type DiscordMessage } from './discord';
 export { teamsMessage, fitsTeams, TEAMS_LIMITS, ADAPTIVE_CARD_CONTENT_TYPE, type TeamsMessage } from './teams';
@@ -29,6 +29,8 @@ export const channelId = (channel: ChannelConfig): string => channel.id ?? chann
 export interface PostDeps {
   /** The day's page on the site. */
   dayUrl: string;
+  /** Language of the post's own words (config digest.lang). */
+  lang: string;
   /** Where the secrets are read (process.env by default). */
   env: Record<string, string | undefined>;
   now: () => Date;
@@ -40,7 +42,7 @@ export async function postDigestToChannel(
   digest: Digest,
   deps: PostDeps,
 ): Promise<Record<string, unknown>> {
-  const view = postView(digest, { dayUrl: deps.dayUrl, maxStories: channel.maxStories });
+  const view = postView(digest, { dayUrl: deps.dayUrl, maxStories: channel.maxStories, lang: deps.lang });
   const { request, secrets } = channelRequest(channel, view, deps);
   await postJson(request, { timeoutMs: channel.timeoutMs, secrets });
   return { kind: channel.kind, stories: view.stories.length };

@@ -3,6 +3,7 @@
  * ranked stories (title, source, link, the summary's first sentence) and a link to the day's page
  * for the rest. The platforms' formatters (slack.ts, discord.ts…) lay this out.
  */
+import { chromeFor } from '../i18n';
 import { cleanLine, primaryLang, safeHttpUrl } from '../render/html';
 import { segmentSentences } from '../summarize/sentences';
 import type { Digest, DigestStory, TextDirection } from '../types';
@@ -20,6 +21,8 @@ export interface PostStory {
 }
 
 export interface PostView {
+  /** The post's own words, in the digest's language. */
+  labels: PostLabels;
   title: string;
   date: string;
   /** The day's page on the site. */
@@ -29,17 +32,29 @@ export interface PostView {
   more: number;
 }
 
-/** Words of the post that are not the digest's (English; the page chrome's catalogue does not reach chat posts yet). */
-export const POST_LABELS = {
-  readAll: 'Read the full digest',
-  more: (count: number): string => `And ${count} more ${count === 1 ? 'story' : 'stories'} on the site`,
-  stories: (count: number): string => `${count} ${count === 1 ? 'story' : 'stories'}`,
-} as const;
+/** Words of the post that are not the digest's, from the catalogue of the chrome's language (digest.lang). */
+export interface PostLabels {
+  readAll: string;
+  /** "And 75 more stories on the site" */
+  more(count: number): string;
+  /** "3 stories" */
+  stories(count: number): string;
+}
 
-/** The day's `maxStories` best stories, as every platform's post starts from. */
-export function postView(digest: Digest, options: { dayUrl: string; maxStories: number }): PostView {
+export function postLabels(lang: string): PostLabels {
+  const t = chromeFor(lang);
+  return {
+    readAll: t.text('postReadAll'),
+    more: (count) => t.count('postMore', count),
+    stories: (count) => t.count('storyCount', count),
+  };
+}
+
+/** The day's `maxStories` best stories, as every platform's post starts from; its words in `lang` (English when absent). */
+export function postView(digest: Digest, options: { dayUrl: string; maxStories: number; lang?: string }): PostView {
   const chosen = digest.stories.slice(0, options.maxStories);
   return {
+    labels: postLabels(options.lang ?? 'en'),
     title: cleanLine(digest.title),
     date: digest.date,
     dayUrl: options.dayUrl,

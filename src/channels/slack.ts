@@ -3,7 +3,7 @@
  * day's page) with a plain `text` fallback for notifications. Within Slack's limits, counted as
  * Slack counts (UTF-16 code units): at most 50 blocks, header text 150, section and context text 3000.
  */
-import { fitPost, fitText, POST_LABELS, type PostView } from './post-view';
+import { fitPost, fitText, type PostView } from './post-view';
 
 export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, contextText: 3000, fallbackText: 3000 } as const;
 
@@ -47,11 +47,11 @@ function render(view: PostView): SlackMessage {
   });
   const footer =
     view.more > 0
-      ? `${POST_LABELS.more(view.more)}: ${link(view.dayUrl, POST_LABELS.readAll)}`
-      : link(view.dayUrl, POST_LABELS.readAll);
+      ? `${view.labels.more(view.more)}: ${link(view.dayUrl, view.labels.readAll)}`
+      : link(view.dayUrl, view.labels.readAll);
   return {
     text: fitText(
-      `${heading}: ${POST_LABELS.stories(view.stories.length + view.more)} ${view.dayUrl}`,
+      `${heading}: ${view.labels.stories(view.stories.length + view.more)} ${view.dayUrl}`,
       SLACK_LIMITS.fallbackText,
       escapeMrkdwn,
     ),

@@ -4,7 +4,7 @@
  * container per story (the title linking the article, the source, the first sentence) and a
  * button to the day's page. Within Teams' limit of 28 KB per message, counted in bytes of the JSON.
  */
-import { fitPost, fitText, POST_LABELS, type PostView } from './post-view';
+import { fitPost, fitText, type PostView } from './post-view';
 
 export const TEAMS_LIMITS = { payloadBytes: 28 * 1024, cardVersion: '1.4' } as const;
 
@@ -82,9 +82,9 @@ function render(view: PostView): TeamsMessage {
             text(escapeMarkdown(view.title), { size: 'Large', weight: 'Bolder' }),
             text(view.date, { isSubtle: true, spacing: 'None' }),
             ...stories,
-            ...(view.more > 0 ? [text(`${POST_LABELS.more(view.more)}.`)] : []),
+            ...(view.more > 0 ? [text(`${view.labels.more(view.more)}.`)] : []),
           ],
-          actions: [{ type: 'Action.OpenUrl', title: POST_LABELS.readAll, url: view.dayUrl }],
+          actions: [{ type: 'Action.OpenUrl', title: view.labels.readAll, url: view.dayUrl }],
         },
       },
     ],

@@ -6,7 +6,7 @@
  * code units of the text without its tags, entities decoded).
  */
 import { markup, type SafeHtml } from '../render/html';
-import { fitPost, fitText, POST_LABELS, type PostView } from './post-view';
+import { fitPost, fitText, type PostView } from './post-view';
 
 export const TELEGRAM_LIMITS = { text: 4096 } as const;
 
@@ -43,6 +43,6 @@ function render(view: PostView): SafeHtml {
     const titleHtml = story.url ? markup`<a href="${story.url}">${title}</a>` : markup`<b>${title}</b>`;
     return markup`${i + 1}. ${titleHtml}${source ? markup`\n<i>${source}</i>` : ''}${sentence ? markup` — ${sentence}` : ''}\n\n`;
   });
-  const footer = view.more > 0 ? markup`${POST_LABELS.more(view.more)}: ` : '';
-  return markup`<b>${view.title} — ${view.date}</b>\n\n${stories}${footer}<a href="${view.dayUrl}">${POST_LABELS.readAll}</a>`;
+  const footer = view.more > 0 ? markup`${view.labels.more(view.more)}: ` : '';
+  return markup`<b>${view.title} — ${view.date}</b>\n\n${stories}${footer}<a href="${view.dayUrl}">${view.labels.readAll}</a>`;
 }

@@ -47,7 +47,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
                 ? 'not modified'
                 : e.status === 'deferred'
                   ? 'deferred to the next run (out of time)'
-                : `${e.itemsNew} new${e.warning ? ` (${e.warning})` : ''}`;
+                  : `${e.itemsNew} new${e.warning ? ` (${e.warning})` : ''}`;
           if (tty && e.status === 'error') {
             clear();
             stream.write(`  ✗ ${oneLine(e.name)} — ${oneLine(status)}\n`);

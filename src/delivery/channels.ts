@@ -21,6 +21,8 @@ export interface DeliverToChannelsDeps {
   channels: readonly ChannelConfig[];
   store: Store;
   siteUrl: string;
+  /** Language of the posts' own words (config digest.lang). */
+  lang: string;
   /** Where the channels' secrets are read; default process.env. */
   env?: Record<string, string | undefined>;
   now?: () => Date;
@@ -34,7 +36,7 @@ export async function deliverToChannels(digest: Digest, deps: DeliverToChannelsD
   const now = deps.now ?? (() => new Date());
   // Like mail: a day without stories is shown on the site, not announced.
   if (digest.stories.length === 0 || deps.channels.length === 0) return emptyDeliveryReport();
-  const postDeps = { dayUrl: dayPageUrl(deps.siteUrl, digest.date), env: deps.env ?? process.env, now };
+  const postDeps = { dayUrl: dayPageUrl(deps.siteUrl, digest.date), lang: deps.lang, env: deps.env ?? process.env, now };
   return deliverOnce({
     store: deps.store,
     date: digest.date,
@@ -64,5 +66,13 @@ export function createChannelDeliverer(
   const { config, store } = options;
   if (config.channels.length === 0) return undefined;
   const { siteUrl } = resolvePublicUrls(config);
-  return (digest) => deliverToChannels(digest, { channels: config.channels, store, siteUrl, env: options.env, now: options.now });
+  return (digest) =>
+    deliverToChannels(digest, {
+      channels: config.channels,
+      store,
+      siteUrl,
+      lang: config.digest.lang,
+      env: options.env,
+      now: options.now,
+    });
 }

@@ -92,7 +92,7 @@ export async function deliverDigest(
   const notMailed = emptyDeliveryReport();
   const readers: Reader[] = [];
   for (const subscriber of subscribers) {
-    const edition = readerMail(subscriber, digest, editions, { choices, siteUrl: deps.siteUrl });
+    const edition = readerMail(subscriber, digest, editions, { choices, siteUrl: deps.siteUrl, lang: deps.lang });
     if (edition.send) readers.push({ subscriber, edition });
     else if (!edition.failed) countSkip(notMailed, edition.reason);
     else {

@@ -168,6 +168,53 @@ export const en = {
   notAllowedText: 'Use {methods} here.',
   somethingWentWrong: 'Something went wrong',
   somethingWentWrongText: 'Please try again later.',
+  // Readers' choices: the preferences page and the subscribe form (src/render/preference-fields.ts, src/subscriptions/handler.ts)
+  prefIntro: 'Choose what {title} brings you. Nothing changes until you press Save.',
+  prefSubscribeChoices: 'Choose topics and how often (optional)',
+  prefTopics: 'Topics',
+  prefTopicsHint: 'Tick none, or all, to receive every topic (also topics added later).',
+  prefFrequency: 'How often',
+  prefDaily: 'Every day',
+  prefWeekly: 'Once a week, the week’s top stories',
+  prefWeekday: 'Day of the weekly mail',
+  prefMaxStories: 'At most this many stories per mail',
+  prefSave: 'Save my choices',
+  prefSaved: 'Your choices are saved',
+  prefSavedText: 'From the next mail on you receive {choices}.',
+  prefSummary: '{topics}, {when}, {stories}',
+  prefEveryTopic: 'every topic',
+  prefEveryDay: 'every day',
+  prefWeeklyOn: 'once a week on {weekday}',
+  prefStoriesPerMail: { one: 'at most {count} story a mail', other: 'at most {count} stories a mail' },
+  prefNotSubscribed: 'Not subscribed',
+  prefNotSubscribedText: 'This address does not receive the digest any more. You can subscribe again from the digest page.',
+  prefCheckChoices: 'Check your choices',
+  prefBadFrequency: 'Choose how often: daily or weekly.',
+  prefBadWeekday: 'Choose a day of the week, {first} to {last}.',
+  prefBadMaxStories: 'Choose between {min} and {max} stories per mail.',
+
+  // Weekly edition: page, archive and weekly.xml (src/render/weekly.ts), the weekly mail (src/subscriptions/reader-edition.ts)
+  weekHeading: 'Week {week}, {year}',
+  weekRange: '{from} to {to}',
+  weekLede: {
+    one: 'The week’s top {count} story, ranked by how many sources covered them, from {digests}.',
+    other: 'The week’s top {count} stories, ranked by how many sources covered them, from {digests}.',
+  },
+  dailyDigestCount: { one: '{count} daily digest', other: '{count} daily digests' },
+  weekGrowing: 'This edition grows through the week: each day’s run adds its stories.',
+  weekRanOn: 'Ran on {days}',
+  weekNone: 'No stories this week yet.',
+  weekTopHeading: 'Top stories of the week',
+  weekPageTitle: '{week} — {title}',
+  weekEntryTitle: '{title} — {week}',
+  weekFeedTitle: '{title} — weekly',
+  weekFeedSubtitle: '{title}: one entry per week',
+  weekArchiveHeading: 'Weekly editions',
+  weekMailTitle: '{title} — the week',
+
+  // Chat posts (src/channels/post-view.ts)
+  postReadAll: 'Read the full digest',
+  postMore: { one: 'And {count} more story on the site', other: 'And {count} more stories on the site' },
 } satisfies Record<string, string | PluralMessage>;
 
 /** Every message key (the English catalogue defines them). */

@@ -22,6 +22,8 @@ export interface WeeklyStageOptions {
   siteUrl?: string;
   subscribeEndpoint?: string;
   subscribeChoices?: SubscribeChoices;
+  /** Language of the chrome (config digest.lang); English when absent. */
+  lang?: string;
   /** The site's edition keeps the best this many stories (digest.maxStories). */
   maxStories: number;
 }
@@ -69,7 +71,7 @@ export async function publishWeekly(store: Store, digest: Digest, options: Weekl
       siteTitle,
       siteUrl,
       subscribeEndpoint: options.subscribeEndpoint,
-      lang: 'en',
+      lang: options.lang ?? 'en',
       ...(options.subscribeChoices ? { subscribeChoices: options.subscribeChoices } : {}),
     };
     await put(`site/${weekPath(week)}/index.html`, renderWeeklyPage(site, ctx), TYPES.html, CACHE.short);
@@ -83,7 +85,7 @@ export async function publishWeekly(store: Store, digest: Digest, options: Weekl
       const edition = w === week ? site : await getJson<WeeklyEdition>(store, weeklyKey(w));
       if (edition && Array.isArray(edition.stories) && edition.week === w) editions.push(edition);
     }
-    await put('site/weekly.xml', renderWeeklyAtom(editions, { siteTitle, siteUrl, lang: 'en' }), TYPES.atom, CACHE.short);
+    await put('site/weekly.xml', renderWeeklyAtom(editions, { siteTitle, siteUrl, lang: ctx.lang }), TYPES.atom, CACHE.short);
     return { keys, site, mail };
   } catch (err) {
     return { keys, error: `weekly edition not published: ${(err as Error).message}` };

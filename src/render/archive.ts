@@ -29,7 +29,7 @@ export function renderArchivePage(days: ArchiveDay[], ctx: PageContext, weeks: s
   const counts = t.text('archiveCounts', { days: t.count('dayCount', sorted.length), stories: t.count('storyCount', total) });
   const main = markup`<h1>${t.text('archiveHeading')}</h1>
 <p class="lede">${counts} <a href="search.html">${t.text('searchThemAll')}</a>${t.text('sentenceEnd')}</p>
-${renderWeekLinks(weeks)}
+${renderWeekLinks(weeks, ctx.lang)}
 ${[...months].map(
   ([
     month,

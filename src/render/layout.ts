@@ -1,7 +1,7 @@
 /** The page shell every site page shares: head, masthead with navigation and search, footer. */
-import { chromeFor } from '../i18n';
+import { chromeFor, type Chrome } from '../i18n';
 import { markup, safeHttpUrl, type SafeHtml } from './html';
-import { PREFERENCES_STRINGS, renderPreferenceFields, type PreferenceFieldChoices } from './preference-fields';
+import { renderPreferenceFields, type PreferenceFieldChoices } from './preference-fields';
 
 /** Where the site's own files are, relative to the page being rendered. */
 export interface PageContext {
@@ -86,15 +86,15 @@ export function renderSubscribeForm(ctx: PageContext): SafeHtml | string {
   if (!endpoint) return '';
   const t = chromeFor(ctx.lang);
   return markup`<aside class="sub" aria-labelledby="sub-h"><h2 id="sub-h">${t.text('subscribeHeading')}</h2>
-<form method="post" action="${endpoint}"><label for="sub-email">${t.text('subscribeLabel')}</label><input id="sub-email" name="email" type="email" required maxlength="254" autocomplete="email" dir="ltr">${renderSubscribeChoices(ctx.subscribeChoices)}<button type="submit">${t.text('subscribeButton')}</button></form>
+<form method="post" action="${endpoint}"><label for="sub-email">${t.text('subscribeLabel')}</label><input id="sub-email" name="email" type="email" required maxlength="254" autocomplete="email" dir="ltr">${renderSubscribeChoices(ctx.subscribeChoices, t)}<button type="submit">${t.text('subscribeButton')}</button></form>
 </aside>
 `;
 }
 
 /** The optional choices of the subscribe form, folded away: the address alone is enough. */
-function renderSubscribeChoices(choices: SubscribeChoices | undefined): SafeHtml | string {
+function renderSubscribeChoices(choices: SubscribeChoices | undefined, t: Chrome): SafeHtml | string {
   if (!choices) return '';
   const defaults = { frequency: 'daily' as const, weekday: choices.weekdays[0] ?? '', maxStories: choices.defaultMaxStories };
-  return markup`<details class="choices"><summary>${PREFERENCES_STRINGS.subscribeChoices}</summary>
-${renderPreferenceFields(defaults, choices, 'sub')}</details>`;
+  return markup`<details class="choices"><summary>${t.text('prefSubscribeChoices')}</summary>
+${renderPreferenceFields(defaults, choices, t, 'sub')}</details>`;
 }

@@ -1,8 +1,9 @@
 /**
  * The weekly edition on the site: site/YYYY/Www/index.html (the week's top stories, one entry per
  * story, ranked by coverage across the week) and site/weekly.xml (Atom, one entry per week). Pure:
- * editions in, text out. The chrome's words are in `WEEKLY_STRINGS`, in one place.
+ * editions in, text out. The chrome's words come from the catalogue of the page's language.
  */
+import { chromeFor, type Chrome } from '../i18n';
 import type { WeeklyEdition, WeeklyStory } from '../types';
 import { cleanLine, escapeXml, markup, type SafeHtml } from './html';
 import { formatLongDate, formatShortDate } from './format';
@@ -11,23 +12,15 @@ import { renderStory } from './daily';
 import { uuidUrn, type FeedContext } from './feeds';
 import { dayPagePath } from './site-paths';
 
-/** "1 story", "3 stories" (English: these words are not in the message catalogue yet). */
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+/** "Week 49, 2026" for "2026-W49", in the chrome's words and digits (the year without grouping). */
+export function weekHeading(week: string, t: Chrome): string {
+  const year = new Intl.NumberFormat(t.locale, { useGrouping: false }).format(Number(week.slice(0, 4)));
+  return t.text('weekHeading', { week: t.number(Number(week.slice(-2))), year });
+}
 
-export const WEEKLY_STRINGS = Object.freeze({
-  heading: (week: string) => `Week ${week.slice(-2).replace(/^0/, '')}, ${week.slice(0, 4)}`,
-  range: (from: string, to: string) => `${formatLongDate(from)} to ${formatLongDate(to)}`,
-  lede: (stories: number, days: number) =>
-    `The week’s top ${plural(stories, 'story', 'stories')}, ranked by how many sources covered them, from ${plural(days, 'daily digest')}.`,
-  growing: 'This edition grows through the week: each day’s run adds its stories.',
-  ranOn: 'Ran on',
-  none: 'No stories this week yet.',
-  feedTitle: (title: string) => `${title} — weekly`,
-  feedSubtitle: (title: string) => `${title}: one entry per week`,
-  archiveHeading: 'Weekly editions',
-  topHeading: 'Top stories of the week',
-  pageTitle: (heading: string, title: string) => `${heading} — ${title}`,
-});
+/** "Monday, 30 November 2026 to Sunday, 6 December 2026", dates as the daily page writes them. */
+const weekRange = (from: string, to: string, t: Chrome): string =>
+  t.text('weekRange', { from: formatLongDate(from, t.locale), to: formatLongDate(to, t.locale) });
 
 /** Weekly editions carried by site/weekly.xml. */
 export const WEEKLY_FEED_ENTRIES = 10;
@@ -48,41 +41,48 @@ export const weeksIn = (keys: string[]): string[] =>
   });
 
 /** "Ran on Mon 30 Nov · Tue 1 Dec", each day linked to its page. */
-function ranOn(story: WeeklyStory, root: string): SafeHtml {
-  return markup`<p class="m">${WEEKLY_STRINGS.ranOn} ${story.days.map(
-    (d, i) => markup`${i ? ' · ' : ''}<a href="${root}${dayPagePath(d)}"><time datetime="${d}">${formatShortDate(d)}</time></a>`,
-  )}</p>`;
+function ranOn(story: WeeklyStory, root: string, t: Chrome): SafeHtml {
+  const days = markup`${story.days.map(
+    (d, i) =>
+      markup`${i ? ' · ' : ''}<a href="${root}${dayPagePath(d)}"><time datetime="${d}">${formatShortDate(d, t.locale)}</time></a>`,
+  )}`;
+  return markup`<p class="m">${t.html('weekRanOn', { days })}</p>`;
 }
 
 function renderWeeklyStories(edition: WeeklyEdition, root: string, lang: string, images?: boolean): SafeHtml {
+  const t = chromeFor(lang);
   return markup`${edition.stories.map(
     (s) =>
-      markup`${renderStory(s, { timeZone: edition.timezone, digestDate: s.days[0] ?? edition.to, pageLang: lang, images })}${ranOn(s, root)}\n`,
+      markup`${renderStory(s, { timeZone: edition.timezone, digestDate: s.days[0] ?? edition.to, pageLang: lang, images })}${ranOn(s, root, t)}\n`,
   )}`;
 }
 
 export function renderWeeklyPage(edition: WeeklyEdition, ctx: PageContext): string {
-  const heading = WEEKLY_STRINGS.heading(edition.week);
+  const t = chromeFor(ctx.lang);
+  const heading = weekHeading(edition.week, t);
+  const range = weekRange(edition.from, edition.to, t);
+  const lede = t.count('weekLede', edition.stories.length, { digests: t.count('dailyDigestCount', edition.dates.length) });
   const main = markup`<h1>${heading}</h1>
-<p class="lede"><time datetime="${edition.from}">${WEEKLY_STRINGS.range(edition.from, edition.to)}</time>. ${WEEKLY_STRINGS.lede(edition.stories.length, edition.dates.length)} ${WEEKLY_STRINGS.growing}</p>
-<section aria-labelledby="top"><h2 id="top">${WEEKLY_STRINGS.topHeading}</h2>
-${edition.stories.length ? renderWeeklyStories(edition, ctx.root, ctx.lang, ctx.images) : markup`<p>${WEEKLY_STRINGS.none}</p>`}</section>
+<p class="lede"><time datetime="${edition.from}">${range}</time>${t.text('sentenceEnd')} ${lede} ${t.text('weekGrowing')}</p>
+<section aria-labelledby="top"><h2 id="top">${t.text('weekTopHeading')}</h2>
+${edition.stories.length ? renderWeeklyStories(edition, ctx.root, ctx.lang, ctx.images) : markup`<p>${t.text('weekNone')}</p>`}</section>
 ${renderSubscribeForm(ctx)}`;
   return renderShell(ctx, {
-    title: WEEKLY_STRINGS.pageTitle(heading, ctx.siteTitle),
-    description: WEEKLY_STRINGS.range(edition.from, edition.to),
+    title: t.text('weekPageTitle', { week: heading, title: ctx.siteTitle }),
+    description: range,
     path: weekPagePath(edition.week),
     main,
-    head: markup`<link rel="alternate" type="application/atom+xml" title="${WEEKLY_STRINGS.feedTitle(ctx.siteTitle)}" href="${ctx.root}weekly.xml">\n`,
+    head: markup`<link rel="alternate" type="application/atom+xml" title="${t.text('weekFeedTitle', { title: ctx.siteTitle })}" href="${ctx.root}weekly.xml">\n`,
   });
 }
 
 /** The archive's list of weeks, newest first (nothing when there is none). */
-export function renderWeekLinks(weeks: string[]): SafeHtml | string {
+export function renderWeekLinks(weeks: string[], lang: string): SafeHtml | string {
   if (weeks.length === 0) return '';
+  const t = chromeFor(lang);
   const sorted = [...weeks].sort().reverse();
-  return markup`<section aria-labelledby="weeks"><h2 id="weeks">${WEEKLY_STRINGS.archiveHeading}</h2><ul class="days">${sorted.map(
-    (w) => markup`<li><a href="${weekPagePath(w)}">${WEEKLY_STRINGS.heading(w)}</a></li>`,
+  return markup`<section aria-labelledby="weeks"><h2 id="weeks">${t.text('weekArchiveHeading')}</h2><ul class="days">${sorted.map(
+    (w) => markup`<li><a href="${weekPagePath(w)}">${weekHeading(w, t)}</a></li>`,
   )}</ul></section>
 `;
 }
@@ -93,6 +93,7 @@ const entryUpdated = (e: WeeklyEdition): string =>
 /** site/weekly.xml: editions newest first (the caller passes at most WEEKLY_FEED_ENTRIES); an entry's id stays the same as the week grows. */
 export function renderWeeklyAtom(editions: WeeklyEdition[], ctx: FeedContext): string {
   const x = escapeXml;
+  const t = chromeFor(ctx.lang);
   const title = cleanLine(ctx.siteTitle);
   const updated = editions.map(entryUpdated).reduce((max, t) => (t > max ? t : max), '1970-01-01T00:00:00.000Z');
   const self = absoluteSiteUrl(ctx, 'weekly.xml');
@@ -100,13 +101,15 @@ export function renderWeeklyAtom(editions: WeeklyEdition[], ctx: FeedContext): s
   const entries = editions.map((e) => {
     const link = absoluteSiteUrl(ctx, weekPagePath(e.week)) ?? weekPagePath(e.week);
     const id = absoluteSiteUrl(ctx, weekPagePath(e.week)) ?? uuidUrn('rss-digest-weekly', ctx.siteTitle, e.week);
-    const summary = `${plural(e.stories.length, 'story', 'stories')}${e.stories.length ? ': ' : '.'}${e.stories
+    const stories = t.count('storyCount', e.stories.length);
+    const titles = e.stories
       .slice(0, 5)
       .map((s) => cleanLine(s.title))
-      .join(' · ')}`;
+      .join(' · ');
+    const summary = e.stories.length ? t.text('feedEntrySummary', { stories, titles }) : t.text('feedEntryEmpty', { stories });
     return `  <entry>
     <id>${x(id)}</id>
-    <title>${x(`${title} — ${WEEKLY_STRINGS.heading(e.week)}`)}</title>
+    <title>${x(t.text('weekEntryTitle', { title, week: weekHeading(e.week, t) }))}</title>
     <link rel="alternate" type="text/html" href="${x(link)}"/>
     <published>${e.from}T00:00:00.000Z</published>
     <updated>${entryUpdated(e)}</updated>
@@ -116,10 +119,10 @@ export function renderWeeklyAtom(editions: WeeklyEdition[], ctx: FeedContext): s
 `;
   });
   return `<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${x(ctx.lang)}">
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${x(t.lang)}">
   <id>${x(self ?? uuidUrn('rss-digest-weekly', ctx.siteTitle))}</id>
-  <title>${x(WEEKLY_STRINGS.feedTitle(title))}</title>
-  <subtitle>${x(WEEKLY_STRINGS.feedSubtitle(title))}</subtitle>
+  <title>${x(t.text('weekFeedTitle', { title }))}</title>
+  <subtitle>${x(t.text('weekFeedSubtitle', { title }))}</subtitle>
   <updated>${updated}</updated>
   <author><name>${x(title)}</name></author>
   <generator>rss-digest</generator>

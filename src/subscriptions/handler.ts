@@ -22,7 +22,7 @@ import {
   type PreferenceChoices,
   type Preferences,
 } from './preferences';
-import { describePreferences, PREFERENCES_STRINGS, preferenceFields } from './preferences-page';
+import { describePreferences, preferenceFields, preferencesProblem } from './preferences-page';
 import { parseJsonBody } from './json-body';
 import { createSignupLimiter, signupLimits, type Refusal } from './limits';
 import type { SecretLoader } from './secret';
@@ -215,7 +215,10 @@ async function parseSubscription(
   }
   const preferences = parsePreferences(body.fields, choices);
   if (!preferences.ok)
-    return { ok: false, content: problem(400, 'invalid-preferences', 'Check your choices', preferences.message) };
+    return {
+      ok: false,
+      content: problem(400, 'invalid-preferences', t.text('prefCheckChoices'), preferencesProblem(preferences.problem, t)),
+    };
   return { ok: true, address: checked.address, preferences: preferences.preferences };
 }
 
@@ -456,7 +459,7 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
     if (!check.ok) return INVALID_LINK('preferences', t);
     const record = await readSubscriber(deps.store, check.payload.s);
     if (!record || record.status === 'unsubscribed') {
-      return problem(404, 'not-subscribed', PREFERENCES_STRINGS.notSubscribed, PREFERENCES_STRINGS.notSubscribedMessage);
+      return problem(404, 'not-subscribed', t.text('prefNotSubscribed'), t.text('prefNotSubscribedText'));
     }
     const action = `?token=${encodeURIComponent(token as string)}`;
     if (method === 'GET') {
@@ -464,17 +467,17 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
         status: 200,
         code: 'preferences-form',
         ok: true,
-        heading: PREFERENCES_STRINGS.heading,
-        message: PREFERENCES_STRINGS.intro(deps.title),
+        heading: t.text('mailPreferences'),
+        message: t.text('prefIntro', { title: deps.title }),
         form: {
           action,
-          button: PREFERENCES_STRINGS.save,
-          inputs: preferenceFields(effectivePreferences(record.preferences, choices), choices),
+          button: t.text('prefSave'),
+          inputs: preferenceFields(effectivePreferences(record.preferences, choices), choices, t),
         },
       };
     }
     const parsed = parsePreferences(link.fields ?? new URLSearchParams(), choices);
-    if (!parsed.ok) return problem(400, 'invalid-preferences', 'Check your choices', parsed.message);
+    if (!parsed.ok) return problem(400, 'invalid-preferences', t.text('prefCheckChoices'), preferencesProblem(parsed.problem, t));
     const { preferences: _old, ...rest } = record;
     const stamp = at.toISOString();
     const chosen = parsed.preferences;
@@ -488,8 +491,8 @@ export function createSubscriptionEndpoint(deps: SubscriptionEndpointDeps): Subs
       status: 200,
       code: 'preferences-saved',
       ok: true,
-      heading: PREFERENCES_STRINGS.saved,
-      message: PREFERENCES_STRINGS.savedMessage(describePreferences(effectivePreferences(chosen, choices))),
+      heading: t.text('prefSaved'),
+      message: t.text('prefSavedText', { choices: describePreferences(effectivePreferences(chosen, choices), t) }),
     };
   };
 

@@ -82,7 +82,10 @@ const values = (fields: FieldsLike, name: string): unknown[] => {
   return Array.isArray(v) ? v : [v];
 };
 
-export type ParsedPreferences = { ok: true; preferences: Preferences } | { ok: false; message: string };
+/** Why a form's choices were refused (the endpoint words it in the chrome's language). */
+export type PreferencesProblem = 'frequency' | 'weekday' | 'max-stories';
+
+export type ParsedPreferences = { ok: true; preferences: Preferences } | { ok: false; problem: PreferencesProblem };
 
 /**
  * Choices from a form or JSON body (`categories` repeated or an array, `frequency`, `weekday`,
@@ -98,11 +101,11 @@ export function parsePreferences(fields: FieldsLike, choices: PreferenceChoices)
 
   const [frequency] = values(fields, 'frequency');
   if (frequency !== undefined && frequency !== '' && frequency !== 'daily' && frequency !== 'weekly') {
-    return { ok: false, message: 'Choose how often: daily or weekly.' };
+    return { ok: false, problem: 'frequency' };
   }
   const [weekday] = values(fields, 'weekday');
   if (weekday !== undefined && weekday !== '' && !WEEKDAYS.includes(weekday as Weekday)) {
-    return { ok: false, message: 'Choose a day of the week, Monday to Sunday.' };
+    return { ok: false, problem: 'weekday' };
   }
   const [rawMax] = values(fields, 'maxStories');
   let maxStories: number | undefined;
@@ -110,10 +113,7 @@ export function parsePreferences(fields: FieldsLike, choices: PreferenceChoices)
     const n =
       typeof rawMax === 'number' ? rawMax : typeof rawMax === 'string' && /^\d{1,4}$/.test(rawMax.trim()) ? Number(rawMax) : NaN;
     if (!Number.isInteger(n) || n < MAIL_STORIES_BOUNDS.min || n > MAIL_STORIES_BOUNDS.max) {
-      return {
-        ok: false,
-        message: `Choose between ${MAIL_STORIES_BOUNDS.min} and ${MAIL_STORIES_BOUNDS.max} stories per mail.`,
-      };
+      return { ok: false, problem: 'max-stories' };
     }
     maxStories = n === clampStories(choices.defaultMaxStories) ? undefined : n;
   }

@@ -3,15 +3,11 @@
  * weekday the week's), cut to their topics and number of stories, with the page it comes from.
  * Pure; the deliverer calls it once per subscriber.
  */
+import { chromeFor } from '../i18n';
 import type { Digest, WeeklyEdition } from '../types';
 import { weekPagePath } from '../render/weekly';
 import { dayPageUrl } from './links';
 import { editionFor, type EditionKind, type PreferenceChoices, type Preferences } from './preferences';
-
-export const READER_EDITION_STRINGS = Object.freeze({
-  /** The weekly mail's title: "Morning Digest — the week". */
-  weeklyTitle: (title: string) => `${title} — the week`,
-});
 
 export type ReaderMail =
   | { send: true; kind: EditionKind; digest: Digest; webUrl: string }
@@ -22,7 +18,12 @@ export function readerMail(
   subscriber: { preferences?: Preferences },
   digest: Digest,
   editions: { weekly?: WeeklyEdition },
-  context: { choices: PreferenceChoices; siteUrl: string },
+  context: {
+    choices: PreferenceChoices;
+    siteUrl: string;
+    /** Language of the chrome (digest.lang), for the weekly mail's title. */
+    lang: string;
+  },
 ): ReaderMail {
   const chosen = editionFor(subscriber, { daily: digest, weekly: editions.weekly }, digest.date, context.choices);
   if (!chosen.send)
@@ -40,7 +41,7 @@ export function readerMail(
   return {
     send: true,
     kind: 'weekly',
-    digest: { ...digest, title: READER_EDITION_STRINGS.weeklyTitle(digest.title), stories: chosen.stories },
+    digest: { ...digest, title: chromeFor(context.lang).text('weekMailTitle', { title: digest.title }), stories: chosen.stories },
     webUrl: `${context.siteUrl.replace(/\/+$/, '')}/${weekPagePath(week).replace(/index\.html$/, '')}`,
   };
 }

@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { formatSummary } from '../../src/cli/main';
 import { parseConfig, type Config } from '../../src/config';
 import { createChannelDeliverer, createDigestDeliverer } from '../../src/delivery';
+import { chromeFor } from '../../src/i18n';
 import { runDigest } from '../../src/pipeline';
 import { FsStore, type Store } from '../../src/store';
 import { subscriberIdFor, valueSecretLoader, writeSubscriber } from '../../src/subscriptions';
@@ -96,7 +97,14 @@ describe('channels in a run', () => {
     expect(saved).not.toContain('secret-token');
 
     const second = await run(store);
-    expect(second.publish.channels).toEqual({ attempted: 1, sent: 1, failed: 0, skipped: 1, skippedBy: { 'sent-already': 1 }, errors: [] });
+    expect(second.publish.channels).toEqual({
+      attempted: 1,
+      sent: 1,
+      failed: 0,
+      skipped: 1,
+      skippedBy: { 'sent-already': 1 },
+      errors: [],
+    });
     expect(second.publish.delivery).toMatchObject({ sent: 0, skipped: 1 });
     expect(fake.accepted('slack')).toHaveLength(1);
     expect(fake.accepted('discord')).toHaveLength(1);
@@ -104,6 +112,18 @@ describe('channels in a run', () => {
     const slackText = JSON.stringify(fake.accepted('slack')[0].body);
     expect(slackText).toContain('Harbor bridge reopens');
     expect(slackText).toContain('https://digest.example.org/2026/12/02/');
+  });
+
+  it("posts in the digest's own language (digest.lang)", async () => {
+    config = parseConfig({ ...config, digest: { ...config.digest, lang: 'ar' } });
+    const summary = await run(new FsStore(dir));
+    expect(summary.publish.channels).toMatchObject({ sent: 2, failed: 0 });
+    const ar = chromeFor('ar');
+    for (const platform of ['slack', 'discord'] as const) {
+      const text = JSON.stringify(fake.accepted(platform)[0]!.body);
+      expect(text).toContain(ar.text('postReadAll'));
+      expect(text).not.toContain(chromeFor('en').text('postReadAll'));
+    }
   });
 
   it('an outage posts nothing', async () => {

@@ -55,6 +55,27 @@ describe('message catalogues', () => {
     expect(t.number(11)).toBe(new Intl.NumberFormat('ar').format(11));
   });
 
+  it('counts the week, the chat post and the choices in each language own forms', () => {
+    const ar = chromeFor('ar');
+    expect(ar.count('postMore', 1)).toBe('وخبر آخر على الموقع');
+    expect(ar.count('postMore', 2)).toBe('وخبران آخران على الموقع');
+    expect(ar.count('postMore', 5)).toBe(`و${ar.number(5)} أخبار أخرى على الموقع`);
+    expect(ar.count('dailyDigestCount', 2)).toBe('نشرتين يوميتين');
+    expect(chromeFor('he').count('prefStoriesPerMail', 1)).toBe('עד ידיעה אחת בכל דיוור');
+    // Japanese has one form whatever the count.
+    const ja = chromeFor('ja');
+    expect([ja.count('weekLede', 1, { digests: 'x' }), ja.count('weekLede', 7, { digests: 'x' })]).toEqual([
+      '今週の主な記事1件。xから、取り上げた情報源の多い順に並べています。',
+      '今週の主な記事7件。xから、取り上げた情報源の多い順に並べています。',
+    ]);
+    const en = chromeFor('en');
+    expect(en.count('postMore', 1)).toBe('And 1 more story on the site');
+    expect(en.count('postMore', 75)).toBe('And 75 more stories on the site');
+    expect(en.count('weekLede', 1, { digests: en.count('dailyDigestCount', 1) })).toBe(
+      'The week’s top 1 story, ranked by how many sources covered them, from 1 daily digest.',
+    );
+  });
+
   it('fills placeholders and escapes the words of a message built as markup', () => {
     const t = chromeFor('en');
     expect(t.text('byline', { names: 'Jane Roe' })).toBe('by Jane Roe');

@@ -20,8 +20,24 @@ import {
   type PageContext,
 } from '../../src/render';
 import { renderNotFoundPage } from '../../src/render/archive';
+import { formatLongDate } from '../../src/render/format';
+import { weekdayName } from '../../src/render/preference-fields';
+import { renderWeeklyAtom, renderWeeklyPage } from '../../src/render/weekly';
+import { buildWeeklyEdition } from '../../src/pipeline/weekly';
 import { FsStore } from '../../src/store';
-import { createSubscriptionEndpoint, valueSecretLoader, type EndpointRequest } from '../../src/subscriptions';
+import {
+  createSubscriptionEndpoint,
+  preferencesToken,
+  readSubscriber,
+  subscriberIdFor,
+  valueSecretLoader,
+  WEEKDAYS,
+  weekdayOf,
+  writeSubscriber,
+  type EndpointRequest,
+} from '../../src/subscriptions';
+import { readerMail } from '../../src/subscriptions/reader-edition';
+import { discordMessage, postView, slackMessage, teamsMessage, telegramMessage, telegramVisibleText } from '../../src/channels';
 import type { Digest } from '../../src/types';
 import { tempDir } from '../helpers/tmp';
 import { arabicStory, digest as baseDigest, story } from '../render/digests';
@@ -67,6 +83,26 @@ const day: Digest = baseDigest({
   ],
 });
 
+/** The week of `day` (Sunday 29 November 2026 ends 2026-W48), with the day before it. */
+const week = buildWeeklyEdition({
+  digests: [baseDigest({ date: '2026-11-28', stories: day.stories.slice(0, 2) }), day],
+  from: '2026-11-23',
+  to: '2026-11-29',
+  week: '2026-W48',
+  title: 'Morning digest',
+  timezone: 'UTC',
+  generatedAt: '2026-11-29T07:00:00.000Z',
+});
+const emptyWeek = { ...week, week: '2026-W49', from: '2026-11-30', to: '2026-12-06', dates: [], stories: [] };
+
+/** The topics the configuration offers (feeds' categories: data, not chrome). */
+const CATEGORIES = ['Culture', 'Science'];
+const choices = { categories: CATEGORIES, defaultMaxStories: 30 };
+const withChoices = (page: PageContext): PageContext => ({
+  ...page,
+  subscribeChoices: { categories: CATEGORIES, weekdays: WEEKDAYS, minStories: 1, maxStories: 100, defaultMaxStories: 30 },
+});
+
 /** Fixture data, not chrome, and the titles and addresses the tests configure. */
 const data = (d: Digest): string[] => [
   ...fixtureData(d),
@@ -74,6 +110,7 @@ const data = (d: Digest): string[] => [
   'Morning Digest',
   'https://digest.example',
   'https://digest.example.org',
+  ...CATEGORIES,
 ];
 
 /** What a reader of a page sees or hears: text, the title, placeholders, labels, alt text. */
@@ -109,6 +146,7 @@ async function endpointAnswers(
     lang,
     from: 'Morning Digest <digest@example.org>',
     limits: { signupsPerClientPerHour: 5, confirmationsPerHour: 200 },
+    choices,
     now: () => new Date('2026-11-29T08:00:00Z'),
   });
   const post = (p: string, body: string): EndpointRequest => ({
@@ -136,6 +174,33 @@ async function endpointAnswers(
   const token = new URL(confirmUrl).searchParams.get('token')!;
   await ask({ method: 'GET', path: '/api/confirm', query: `token=${token}` });
   await ask({ ...post('/api/confirm', ''), query: `token=${token}` });
+  // "Change what you receive": the form, a refused choice, a save, and a link of someone who left.
+  const store = new FsStore(path.join(dir, 'out'));
+  const secret = Buffer.from(SECRET);
+  const reader = subscriberIdFor(secret, 'reader@example.org');
+  const prefs = preferencesToken(secret, reader, new Date('2026-11-29T08:00:00Z'));
+  expect(await readSubscriber(store, reader)).toMatchObject({ status: 'confirmed' });
+  await ask({ method: 'GET', path: '/api/preferences', query: `token=${prefs}` });
+  await ask({ ...post('/api/preferences', 'frequency=weekly&weekday=someday'), query: `token=${prefs}` });
+  await ask({ ...post('/api/preferences', 'maxStories=1000'), query: `token=${prefs}` });
+  await ask({
+    ...post('/api/preferences', 'categories=Science&frequency=weekly&weekday=wednesday&maxStories=5'),
+    query: `token=${prefs}`,
+  });
+  const gone = subscriberIdFor(secret, 'gone@example.org');
+  await writeSubscriber(store, {
+    version: 1,
+    id: gone,
+    status: 'unsubscribed',
+    createdAt: '2026-11-01T00:00:00.000Z',
+    updatedAt: '2026-11-02T00:00:00.000Z',
+    confirmationsSent: 1,
+  });
+  await ask({
+    method: 'GET',
+    path: '/api/preferences',
+    query: `token=${preferencesToken(secret, gone, new Date('2026-11-29T08:00:00Z'))}`,
+  });
   const mails = [{ subject: parsed.subject ?? '', text: parsed.text ?? '', html: String(parsed.html) }];
   return { pages, mails };
 }
@@ -158,6 +223,7 @@ describe.each(CHROME_LANGUAGES)('chrome in %s', (lang) => {
           { date: '2026-11-28', title: 'Morning digest', stories: 1, feedsFailed: 0 },
         ],
         ctx(lang, ''),
+        ['2026-W48', '2026-W47'],
       ),
       renderArchivePage([], ctx(lang, '')),
       renderSearchPage(ctx(lang, '')),
@@ -229,12 +295,108 @@ describe.each(CHROME_LANGUAGES)('chrome in %s', (lang) => {
       }),
     ];
     const { pages, mails } = await endpointAnswers(lang);
-    expect(pages).toHaveLength(8);
+    expect(pages).toHaveLength(13);
     for (const mail of [...notices, ...mails]) {
       expect(htmlOf(mail.html)).toEqual({ lang: t.lang, dir: t.dir });
       expectNoEnglish([mail.subject, mail.text, readable(mail.html)].join('\n'));
     }
     for (const page of pages) expectNoEnglish(readable(page));
+    // The preferences form names the weekdays in the language (Intl), and the saved page says what was chosen.
+    const form = cheerio.load(pages[8]!);
+    expect(
+      form('select[name="weekday"] option')
+        .map((_, o) => form(o).text())
+        .get(),
+    ).toEqual(
+      WEEKDAYS.map((d) =>
+        new Intl.DateTimeFormat(t.locale, { weekday: 'long' }).format(new Date(Date.UTC(2024, 0, WEEKDAYS.indexOf(d) + 1))),
+      ),
+    );
+    expect(form('input[name="categories"]')).toHaveLength(CATEGORIES.length);
+    expect(readable(pages[9]!)).toContain(weekdayName('monday', t));
+    expect(readable(pages[11]!)).toContain(t.text('prefWeeklyOn', { weekday: weekdayName('wednesday', t) }));
+    expect(readable(pages[11]!)).toContain(t.count('prefStoriesPerMail', 5));
+  });
+
+  it('the subscribe form offers its choices in the language', () => {
+    const html = renderDailyPage(day, withChoices(ctx(lang)), { path: '2026/11/29/index.html' });
+    const $ = cheerio.load(html);
+    expect($('details.choices input[name="categories"]')).toHaveLength(CATEGORIES.length);
+    expect($('details.choices option').first().text()).toBe(weekdayName('monday', t));
+    expectNoEnglish(readable(html));
+    if (lang !== 'en') expect($('details.choices').text()).not.toMatch(/Monday|Sunday/);
+  });
+
+  it('the weekly page, the archive weeks and weekly.xml are in the language', () => {
+    for (const html of [
+      renderWeeklyPage(week, withChoices(ctx(lang, '../../'))),
+      renderWeeklyPage(emptyWeek, ctx(lang, '../../')),
+    ]) {
+      expect(htmlOf(html)).toEqual({ lang: t.lang, dir: t.dir });
+      expectNoEnglish(readable(html));
+    }
+    const $ = cheerio.load(renderWeeklyPage(week, ctx(lang, '../../')));
+    expect($('h1').text()).toBe(
+      t.text('weekHeading', { week: t.number(48), year: new Intl.NumberFormat(t.locale, { useGrouping: false }).format(2026) }),
+    );
+    expect($('.lede time').text()).toBe(
+      t.text('weekRange', { from: formatLongDate('2026-11-23', t.locale), to: formatLongDate('2026-11-29', t.locale) }),
+    );
+    const atom = renderWeeklyAtom([week, emptyWeek], { siteTitle: 'Morning digest', siteUrl: 'https://digest.example', lang });
+    const feed = cheerio.load(atom, { xml: true });
+    expect(feed('feed').attr('xml:lang')).toBe(t.lang);
+    expectNoEnglish(
+      [feed('feed > title').text(), feed('subtitle').text(), feed('entry > title').text(), feed('entry > summary').text()].join(
+        '\n',
+      ),
+    );
+    expectNoEnglish(readable(feed('entry > content').first().text()));
+  });
+
+  it('the weekly mail has its title and subject in the language', () => {
+    const subscriber = { preferences: { frequency: 'weekly' as const, weekday: weekdayOf(day.date) } };
+    const edition = readerMail(subscriber, day, { weekly: week }, { choices, siteUrl: 'https://digest.example.org', lang });
+    if (!edition.send) throw new Error(`no weekly mail: ${edition.reason}`);
+    expect(edition.digest.title).toBe(t.text('weekMailTitle', { title: 'Morning digest' }));
+    const mail = renderDigestEmail(
+      edition.digest,
+      {
+        webUrl: edition.webUrl,
+        unsubscribeUrl: 'https://digest.example.org/api/unsubscribe?token=abc.def',
+        siteUrl: 'https://digest.example.org',
+      },
+      { lang },
+    );
+    expect(mail.subject.startsWith(edition.digest.title)).toBe(true);
+    expect(htmlOf(mail.html)).toEqual({ lang: t.lang, dir: t.dir });
+    expectNoEnglish([mail.subject, mail.text, readable(mail.html)].join('\n'));
+  });
+
+  it('the chat posts are in the language, "and K more" in its plural forms', () => {
+    const view = postView(day, { dayUrl: 'https://digest.example.org/2026/11/29/', maxStories: 1, lang });
+    expect(view.labels.more(3)).toBe(t.count('postMore', 3));
+    // What people read in each platform's payload: its text, titles and names, not its field names.
+    const words = (value: unknown): string[] =>
+      typeof value === 'string'
+        ? []
+        : Array.isArray(value)
+          ? value.flatMap(words)
+          : value && typeof value === 'object'
+            ? Object.entries(value).flatMap(([k, v]) =>
+                typeof v === 'string' && ['text', 'title', 'content', 'description', 'name', 'value'].includes(k)
+                  ? [v]
+                  : words(v),
+              )
+            : [];
+    const posts = [
+      ...words(slackMessage(view)),
+      ...words(discordMessage(view)),
+      ...words(teamsMessage(view)),
+      telegramVisibleText(telegramMessage(view, 1).text),
+    ].join('\n');
+    expect(posts).toContain(t.count('postMore', day.stories.length - 1));
+    expect(posts).toContain(t.text('postReadAll'));
+    expectNoEnglish(posts);
   });
 });
 
@@ -243,6 +405,10 @@ describe('the English chrome', () => {
     const html = renderDailyPage(day, ctx('en'), { path: 'index.html' });
     expect(englishLeftovers(readable(html), 'ar', data(day))).toEqual(
       expect.arrayContaining(['Top stories', 'Skip to content', 'Get this digest by email']),
+    );
+    const weekly = renderWeeklyPage(week, withChoices(ctx('en', '../../')));
+    expect(englishLeftovers(readable(weekly), 'ar', data(day))).toEqual(
+      expect.arrayContaining(['Top stories of the week', 'Ran on', 'Topics', 'How often']),
     );
   });
 });

@@ -1,6 +1,7 @@
 /** Weekly editions: ISO weeks, one entry per story across days, ranking by coverage, page, JSON and Atom. */
 import { rm } from 'node:fs/promises';
 import * as cheerio from 'cheerio';
+import { chromeFor } from '../../src/i18n';
 import { buildWeeklyEdition, isoWeekId, isoWeekOf, isoWeekRange, mergeWeek, rankWeek } from '../../src/pipeline/weekly';
 import { publishWeekly } from '../../src/pipeline/weekly-stage';
 import { publishDigest } from '../../src/render';
@@ -227,6 +228,25 @@ describe('publishWeekly', () => {
         .get(),
     ).toEqual(['https://digest.example.org/2026/W53/index.html', 'https://digest.example.org/2026/W52/index.html']);
     expect(atom('entry').first().find('title').text()).toBe('Morning digest — Week 53, 2026');
+  });
+
+  it("publishes the week's page, the archive's weeks and weekly.xml in digest.lang", async () => {
+    const d = digest({ date: '2026-12-02', stories: [story({ id: 'a', title: 'Bridge reopens', sources: [src('ledger', 1)] })] });
+    await publishWeekly(store, d, { siteUrl: 'https://digest.example.org', maxStories: 100, lang: 'fr' });
+    await publishDigest(store, d, { siteUrl: 'https://digest.example.org', lang: 'fr' });
+    const fr = chromeFor('fr');
+    const heading = fr.text('weekHeading', { week: '49', year: '2026' });
+    const page = cheerio.load(await text('site/2026/W49/index.html'));
+    expect(page('html').attr('lang')).toBe('fr');
+    expect(page('h1').text()).toBe(heading);
+    expect(page('h2#top').text()).toBe(fr.text('weekTopHeading'));
+    const archive = cheerio.load(await text('site/archive.html'));
+    expect(archive('#weeks').text()).toBe(fr.text('weekArchiveHeading'));
+    expect(archive('#weeks + ul a').text()).toBe(heading);
+    const atom = cheerio.load(await text('site/weekly.xml'), { xml: true });
+    expect(atom('feed').attr('xml:lang')).toBe('fr');
+    expect(atom('feed > title').text()).toBe(fr.text('weekFeedTitle', { title: 'Morning digest' }));
+    expect(atom('entry > summary').text()).toBe(`${fr.count('storyCount', 1)} : Bridge reopens`);
   });
 
   it('reports a digest that cannot be read as an error, publishing nothing of the week', async () => {
