@@ -7,9 +7,7 @@
  *   npm run bench:fetch -- [--feeds 500] [--items 20] [--latency 100] [--sites 50]
  *                          [--concurrency 16] [--per-host 2] [--items-per-feed 10]
  */
-import { fork } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../src/config';
@@ -17,6 +15,7 @@ import { createFetcher } from '../src/http';
 import { runFetchStage } from '../src/pipeline/fetch-stage';
 import { FsStore } from '../src/store';
 import { argValue, peakRssMb, helpIfAsked } from './harness';
+import { resolveBenchHosts, serveNewsSite, startNewsSite } from './news-site';
 
 helpIfAsked(__filename);
 
@@ -30,67 +29,10 @@ const CONCURRENCY = arg('concurrency', 16);
 const PER_HOST = arg('per-host', 2);
 const ITEMS_PER_FEED = arg('items-per-feed', 10);
 
-const PARAGRAPH =
-  'The council voted on Tuesday to extend the programme for another year, citing strong results in the first pilot districts. ' +
-  'Officials said the budget would be reviewed in the spring, and residents will be consulted before any further changes. ';
-
-function serve(): void {
-  const now = Date.now();
-  let requests = 0;
-  const server = http.createServer((req, res) => {
-    requests++;
-    const host = req.headers.host ?? '';
-    const url = req.url ?? '/';
-    setTimeout(() => {
-      const feed = /^\/feeds\/(\d+)\.xml$/.exec(url);
-      if (feed) {
-        const f = Number(feed[1]);
-        if (req.headers['if-none-match'] === `"f${f}"`) {
-          res.writeHead(304);
-          return res.end();
-        }
-        const items = Array.from({ length: ITEMS }, (_, i) => {
-          const date = new Date(now - (i * 37 + f) * 60_000).toUTCString();
-          return `<item><title>Story ${i} of feed ${f}: the council extends the programme</title><link>http://${host}/articles/${f}-${i}.html</link><guid isPermaLink="false">f${f}-i${i}</guid><pubDate>${date}</pubDate><description>&lt;p&gt;${PARAGRAPH}&lt;/p&gt;</description></item>`;
-        }).join('\n');
-        res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag: `"f${f}"` });
-        return res.end(
-          `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Feed ${f}</title><link>http://${host}/</link><language>en</language>\n${items}\n</channel></rss>`,
-        );
-      }
-      const page = /^\/articles\/(\d+)-(\d+)\.html$/.exec(url);
-      if (page) {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        return res.end(
-          `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Story ${page[2]}</title><meta property="og:title" content="Story ${page[2]}"></head>` +
-            `<body><header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav></header>` +
-            `<main><article><h1>Story ${page[2]} of feed ${page[1]}</h1><p class="byline">By A. Reporter</p>${`<p>${PARAGRAPH}</p>`.repeat(8)}</article>` +
-            `<aside class="related"><ul>${'<li><a href="/x">Related story</a></li>'.repeat(10)}</ul></aside></main><footer>© Example News</footer></body></html>`,
-        );
-      }
-      res.writeHead(404);
-      res.end();
-    }, LATENCY_MS);
-  });
-  server.keepAliveTimeout = 30_000;
-  server.listen(0, '127.0.0.1', () => {
-    process.send!({ port: (server.address() as import('node:net').AddressInfo).port });
-  });
-  process.on('message', (m: { type: string }) => {
-    if (m.type === 'count') process.send!({ requests });
-    if (m.type === 'stop') server.close(() => process.exit(0));
-  });
-}
-
 async function main(): Promise<void> {
-  const child = fork(__filename, ['--serve', ...process.argv.slice(2)], { stdio: 'inherit' });
-  const ask = <T>(message: object | undefined): Promise<T> =>
-    new Promise((resolve) => {
-      child.once('message', (m) => resolve(m as T));
-      if (message) child.send(message);
-    });
-  const { port } = await ask<{ port: number }>(undefined);
-  const hostOf = (f: number): string => `site-${f % SITES}.bench.test:${port}`;
+  const site = await startNewsSite(__filename);
+  const port = site.port;
+  const hostOf = (f: number): string => site.hostOf(f, SITES);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rss-digest-bench-'));
   const config = parseConfig({
     feeds: Array.from({ length: FEEDS }, (_, f) => ({ url: `http://${hostOf(f)}/feeds/${f}.xml` })),
@@ -102,16 +44,14 @@ async function main(): Promise<void> {
     digest: { itemsPerFeed: ITEMS_PER_FEED, maxAgeHours: 0 },
     store: { kind: 'fs', dir },
   });
-  const fetcher = createFetcher(config.network, {
-    resolve: async (hostname) => (hostname.endsWith('.bench.test') ? [{ address: '127.0.0.1', family: 4 }] : []),
-  });
+  const fetcher = createFetcher(config.network, { resolve: resolveBenchHosts });
   const date = new Date().toISOString().slice(0, 10);
   const run = async (label: string): Promise<void> => {
-    const before = (await ask<{ requests: number }>({ type: 'count' })).requests;
+    const before = await site.requests();
     const t0 = performance.now();
     const report = await runFetchStage({ config, store: new FsStore(dir), fetcher, date });
     const seconds = (performance.now() - t0) / 1000;
-    const requests = (await ask<{ requests: number }>({ type: 'count' })).requests - before;
+    const requests = (await site.requests()) - before;
     // Anchor: with every request taking LATENCY_MS and at most CONCURRENCY in flight, no fetcher
     // can finish sooner than requests × latency / concurrency; the ratio is our overhead over that.
     const floorSeconds = (requests * LATENCY_MS) / 1000 / CONCURRENCY;
@@ -129,11 +69,11 @@ async function main(): Promise<void> {
   );
   await run('first run (all new)');
   await run('second run (conditional GET)');
-  child.send({ type: 'stop' });
+  site.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-if (process.argv.includes('--serve')) serve();
+if (process.argv.includes('--serve')) serveNewsSite({ items: ITEMS, latencyOf: () => LATENCY_MS, pagesFor: () => true });
 else
   main().catch((err) => {
     console.error(err);

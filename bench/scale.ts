@@ -20,7 +20,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, type Config } from '../src/config';
@@ -29,6 +28,7 @@ import { fetchShard, mergeShards } from '../src/pipeline/fetch-stage';
 import { feedsOfShard, type ShardRef } from '../src/pipeline/shards';
 import { FsStore, type Store } from '../src/store';
 import { argValue, helpIfAsked } from './harness';
+import { resolveBenchHosts, serveNewsSite, startNewsSite } from './news-site';
 
 helpIfAsked(__filename);
 
@@ -54,10 +54,6 @@ const PRICE = {
 };
 const FUNCTION_GB = 1; // the fetch function's 1,024 MB
 
-const PARAGRAPH =
-  'The council voted on Tuesday to extend the programme for another year, citing strong results in the first pilot districts. ' +
-  'Officials said the budget would be reviewed in the spring, and residents will be consulted before any further changes. ';
-
 /** 100–300 ms, the same for a path on every run. */
 function latencyOf(url: string): number {
   let h = 0;
@@ -65,51 +61,8 @@ function latencyOf(url: string): number {
   return 100 + (h % 201);
 }
 
-function serve(): void {
-  const now = Date.now();
-  let requests = 0;
-  const server = http.createServer((req, res) => {
-    requests++;
-    const host = req.headers.host ?? '';
-    const url = req.url ?? '/';
-    setTimeout(() => {
-      const feed = /^\/feeds\/(\d+)\.xml$/.exec(url);
-      if (feed) {
-        const f = Number(feed[1]);
-        const pages = f % PAGES_EVERY === 0;
-        const items = Array.from({ length: ITEMS }, (_, i) => {
-          const date = new Date(now - (i * 37 + f) * 60_000).toUTCString();
-          const link = pages ? `<link>http://${host}/articles/${f}-${i}.html</link>` : '';
-          return `<item><title>Story ${i} of feed ${f}: the council extends the programme</title>${link}<guid isPermaLink="false">f${f}-i${i}</guid><pubDate>${date}</pubDate><description>&lt;p&gt;${PARAGRAPH}&lt;/p&gt;</description></item>`;
-        }).join('\n');
-        res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag: `"f${f}"` });
-        return res.end(
-          `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Feed ${f}</title><link>http://${host}/</link><language>en</language>\n${items}\n</channel></rss>`,
-        );
-      }
-      const page = /^\/articles\/(\d+)-(\d+)\.html$/.exec(url);
-      if (page) {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        return res.end(
-          `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Story ${page[2]}</title></head>` +
-            `<body><header><nav><a href="/">Home</a></nav></header><main><article><h1>Story ${page[2]} of feed ${page[1]}</h1>` +
-            `${`<p>${PARAGRAPH}</p>`.repeat(8)}</article></main><footer>© Example News</footer></body></html>`,
-        );
-      }
-      res.writeHead(404);
-      res.end();
-    }, latencyOf(url));
-  });
-  server.keepAliveTimeout = 30_000;
-  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as import('node:net').AddressInfo).port }));
-  process.on('message', (m: { type: string }) => {
-    if (m.type === 'count') process.send!({ requests });
-    if (m.type === 'stop') server.close(() => process.exit(0));
-  });
-}
-
 function configFor(port: number, dir: string): Config {
-  const hostOf = (f: number): string => `site-${f % SITES}.bench.test:${port}`;
+  const hostOf = (f: number): string => `site-${f % SITES}.bench.test:${port}`; // as NewsSite.hostOf
   return parseConfig({
     feeds: Array.from({ length: FEEDS }, (_, f) => ({ url: `http://${hostOf(f)}/feeds/${f}.xml` })),
     network: {
@@ -151,9 +104,7 @@ interface ShardResult {
 async function shardMain(): Promise<void> {
   const [port, dir, index, count, date] = ['port', 'dir', 'index', 'count', 'date'].map((n) => argValue(n)!);
   const config = configFor(Number(port), dir);
-  const fetcher = createFetcher(config.network, {
-    resolve: async (hostname) => (hostname.endsWith('.bench.test') ? [{ address: '127.0.0.1', family: 4 }] : []),
-  });
+  const fetcher = createFetcher(config.network, { resolve: resolveBenchHosts });
   const shard: ShardRef = { date, runId: 'bench', index: Number(index), count: Number(count) };
   const ops = { get: 0, put: 0, list: 0 };
   const cpu = process.cpuUsage();
@@ -180,13 +131,8 @@ function runShard(args: string[]): Promise<ShardResult> {
 }
 
 async function main(): Promise<void> {
-  const server = fork(__filename, ['--serve', ...process.argv.slice(2)], { stdio: 'inherit' });
-  const ask = <T>(message: object | undefined): Promise<T> =>
-    new Promise((resolve) => {
-      server.once('message', (m) => resolve(m as T));
-      if (message) server.send(message);
-    });
-  const { port } = await ask<{ port: number }>(undefined);
+  const site = await startNewsSite(__filename);
+  const port = site.port;
   const date = new Date().toISOString().slice(0, 10);
   console.log(
     `bench:scale — ${FEEDS} feeds × ${ITEMS} items on ${SITES} hosts, 100–300 ms per request, pages for 1 feed in ${PAGES_EVERY} ` +
@@ -197,7 +143,7 @@ async function main(): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rss-digest-scale-'));
     const config = configFor(port, dir);
     const sizes = Array.from({ length: count }, (_, index) => feedsOfShard(config, { index, count }).length);
-    const before = (await ask<{ requests: number }>({ type: 'count' })).requests;
+    const before = await site.requests();
     const t0 = performance.now();
     const shards = await Promise.all(
       Array.from({ length: count }, (_, index) =>
@@ -206,7 +152,7 @@ async function main(): Promise<void> {
     );
     const merged = await mergeShards({ config, store: new FsStore(dir), date, runId: 'bench', shards: count });
     const seconds = (performance.now() - t0) / 1000;
-    const requests = (await ask<{ requests: number }>({ type: 'count' })).requests - before;
+    const requests = (await site.requests()) - before;
     const longest = Math.max(...shards.map((s) => s.seconds));
     const peak = Math.max(...shards.map((s) => s.peakRssMb));
     const gbSeconds = shards.reduce((a, s) => a + s.seconds * FUNCTION_GB, 0);
@@ -240,10 +186,10 @@ async function main(): Promise<void> {
   console.log('| shards | wall | longest shard | peak RSS | Lambda | Step Functions | S3 requests | total |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
-  server.send({ type: 'stop' });
+  site.stop();
 }
 
-if (process.argv.includes('--serve')) serve();
+if (process.argv.includes('--serve')) serveNewsSite({ items: ITEMS, latencyOf, pagesFor: (f) => f % PAGES_EVERY === 0 });
 else if (process.argv.includes('--shard'))
   shardMain().catch((err) => {
     console.error(err);
