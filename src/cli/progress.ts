@@ -11,6 +11,10 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
   let stage = '';
   let total = 0;
   let count = 0;
+  // Feeds and their articles are fetched together (each feed's new stories right after the feed),
+  // so each has its own count; the articles' total is the new items announced by the feeds so far.
+  let articlesDone = 0;
+  let articlesKnown = 0;
   let lastLine = '';
   const draw = (line: string): void => {
     if (tty) {
@@ -36,10 +40,13 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
           stage = e.stage;
           total = e.total;
           count = 0;
+          if (e.stage === 'feeds') articlesDone = articlesKnown = 0;
+          if (e.stage === 'articles') [articlesDone, articlesKnown] = [0, e.total];
           if (!tty) stream.write(`== ${stage} (${total})\n`);
           break;
         case 'feed': {
           count++;
+          articlesKnown += e.itemsNew;
           const status =
             e.status === 'error'
               ? `FAILED ${e.errorClass ?? ''}: ${e.error ?? ''}`
@@ -56,9 +63,9 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
           break;
         }
         case 'article':
-          count++;
+          articlesDone++;
           draw(
-            `[articles ${count}/${total}] ${e.contentSource === 'page' ? 'page' : `feed text${e.errorClass ? ` (${e.errorClass})` : ''}`}: ${oneLine(e.title).slice(0, 100)}`,
+            `[articles ${articlesDone}/${Math.max(articlesDone, articlesKnown)}] ${e.contentSource === 'page' ? 'page' : `feed text${e.errorClass ? ` (${e.errorClass})` : ''}`}: ${oneLine(e.title).slice(0, 100)}`,
           );
           break;
         case 'summary':

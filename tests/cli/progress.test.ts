@@ -56,6 +56,26 @@ describe('progress', () => {
     expect(s.out).not.toContain('\u202E');
   });
 
+  it('counts articles apart from feeds when they are fetched together: done out of the new items announced so far', () => {
+    const s = fakeStream(false);
+    const p = createProgress(s);
+    p.onEvent({ type: 'stage', stage: 'feeds', total: 2 });
+    p.onEvent({ type: 'feed', url: 'u1', name: 'Gazette', status: 'ok', itemsNew: 2 });
+    p.onEvent({ type: 'article', url: 'a', title: 'First', contentSource: 'page' });
+    p.onEvent({ type: 'feed', url: 'u2', name: 'Wire', status: 'ok', itemsNew: 1 });
+    p.onEvent({ type: 'article', url: 'b', title: 'Second', contentSource: 'page' });
+    p.onEvent({ type: 'article', url: 'c', title: 'Third', contentSource: 'feed' });
+    p.done();
+    expect(s.out.split('\n').filter(Boolean)).toEqual([
+      '== feeds (2)',
+      '[feeds 1/2] Gazette: 2 new',
+      '[articles 1/2] page: First',
+      '[feeds 2/2] Wire: 1 new',
+      '[articles 2/3] page: Second',
+      '[articles 3/3] feed text: Third',
+    ]);
+  });
+
   it('redraws a single line on a terminal, keeps failures on their own lines, and clears at the end', () => {
     const s = fakeStream(true);
     const p = createProgress(s);
