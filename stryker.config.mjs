@@ -1,17 +1,26 @@
 // @ts-check
 /**
- * StrykerJS for `npm run test:mutation` (README "Testing"): mutates the modules listed in
- * scripts/mutation-modules.js and runs, for each mutant, only the Jest tests that cover it.
+ * StrykerJS for `npm run test:mutation` (README "Testing"), which runs it once per module of
+ * scripts/mutation-modules.js with MUTATION_MODULE set to the module's id: the module's files are
+ * mutated, only its tests run (for each mutant, only those that cover it), and the results go to the
+ * module's own incremental file. Without MUTATION_MODULE, every module at once and nothing incremental.
  */
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { MUTATION_MODULES, MUTATION_SCORE_TARGET } = require('./scripts/mutation-modules.js');
+const { MUTATION_MODULES, MUTATION_SCORE_TARGET, mutationFiles } = require('./scripts/mutation-modules.js');
+
+const moduleId = process.env.MUTATION_MODULE;
+const modules = moduleId ? MUTATION_MODULES.filter((m) => m.id === moduleId) : MUTATION_MODULES;
+if (modules.length === 0) throw new Error(`MUTATION_MODULE=${moduleId} is not in scripts/mutation-modules.js`);
+const files = moduleId
+  ? mutationFiles(moduleId)
+  : { json: 'reports/mutation/mutation.json', html: 'reports/mutation/mutation.html' };
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
-  mutate: MUTATION_MODULES.flatMap((m) => m.mutate),
+  mutate: modules.flatMap((m) => m.mutate),
   testRunner: 'jest',
   jest: {
     projectType: 'custom',
@@ -19,7 +28,7 @@ export default {
     config: {
       // src/ and lib/ are roots too, so Jest's --findRelatedTests can map a mutated file to its tests.
       roots: ['<rootDir>/tests', '<rootDir>/src', '<rootDir>/lib', '<rootDir>/lambdas'],
-      testMatch: MUTATION_MODULES.flatMap((m) => m.tests.map((glob) => `<rootDir>/${glob}`)),
+      testMatch: modules.flatMap((m) => m.tests.map((glob) => `<rootDir>/${glob}`)),
     },
     enableFindRelatedTests: true,
   },
@@ -36,13 +45,24 @@ export default {
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   // Two cores, shared: never more than two test runners.
   concurrency: 2,
-  // Re-test only mutants whose code or covering tests changed since this file, which is committed.
-  incremental: true,
-  incrementalFile: 'reports/stryker-incremental.json',
+  // Re-test only mutants whose code or covering tests changed since the module's file, which is committed.
+  incremental: Boolean(moduleId),
+  ...(moduleId ? { incrementalFile: files.incremental } : {}),
   reporters: ['progress', 'clear-text', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: files.html },
+  jsonReporter: { fileName: files.json },
   thresholds: { high: 90, low: MUTATION_SCORE_TARGET, break: null },
-  tempDirName: '.stryker-tmp',
-  ignorePatterns: ['/docs', '/digest', '/demo-digest', '/.tmp', '/cdk.out', '/dist', '/test-artifacts', '/coverage'],
+  tempDirName: moduleId ? `.stryker-tmp/${moduleId}` : '.stryker-tmp/all',
+  ignorePatterns: [
+    '/.stryker-tmp',
+    '/reports',
+    '/docs',
+    '/digest',
+    '/demo-digest',
+    '/.tmp',
+    '/cdk.out',
+    '/dist',
+    '/test-artifacts',
+    '/coverage',
+  ],
 };

@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * After `stryker run`: prints the mutation score of each module in scripts/mutation-modules.js from
- * Stryker's JSON report (reports/mutation/mutation.json), and exits 1 when one is under the target.
+ * The mutation score of each module of scripts/mutation-modules.js, from its Stryker JSON report
+ * (reports/mutation/<module>.json, written by scripts/test-mutation.js); `node
+ * scripts/mutation-scores.js` prints the table again, and exits 1 when a module is under the target.
  *
  * The score is Stryker's "mutation score": detected / valid mutants, where detected = Killed + Timeout
  * and valid = Killed + Timeout + Survived + NoCoverage (CompileError, RuntimeError and Ignored
- * mutants, i.e. equivalents marked with a `Stryker disable` comment, do not count).
+ * mutants, i.e. static ones and equivalents marked with a `Stryker disable` comment, do not count).
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { MUTATION_MODULES, MUTATION_SCORE_TARGET } = require('./mutation-modules.js');
+const { MUTATION_MODULES, MUTATION_SCORE_TARGET, mutationFiles } = require('./mutation-modules.js');
 
 const root = path.join(__dirname, '..');
-const reportFile = path.join(root, 'reports', 'mutation', 'mutation.json');
 
 /** A glob from mutation-modules.js (`**`, `*`) as a regular expression on repository paths. */
 function globToRegExp(glob) {
@@ -39,20 +39,24 @@ function countStatuses(files, globs) {
   return counts;
 }
 
-function main() {
-  if (!fs.existsSync(reportFile)) {
-    process.stderr.write(`No Stryker report at ${path.relative(root, reportFile)}: run "npm run test:mutation" first.\n`);
-    process.exit(1);
-  }
-  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
-  const files = Object.fromEntries(
-    Object.entries(report.files).map(([file, result]) => [
-      path.relative(root, path.resolve(root, file)).split(path.sep).join('/'),
+/** A module's report's files, keyed by their path from the repository root; null before its first run. */
+function readReport(id) {
+  const file = path.join(root, mutationFiles(id).json);
+  if (!fs.existsSync(file)) return null;
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return Object.fromEntries(
+    Object.entries(report.files).map(([name, result]) => [
+      path.relative(root, path.resolve(root, name)).split(path.sep).join('/'),
       result,
     ]),
   );
+}
 
-  const rows = MUTATION_MODULES.map((m) => {
+/** Prints the table for `modules`; true when every module that has a report is at the target. */
+function printScores(modules = MUTATION_MODULES) {
+  const rows = modules.map((m) => {
+    const files = readReport(m.id);
+    if (!files) return { module: m.name, missing: true };
     const c = countStatuses(files, m.mutate);
     const detected = c.Killed + c.Timeout;
     const valid = detected + c.Survived + c.NoCoverage;
@@ -61,25 +65,33 @@ function main() {
   });
 
   const header = ['module', 'score', 'killed', 'timeout', 'survived', 'no coverage', 'ignored (static or equivalent)'];
-  const lines = rows.map((r) => [
-    r.module,
-    r.score === null ? 'no mutants' : `${r.score.toFixed(1)}%`,
-    r.Killed,
-    r.Timeout,
-    r.Survived,
-    r.NoCoverage,
-    r.Ignored,
-  ]);
+  const lines = rows.map((r) =>
+    r.missing
+      ? [r.module, `not run (npm run test:mutation -- ${modules.find((m) => m.name === r.module).id})`, '', '', '', '', '']
+      : [
+          r.module,
+          r.score === null ? 'no mutants' : `${r.score.toFixed(1)}%`,
+          r.Killed,
+          r.Timeout,
+          r.Survived,
+          r.NoCoverage,
+          r.Ignored,
+        ],
+  );
   const table = [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   process.stdout.write(`\nMutation score per module (target ${MUTATION_SCORE_TARGET}%):\n\n${table}\n`);
 
-  const under = rows.filter((r) => r.score !== null && r.score < MUTATION_SCORE_TARGET);
+  const under = rows.filter((r) => !r.missing && r.score !== null && r.score < MUTATION_SCORE_TARGET);
   if (under.length > 0) {
     process.stdout.write(
-      `\nUnder ${MUTATION_SCORE_TARGET}%: ${under.map((r) => r.module).join(', ')} (see reports/mutation/mutation.html)\n`,
+      `\nUnder ${MUTATION_SCORE_TARGET}%: ${under.map((r) => r.module).join(', ')} (see reports/mutation/<module>.html)\n`,
     );
-    process.exitCode = 1;
   }
+  return under.length === 0;
 }
 
-main();
+module.exports = { printScores };
+
+if (require.main === module) {
+  if (!printScores()) process.exitCode = 1;
+}

@@ -28,6 +28,17 @@ const isValidTimeZone = (tz: string): boolean => {
   }
 };
 
+/**
+ * A finding of one of the rules below: what is wrong and, from the section the rule is on, where.
+ * Zod's issue `code` is never shown (formatIssues reports key and message), so every rule uses 'custom'.
+ */
+const issue = (message: string, path: PropertyKey[] = []) => ({
+  // Stryker disable next-line StringLiteral: the code is not read by anything (see formatIssues in ./index.ts)
+  code: 'custom' as const,
+  message,
+  path,
+});
+
 const httpUrl = z
   .string()
   .trim()
@@ -54,12 +65,9 @@ export const promptTemplate = z
     const known = new Set<string>(PROMPT_PLACEHOLDERS);
     for (const [, name] of template.matchAll(/\{([^{}\s]*)\}/g)) {
       if (!known.has(name))
-        ctx.addIssue({
-          code: 'custom',
-          message: `unknown placeholder {${name}} (known: ${PROMPT_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`,
-        });
+        ctx.addIssue(issue(`unknown placeholder {${name}} (known: ${PROMPT_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`));
     }
-    if (!template.includes('{text}')) ctx.addIssue({ code: 'custom', message: 'must contain {text} (where the article goes)' });
+    if (!template.includes('{text}')) ctx.addIssue(issue('must contain {text} (where the article goes)'));
   });
 
 /** HTTP Basic credentials of a private feed: the password inline, or the name of an environment variable holding it. */
@@ -93,7 +101,7 @@ export const feedSchema = z
     const url = new URL(feed.url);
     if (!url.username && !url.password) return feed;
     if (feed.auth) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'has credentials in it and auth is set too: keep one of them' });
+      ctx.addIssue(issue('has credentials in it and auth is set too: keep one of them', ['url']));
       return z.NEVER;
     }
     const username = decodeURIComponent(url.username);
@@ -404,41 +412,31 @@ export const configSchema = z
     const channelIds = new Set<string>();
     cfg.channels.forEach((channel, index) => {
       const id = channel.id ?? channel.kind;
-      if (channelIds.has(id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['channels', index, 'id'],
-          message: `"${id}" names two channels: give each its own id`,
-        });
+      if (channelIds.has(id)) ctx.addIssue(issue(`"${id}" names two channels: give each its own id`, ['channels', index, 'id']));
       channelIds.add(id);
     });
     if (cfg.email.transport === 'smtp' && !cfg.email.smtp) {
-      ctx.addIssue({ code: 'custom', path: ['email', 'smtp'], message: 'is required when email.transport is "smtp"' });
+      ctx.addIssue(issue('is required when email.transport is "smtp"', ['email', 'smtp']));
     }
     // Only a language model can write in another language than the article's.
     if (cfg.summarizer.kind === 'extractive' && cfg.digest.summaryLanguage !== 'source') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['digest', 'summaryLanguage'],
-        message: `the extractive summarizer cannot translate: set summarizer.kind to "openai" or "bedrock", or use "source"`,
-      });
+      ctx.addIssue(
+        issue('the extractive summarizer cannot translate: set summarizer.kind to "openai" or "bedrock", or use "source"', [
+          'digest',
+          'summaryLanguage',
+        ]),
+      );
     }
     if (cfg.summarizer.kind === 'openai' && cfg.summarizer.apiKeySecret && !cfg.summarizer.apiKeyEnv) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['summarizer', 'apiKeyEnv'],
-        message: 'is required with summarizer.apiKeySecret (the variable the key is read into)',
-      });
+      ctx.addIssue(
+        issue('is required with summarizer.apiKeySecret (the variable the key is read into)', ['summarizer', 'apiKeyEnv']),
+      );
     }
     if (cfg.summarizer.kind === 'extractive' && cfg.digest.translateTitles) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['digest', 'translateTitles'],
-        message: 'needs an LLM summarizer (openai or bedrock)',
-      });
+      ctx.addIssue(issue('needs an LLM summarizer (openai or bedrock)', ['digest', 'translateTitles']));
     }
     if (cfg.digest.translateTitles && cfg.digest.summaryLanguage === 'source') {
-      ctx.addIssue({ code: 'custom', path: ['digest', 'translateTitles'], message: 'needs a fixed digest.summaryLanguage' });
+      ctx.addIssue(issue('needs a fixed digest.summaryLanguage', ['digest', 'translateTitles']));
     }
   });
 
