@@ -43,6 +43,12 @@ export default {
   checkers: [],
   tsconfigFile: 'tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  // A mutant's tests get three times their time in the initial run plus 30 s before the mutant counts
+  // as "timed out" (detected). With Stryker's defaults (1.5 times plus 5 s), runs of the CDK tests that
+  // were only slow (a loaded machine loading aws-cdk-lib: up to 40 s) counted as timeouts, i.e. as
+  // detected, including equivalent mutants. Only a mutant that really hangs pays the 30 s.
+  timeoutFactor: 3,
+  timeoutMS: 30_000,
   // Two cores, shared: never more than two test runners.
   concurrency: 2,
   // Re-test only mutants whose code or covering tests changed since the module's file, which is committed.

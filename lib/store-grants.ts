@@ -103,17 +103,15 @@ export class StoreGrants {
           appliesTo: [...prefixes].map((p) => this.objectArnFinding(p)),
         },
       ]);
-      const extra = extraFindings.get(fn) ?? [];
-      if (extra.length > 0) {
-        acknowledge(fn.role, [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              'A cross-region Bedrock inference profile invokes its model in any region of the profile, so AWS requires the region wildcard in the foundation-model ARN.',
-            appliesTo: extra,
-          },
-        ]);
-      }
+      // Acknowledging no findings (a function with no extra wildcard) records nothing.
+      acknowledge(fn.role, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'A cross-region Bedrock inference profile invokes its model in any region of the profile, so AWS requires the region wildcard in the foundation-model ARN.',
+          appliesTo: extraFindings.get(fn) ?? [],
+        },
+      ]);
       acknowledge(fn.function, [
         {
           id: 'AwsSolutions-L1',

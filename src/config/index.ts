@@ -69,6 +69,7 @@ export async function loadConfigFile(file: string): Promise<Config> {
     const opmlPath = path.resolve(path.dirname(file), config.opml);
     let opmlText: string;
     try {
+      // Stryker disable next-line StringLiteral: without an encoding readFile returns a Buffer, which cheerio decodes as UTF-8 too
       opmlText = await readFile(opmlPath, 'utf8');
     } catch {
       throw new ConfigError(`opml: cannot read ${opmlPath}`, [{ key: 'opml', message: 'cannot read file' }]);

@@ -165,3 +165,63 @@ describe('StoreGrants.acknowledgeFindings', () => {
     expect(() => app.synth()).toThrow(/IAM5\[Resource::<Store\w+\.Arn>\/state\/late\/\*\]/);
   });
 });
+
+/** The acknowledgements recorded on a construct: rule id (with its finding) → reason. */
+function acknowledgements(scope: { node: { metadata: { type: string; data: unknown }[] } }): Record<string, string> {
+  const recorded = scope.node.metadata
+    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((m) => Object.entries(m.data as Record<string, string>));
+  // CDK qualifies each id with the namespace of the validation that reports it ("Annotation::").
+  return Object.fromEntries(recorded.map(([id, reason]) => [id.replace(/^[A-Za-z]+::(?=AwsSolutions-)/, ''), reason]));
+}
+
+describe('StoreGrants: ListBucket', () => {
+  test('is narrowed to exactly the prefixes the function lists or reads, each as "prefix*"', async () => {
+    const { stack, grants } = await storeStack(false);
+    const fn = granted(stack, 'Fn');
+    grants.grant(fn, { get: ['site/', 'state/feeds/'], put: ['site/'], delete: [], list: ['state/runs/', 'site/'] });
+    const listing = s3Statements(stack, fn).filter((s) => [s.Action].flat().includes('s3:ListBucket'));
+    expect(listing).toHaveLength(1);
+    expect((listing[0] as Statement & { Condition: unknown }).Condition).toEqual({
+      StringLike: { 's3:prefix': ['state/runs/*', 'site/*', 'state/feeds/*'] },
+    });
+  });
+
+  test('is not granted at all to a function that neither lists nor reads (never an unconditioned ListBucket)', async () => {
+    const { stack, bucket, grants } = await storeStack(false);
+    const writer = granted(stack, 'Writer');
+    grants.grant(writer, { get: [], put: ['state/outbox/'], delete: [], list: [] });
+    expect([...grantsByAction(stack, bucket, writer).entries()]).toEqual([['s3:PutObject', ['/state/outbox/*']]]);
+  });
+});
+
+describe('StoreGrants.acknowledgeFindings: the reasons a reviewer reads', () => {
+  test("each object-ARN finding is acknowledged with a reason naming that function's prefixes; the runtime finding with its own", async () => {
+    const { stack, grants } = await storeStack(false);
+    const fn = granted(stack, 'Fn');
+    const bedrock = granted(stack, 'Bedrock');
+    grants.grant(fn, READ_SITE);
+    grants.grant(fn, { get: [], put: ['state/runs/'], delete: [], list: [] });
+    grants.grant(bedrock, READ_SITE);
+    const wildcard = 'Resource::arn:aws:bedrock:*::foundation-model/*';
+    grants.acknowledgeFindings(new Map([[bedrock, [wildcard]]]));
+    const reason = (prefixes: string) =>
+      "S3 object actions (GetObject, PutObject, DeleteObject) name object ARNs, and this function's keys are created at run time " +
+      `(one per feed, article, page, subscriber or date) under ${prefixes}: an object ARN ending in "prefix*" ` +
+      'is the narrowest resource that covers them. The bucket ARN itself gets only s3:ListBucket, under an s3:prefix condition.';
+    // Exactly these: nothing acknowledged that no grant produced.
+    expect(acknowledgements(fn.role)).toEqual({
+      [`AwsSolutions-IAM5[${grants.objectArnFinding('site/')}]`]: reason('site/, state/runs/'),
+      [`AwsSolutions-IAM5[${grants.objectArnFinding('state/runs/')}]`]: reason('site/, state/runs/'),
+    });
+    expect(acknowledgements(bedrock.role)).toEqual({
+      [`AwsSolutions-IAM5[${grants.objectArnFinding('site/')}]`]: reason('site/'),
+      [`AwsSolutions-IAM5[${wildcard}]`]:
+        'A cross-region Bedrock inference profile invokes its model in any region of the profile, so AWS requires the region wildcard in the foundation-model ARN.',
+    });
+    expect(acknowledgements(fn.function)).toEqual({
+      'AwsSolutions-L1':
+        'Node.js 22 is the runtime this project targets and tests (issue 7); moving to 24 is a deliberate change, not a lint fix.',
+    });
+  });
+});

@@ -228,6 +228,10 @@ describe('configuration rules name the key and say why', () => {
     ['a language tag of 35 characters', { digest: { lang: 'en-x-aaaaaaaa-bbbbbbbb-cccccccc-ddd' } }],
     ['an explicit summaryLanguage "source"', { digest: { summaryLanguage: 'source' } }],
     ['a valid /regex/ filter', { filters: [{ exclude: ['/sponsored|advert/i'] }] }],
+    [
+      'an OpenAI-compatible server that needs no key (Ollama)',
+      { summarizer: { kind: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3' } },
+    ],
     ['an API key secret with its variable', { summarizer: { ...openai, apiKeySecret: 'digest/openai' } }],
     [
       'a Bedrock summarizer with translated titles',
