@@ -242,8 +242,8 @@ function parseWords(s: string): Date | undefined {
   }
   if (month === undefined && weekdayOrMonth) month = MONTHS[weekdayOrMonth];
   for (const n of numbers) {
-    if (n.length === 4 && year === undefined)
-      year = Number(n); // three digits: no year we read
+    // A year has four digits or two: three is no year we read.
+    if (n.length === 4 && year === undefined) year = Number(n);
     else if (day === undefined && Number(n) >= 1 && Number(n) <= 31 && n.length <= 2) day = Number(n);
     else if (year === undefined && n.length === 2) year = Number(n) < 50 ? 2000 + Number(n) : 1900 + Number(n);
     else return undefined;
@@ -306,8 +306,8 @@ function parseLoose(raw: string): Date | undefined {
   const s = raw
     // "Etc/GMT" and "Etc/UTC" are plain UTC (Etc/GMT+5 inverts its sign, so only the bare names).
     .replace(/\betc\/(gmt|utc)$/, '$1')
-    // "GMT-01:01", "UTC+2", "GMT -0800 (PST)" → the numeric offset alone.
-    .replace(/\b(?:gmt|utc|ut)\s*(?=[+-]\d)/, ' ')
+    // "GMT-01:01", "UTC+2", "GMT -0800 (PST)", "(GMT-08:00)" → the numeric offset alone.
+    .replace(/\b(?:gmt|utc|ut)\s*(?=[+-]\d)/, '')
     // ISO with a month name: "2004-július-13T9:15-05:00".
     .replace(/^(\d{4})-(\p{L}+)\.?-(\d{1,2})(?=t|\s|$)/u, (whole, y: string, name: string, d: string) =>
       name in MONTHS ? `${y}-${String(MONTHS[name]).padStart(2, '0')}-${d.padStart(2, '0')}` : whole,

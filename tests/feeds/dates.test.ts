@@ -163,6 +163,7 @@ describe('parseFeedDate: zones in free-form dates', () => {
     // The offset after GMT is the zone, space or not, comment or not.
     ['Sat, 13 Dec 2003 10:30:02 GMT -0800', '2003-12-13T18:30:02.000Z'],
     ['Sat, 13 Dec 2003 10:30:02 GMT-0800 (PST)', '2003-12-13T18:30:02.000Z'],
+    ['Sat, 13 Dec 2003 10:30:02 (GMT-08:00)', '2003-12-13T18:30:02.000Z'],
     ['Sat, 13 Dec 2003 10:30:02 GMT -8', '2003-12-13T18:30:02.000Z'],
     ['Sun Dec 14 02:30:02 GMT+9 2003', '2003-12-13T17:30:02.000Z'],
     ['Sun Dec 14 02:30:02 UTC+0900 2003', '2003-12-13T17:30:02.000Z'],
