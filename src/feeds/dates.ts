@@ -122,6 +122,8 @@ const ZONES: Record<string, number> = {
   mt: -420,
   pt: -480,
 };
+// Military zones: RFC 822 defined them with the wrong sign, so RFC 2822 reads every one but Z as UTC.
+for (const letter of 'abcdefghiklmnopqrstuvwxy') ZONES[letter] = 0;
 
 const daysIn = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
 
@@ -136,22 +138,19 @@ function build(
   offsetMin: number,
 ): Date | undefined {
   if (!(mo >= 1 && mo <= 12) || !(d >= 1 && d <= daysIn(y, mo))) return undefined;
-  if (h === 24 && mi === 0 && s === 0)
-    h = 24; // 24:00 is the end of the day: Date.UTC handles it
-  else if (!(h >= 0 && h <= 23)) return undefined;
-  if (!(mi >= 0 && mi <= 59) || !(s >= 0 && s <= 60)) return undefined;
-  if (y < 1900 || y > 9999) return undefined;
-  const t = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59), ms) - offsetMin * 60_000;
-  return Number.isFinite(t) ? new Date(t) : undefined;
+  // Every field comes from digits, so none is negative, and a year has at most four digits.
+  // 24:00:00 is the end of the day (Date.UTC rolls it over to the next midnight); no other hour 24.
+  const endOfDay = h === 24 && mi === 0 && s === 0 && ms === 0;
+  if ((h > 23 && !endOfDay) || mi > 59 || s > 60 || y < 1900) return undefined;
+  // A leap second (:60) is read as :59, the last second Date can hold.
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59), ms) - offsetMin * 60_000);
 }
 
 /** "+05:30", "-0800", "+01", "EST", "GMT+2" → minutes east of UTC; undefined when unknown. */
 function zoneOffset(zone: string | undefined): number | undefined {
   if (!zone) return 0;
-  const z = zone
-    .trim()
-    .toLowerCase()
-    .replace(/^\(|\)$/g, '');
+  // The input is lower-cased already, and a zone is one token: only a comment's parentheses to strip.
+  const z = zone.replace(/^\(|\)$/g, '');
   if (!z) return 0;
   const num = /^(?:gmt|utc|ut)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(z);
   if (num) {
@@ -194,10 +193,10 @@ function parseWords(s: string): Date | undefined {
   const tokens = s
     .replace(/,/g, ' ')
     .replace(/\b(\d{1,2})(st|nd|rd|th)\b/g, '$1')
-    .replace(/(\d)\.(?=\s|$)/g, '$1')
-    .replace(/(\d{1,2}:\d{2}(?::\d{2})?)([+-]\d)/g, '$1 $2')
-    .replace(/\s(?=\d{1,2}:\d{2})/g, ' ')
-    .split(/[\s/]+|-(?=[a-zà-ž])|(?<=[a-zà-ž])-/)
+    // "10:30:02-0800" → "10:30:02 -0800"; "6:30pm" → "6:30 pm".
+    .replace(/(:\d{2})(?=[+-]\d|am\b|pm\b)/g, '$1 ')
+    // Runs of separators leave empty strings, dropped below.
+    .split(/[\s/]|-(?=[a-zà-ž])|(?<=[a-zà-ž])-/)
     .filter(Boolean);
   let day: number | undefined;
   let month: number | undefined;
@@ -212,7 +211,8 @@ function parseWords(s: string): Date | undefined {
       if (tok in MONTHS) weekdayOrMonth ??= tok;
       continue;
     }
-    if (tok in MONTHS && month === undefined) {
+    if (tok in MONTHS) {
+      if (month !== undefined) return undefined; // two month names: which one?
       month = MONTHS[tok];
       continue;
     }
@@ -232,7 +232,8 @@ function parseWords(s: string): Date | undefined {
     }
     // "at 10:00" is a word; "10:00 AT" is Atlantic Time.
     const z = tok === 'at' && !time ? undefined : zoneOffset(tok);
-    if (z !== undefined && (time || /^[+-]/.test(tok) || tok.length > 1)) {
+    // A letter alone is a zone only after a time; "+01" and named zones are zones anywhere.
+    if (z !== undefined && (time || tok.length > 1)) {
       offset ??= z; // "-0800 (PST)": the first zone wins
       continue;
     }
@@ -240,26 +241,30 @@ function parseWords(s: string): Date | undefined {
     return undefined; // a word we cannot place: refuse rather than guess
   }
   if (month === undefined && weekdayOrMonth) month = MONTHS[weekdayOrMonth];
-  if (month === undefined) return undefined;
   for (const n of numbers) {
-    if (n.length >= 3 && year === undefined) year = Number(n);
+    // A year has four digits or two: three is no year we read.
+    if (n.length === 4 && year === undefined) year = Number(n);
     else if (day === undefined && Number(n) >= 1 && Number(n) <= 31 && n.length <= 2) day = Number(n);
     else if (year === undefined && n.length === 2) year = Number(n) < 50 ? 2000 + Number(n) : 1900 + Number(n);
     else return undefined;
   }
-  if (year === undefined || day === undefined) return undefined;
   const [h, mi, sec] = time ?? [0, 0, 0];
-  return build(year, month, day, h, mi, sec, 0, offset ?? 0);
+  // No month 0, day 0 or year 0 exists: build() refuses a date that lacks one.
+  return build(year ?? 0, month ?? 0, day ?? 0, h, mi, sec, 0, offset ?? 0);
 }
 
-/** The canonical RFC 1123 shape most feeds use, parsed without the tokenizer. */
-const RFC1123 = /^(?:[a-z]{3}, )?(\d{1,2}) ([a-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (gmt|ut|utc|z|[+-]\d{4})$/;
+/**
+ * The canonical RFC 1123 shape most feeds use, parsed without the tokenizer: English names and
+ * offsets in range only, so that it reads nothing parseWords would read otherwise (or refuse).
+ */
+const RFC1123 =
+  /^(?:(?:mon|tue|wed|thu|fri|sat|sun), )?(\d{1,2}) (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (gmt|ut|utc|z|[+-](?:0\d|1[0-4])[0-5]\d)$/;
 
+// Stryker disable next-line BlockStatement: a shortcut only: without it, parseLoose (through parseWords) reads every such date to the same instant
 function parseRfc1123(s: string): Date | undefined {
   const m = RFC1123.exec(s);
-  if (!m || !(m[2] in MONTHS)) return undefined;
-  const offset = zoneOffset(m[7]);
-  if (offset === undefined) return undefined;
+  if (!m) return undefined;
+  const offset = zoneOffset(m[7]) ?? 0; // always defined: the pattern admits known zones only
   return build(Number(m[3]), MONTHS[m[2]], Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]), 0, offset);
 }
 
@@ -292,15 +297,17 @@ function parseSlashed(s: string): Date | undefined {
 /** The instant a feed date names, or undefined when it names none. */
 export function parseFeedDate(raw: string | undefined | null): Date | undefined {
   if (!raw) return undefined;
-  let s = raw.trim().toLowerCase();
-  if (!s || s.length > 80) return undefined;
-  const fast = parseRfc1123(s);
-  if (fast) return fast;
-  s = s
+  const s = raw.trim().toLowerCase();
+  if (s.length > 80) return undefined;
+  return parseRfc1123(s) ?? parseLoose(s);
+}
+
+function parseLoose(raw: string): Date | undefined {
+  const s = raw
     // "Etc/GMT" and "Etc/UTC" are plain UTC (Etc/GMT+5 inverts its sign, so only the bare names).
     .replace(/\betc\/(gmt|utc)$/, '$1')
-    // "GMT-01:01", "UTC+2" → a numeric offset token.
-    .replace(/\b(?:gmt|utc|ut)\s*([+-]\d{1,2}(?::?\d{2})?)$/, ' $1')
+    // "GMT-01:01", "UTC+2", "GMT -0800 (PST)", "(GMT-08:00)" → the numeric offset alone.
+    .replace(/\b(?:gmt|utc|ut)\s*(?=[+-]\d)/, '')
     // ISO with a month name: "2004-július-13T9:15-05:00".
     .replace(/^(\d{4})-(\p{L}+)\.?-(\d{1,2})(?=t|\s|$)/u, (whole, y: string, name: string, d: string) =>
       name in MONTHS ? `${y}-${String(MONTHS[name]).padStart(2, '0')}-${d.padStart(2, '0')}` : whole,
