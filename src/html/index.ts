@@ -45,10 +45,10 @@ export const escapeXml = escapeHtml;
 type Interpolation = SafeHtml | string | number | boolean | null | undefined | Interpolation[];
 
 function render(value: Interpolation): string {
-  if (value === null || value === undefined || value === false) return '';
   if (value instanceof SafeHtml) return value.value;
   if (Array.isArray(value)) return value.map(render).join('');
-  return escapeHtml(value);
+  // escapeHtml turns null and undefined into ''; false is what `${condition && markup`…`}` leaves.
+  return value === false ? '' : escapeHtml(value);
 }
 
 /**
@@ -56,9 +56,8 @@ function render(value: Interpolation): string {
  * `html` because Prettier reformats `html`-tagged templates, which would change the output.
  */
 export function markup(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
-  let out = strings[0] ?? '';
-  for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
-  return new SafeHtml(out);
+  // A template has one string more than values: each value is followed by the string after it.
+  return new SafeHtml(values.reduce<string>((out, value, i) => out + render(value) + strings[i + 1]!, strings[0]!));
 }
 
 /**
@@ -69,7 +68,7 @@ export function safeHttpUrl(raw: unknown): string | undefined {
   if (typeof raw !== 'string') return undefined;
   const text = raw.trim();
   // The URL parser strips tabs/newlines inside schemes ("java\nscript:"); refuse them outright.
-  if (!text || /[\u0000-\u0020\u007F-\u009F\u202A-\u202E\u2066-\u2069]/.test(text)) return undefined;
+  if (/[\u0000-\u0020\u007F-\u009F\u202A-\u202E\u2066-\u2069]/.test(text)) return undefined;
   let url: URL;
   try {
     url = new URL(text);

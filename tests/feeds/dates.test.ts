@@ -247,10 +247,21 @@ describe('parseFeedDate: free-form day, month, year and time', () => {
     '13 Dec 2003 18',
     // A word we cannot place.
     '13 Dec 2003 18:30 Amsterdam',
-    // A weekday the fast path does not know is still a word we cannot place.
-    'Xyz, 13 Dec 2003 18:30:02 GMT',
+    // Outside the canonical shape, an unknown weekday is a word we cannot place.
+    'Xyz, 13 Dec 2003 18:30 GMT',
   ])('refuses %j', (raw) => {
     expect(parseFeedDate(raw)).toBeUndefined();
+  });
+});
+
+describe('parseFeedDate: the canonical RFC 1123 shape', () => {
+  it.each([
+    // The weekday is redundant in RFC 822: one in another language, or a typo, loses no date.
+    ['Xyz, 13 Dec 2003 18:30:02 GMT', '2003-12-13T18:30:02.000Z'],
+    ['Sab, 13 Dec 2003 18:30:02 +0100', '2003-12-13T17:30:02.000Z'],
+    ['Sat, 13 Dec 2003 18:30:02 -1400', '2003-12-14T08:30:02.000Z'],
+  ])('reads %j whatever its weekday says', (raw, iso) => {
+    expect(parseFeedDate(raw)?.toISOString()).toBe(iso);
   });
 });
 

@@ -10,11 +10,20 @@ describe('escaping', () => {
 
   it('escapes every interpolation of the markup template unless it is SafeHtml', () => {
     const evil = '<script>alert(1)</script>';
-    const out = markup`<p title="${evil}">${evil}${markup`<b>${evil}</b>`}${[evil, markup`<i>ok</i>`]}${undefined}${false}${3}</p>`;
+    const out = markup`<p title="${evil}">${evil}${markup`<b>${evil}</b>`}${[evil, markup`<i>ok</i>`]}${undefined}${null}${false}${3}${true}</p>`;
     expect(out).toBeInstanceOf(SafeHtml);
     expect(out.value).toBe(
-      '<p title="&lt;script&gt;alert(1)&lt;/script&gt;">&lt;script&gt;alert(1)&lt;/script&gt;<b>&lt;script&gt;alert(1)&lt;/script&gt;</b>&lt;script&gt;alert(1)&lt;/script&gt;<i>ok</i>3</p>',
+      '<p title="&lt;script&gt;alert(1)&lt;/script&gt;">&lt;script&gt;alert(1)&lt;/script&gt;<b>&lt;script&gt;alert(1)&lt;/script&gt;</b>&lt;script&gt;alert(1)&lt;/script&gt;<i>ok</i>3true</p>',
     );
+    // SafeHtml in a plain template literal is its markup.
+    expect(`${markup`<b>${evil}</b>`}`).toBe('<b>&lt;script&gt;alert(1)&lt;/script&gt;</b>');
+    expect(markup`just text`.value).toBe('just text');
+  });
+
+  it('turns a missing value into no text', () => {
+    expect(cleanText(undefined)).toBe('');
+    expect(cleanText(null)).toBe('');
+    expect(escapeHtml(null)).toBe('');
   });
 
   it('removes bidi embeddings, overrides and isolates, controls and lone surrogates', () => {
@@ -32,7 +41,9 @@ describe('safeHttpUrl', () => {
     ['http://example.com', 'http://example.com/'],
     ['HTTPS://EXAMPLE.com/x', 'https://example.com/x'],
     ['https://example.com/q?x="><script>', 'https://example.com/q?x=%22%3E%3Cscript%3E'],
-  ])('links %s', (raw, expected) => {
+    // Whitespace around a URL (as feeds often have it) is not part of it.
+    ['  https://example.com/a \n', 'https://example.com/a'],
+  ])('links %j', (raw, expected) => {
     expect(safeHttpUrl(raw)).toBe(expected);
   });
 
@@ -48,6 +59,14 @@ describe('safeHttpUrl', () => {
     '/relative/path',
     'relative',
     'https://user:pass@example.com/',
+    'https://user@example.com/',
+    'https://:pass@example.com/',
+    // Not http(s), though with a host.
+    'ftp://example.com/file',
+    'ws://example.com/socket',
+    // Controls the URL parser would silently drop, turning these into valid links.
+    'https://exa\tmple.com/',
+    'https://exa\nmple.com/',
     'https://exa mple.com/',
     'https://\u202Eexample.com/',
     '',
@@ -83,6 +102,9 @@ describe('lang and dir attribute values', () => {
     [''],
     [42],
     [undefined],
+    // Not strings, though they print as a tag.
+    [['en']],
+    [{ toString: () => 'en' }],
   ])('refuses %j as "und"', (tag) => {
     expect(safeLang(tag)).toBe('und');
   });
