@@ -12,8 +12,8 @@ import { parseConfig } from '../../src/config';
 import { createDigestDeliverer, deliverDigest, deliveryKey, type DeliverDigestDeps } from '../../src/delivery';
 import { createOutboxMailer } from '../../src/email/mailers';
 import { FsStore, getJson } from '../../src/store';
-import { subscriberIdFor, valueSecretLoader, writeSubscriber } from '../../src/subscriptions';
-import type { Digest } from '../../src/types';
+import { subscriberIdFor, valueSecretLoader, writeSubscriber, type Preferences } from '../../src/subscriptions';
+import type { Digest, WeeklyEdition } from '../../src/types';
 import { tempDir } from '../helpers/tmp';
 
 const SECRET = 'mail-message-secret-'.repeat(3);
@@ -37,7 +37,7 @@ describe("each reader's mail", () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  async function subscribe(address: string): Promise<void> {
+  async function subscribe(address: string, preferences?: Preferences): Promise<void> {
     await writeSubscriber(store, {
       version: 1,
       id: idOf(address),
@@ -46,6 +46,7 @@ describe("each reader's mail", () => {
       createdAt: '2026-11-01T00:00:00.000Z',
       updatedAt: '2026-11-01T00:00:00.000Z',
       confirmationsSent: 1,
+      ...(preferences ? { preferences } : {}),
     });
   }
 
@@ -123,6 +124,46 @@ describe("each reader's mail", () => {
       if (mail) expect(only.html).toContain('<img src="https://gazette.example/bridge.jpg"');
       else expect(only.html).not.toContain('<img');
     }
+  });
+
+  it('mails weekly readers their week on a day without stories (as <date>-weekly-<id>.eml, under its own claim), and daily readers nothing', async () => {
+    await subscribe('ann@example.org');
+    await subscribe('wendy@example.org', { frequency: 'weekly', weekday: 'sunday' });
+    const digest = fixture();
+    const weekly: WeeklyEdition = {
+      version: 1,
+      title: 'Morning Digest',
+      week: '2026-W48',
+      from: '2026-11-23',
+      to: '2026-11-29',
+      dates: ['2026-11-27'],
+      timezone: 'UTC',
+      generatedAt: '2026-11-29T07:00:00.000Z',
+      stories: digest.stories.map((s) => ({ ...s, days: ['2026-11-27'], articles: 1 })),
+    };
+    const deliver = createDigestDeliverer({
+      config: parseConfig({ site: { url: 'https://digest.example.org/' } }),
+      store,
+      outDir: out,
+      secret: valueSecretLoader(SECRET),
+      now: () => NOW,
+    })!;
+    // 29 November 2026 is a Sunday.
+    const report = await deliver({ ...digest, stories: [] }, { weekly });
+    expect(report).toEqual({
+      attempted: 1,
+      sent: 1,
+      failed: 0,
+      skipped: 1,
+      skippedBy: { 'no-stories-for-reader': 1 },
+      errors: [],
+    });
+    const mails = await outbox();
+    expect(Object.keys(mails)).toEqual([`2026-11-29-weekly-${idOf('wendy@example.org')}.eml`]);
+    expect(Object.values(mails)[0].subject).toMatch(/^Morning Digest — the week — /);
+    expect(await store.list('state/runs/2026-11-29/deliveries/')).toEqual([
+      `state/runs/2026-11-29/deliveries/${idOf('wendy@example.org')}.weekly.json`,
+    ]);
   });
 
   describe('deliverDigest', () => {
