@@ -62,8 +62,8 @@ interface MailContext {
 
 /** The bare address of a "Name <addr>" header value, for the mailto: unsubscribe link. */
 function mailboxOf(value: string): string | undefined {
-  const first = addressparser(value, { flatten: true })[0];
-  return first && 'address' in first && first.address ? first.address : undefined;
+  // Flattened, every entry is an address; a bare name has an empty one, an empty group ("Undisclosed:;") none.
+  return addressparser(value, { flatten: true })[0]?.address || undefined;
 }
 
 export async function deliverDigest(
