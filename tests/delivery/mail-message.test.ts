@@ -10,7 +10,7 @@ import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { parseConfig } from '../../src/config';
 import { createDigestDeliverer, deliverDigest, deliveryKey, type DeliverDigestDeps } from '../../src/delivery';
-import { createOutboxMailer } from '../../src/email/mailers';
+import { createOutboxMailer, type Mailer } from '../../src/email/mailers';
 import { FsStore, getJson } from '../../src/store';
 import { subscriberIdFor, valueSecretLoader, writeSubscriber, type Preferences } from '../../src/subscriptions';
 import type { Digest, WeeklyEdition } from '../../src/types';
@@ -164,6 +164,29 @@ describe("each reader's mail", () => {
     expect(await store.list('state/runs/2026-11-29/deliveries/')).toEqual([
       `state/runs/2026-11-29/deliveries/${idOf('wendy@example.org')}.weekly.json`,
     ]);
+  });
+
+  it('leaves an injected mailer open for its owner', async () => {
+    await subscribe('ann@example.org');
+    const outboxMailer = createOutboxMailer({ dir: outboxDir() });
+    let closed = 0;
+    const injected: Mailer = {
+      kind: outboxMailer.kind,
+      send: (message) => outboxMailer.send(message),
+      close: async () => {
+        closed++;
+      },
+    };
+    const deliver = createDigestDeliverer({
+      config: parseConfig({ site: { url: 'https://digest.example.org/' } }),
+      store,
+      mailer: injected,
+      secret: valueSecretLoader(SECRET),
+      now: () => NOW,
+    })!;
+    expect(await deliver(fixture())).toMatchObject({ sent: 1, failed: 0 });
+    expect(Object.keys(await outbox())).toEqual([`2026-11-29-${idOf('ann@example.org')}.eml`]);
+    expect(closed).toBe(0);
   });
 
   describe('deliverDigest', () => {
