@@ -212,7 +212,6 @@ export function createDigestDeliverer(
         },
         editions,
       );
-      // Stryker disable next-line BlockStatement: a mailer made from the config has no close (outbox, SES) or one that frees nothing (non-pooled nodemailer SMTP only emits 'close'), so skipping it changes nothing observable
     } finally {
       if (!options.mailer) await mailer.close?.();
     }
