@@ -5,7 +5,7 @@
  * again; it never stops mail, the site or the other channels. An empty day posts nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { ChannelError, channelId, postDigestToChannel } from '../channels';
+import { channelId, postDigestToChannel } from '../channels';
 import { redactText } from '../http/redact';
 import type { ChannelConfig, Config } from '../config/schema';
 import type { Store } from '../store';
@@ -35,7 +35,7 @@ export interface DeliverToChannelsDeps {
 export async function deliverToChannels(digest: Digest, deps: DeliverToChannelsDeps): Promise<DeliveryReport> {
   const now = deps.now ?? (() => new Date());
   // Like mail: a day without stories is shown on the site, not announced.
-  if (digest.stories.length === 0 || deps.channels.length === 0) return emptyDeliveryReport();
+  if (digest.stories.length === 0) return emptyDeliveryReport();
   const postDeps = { dayUrl: dayPageUrl(deps.siteUrl, digest.date), lang: deps.lang, env: deps.env ?? process.env, now };
   return deliverOnce({
     store: deps.store,
@@ -47,8 +47,9 @@ export async function deliverToChannels(digest: Digest, deps: DeliverToChannelsD
     send: (channel) => postDigestToChannel(channel, digest, postDeps),
     concurrency: deps.concurrency ?? 4,
     now,
-    // A ChannelError is written without secrets; a store error names no channel secret either.
-    describeError: (channel, err) => `${channel.kind}: ${err instanceof ChannelError ? err.message : redactText(err.message)}`,
+    // A ChannelError is written with its secrets masked already (redacting again changes nothing); a
+    // store error may quote a signed URL.
+    describeError: (channel, err) => `${channel.kind}: ${redactText(err.message)}`,
   });
 }
 

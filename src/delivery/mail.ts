@@ -62,8 +62,8 @@ interface MailContext {
 
 /** The bare address of a "Name <addr>" header value, for the mailto: unsubscribe link. */
 function mailboxOf(value: string): string | undefined {
-  const first = addressparser(value, { flatten: true })[0];
-  return first && 'address' in first && first.address ? first.address : undefined;
+  // Flattened, every entry is an address; a bare name has an empty one, an empty group ("Undisclosed:;") none.
+  return addressparser(value, { flatten: true })[0]?.address || undefined;
 }
 
 export async function deliverDigest(
@@ -127,16 +127,16 @@ export async function deliverDigest(
   return mergeReports(report, notMailed);
 }
 
-/** Deliveries tried, and readers not mailed today, in one report. */
-function mergeReports(a: DeliveryReport, b: DeliveryReport): DeliveryReport {
-  const skippedBy = { ...a.skippedBy };
-  for (const [reason, n] of Object.entries(b.skippedBy ?? {})) skippedBy[reason] = (skippedBy[reason] ?? 0) + n;
+/** Deliveries tried, and readers not mailed today (never tried, so never sent), in one report. */
+function mergeReports(tried: DeliveryReport, notMailed: DeliveryReport): DeliveryReport {
+  const skippedBy = { ...tried.skippedBy };
+  for (const [reason, n] of Object.entries(notMailed.skippedBy ?? {})) skippedBy[reason] = (skippedBy[reason] ?? 0) + n;
   return {
-    attempted: a.attempted + b.attempted,
-    sent: a.sent + b.sent,
-    failed: a.failed + b.failed,
-    skipped: a.skipped + b.skipped,
-    errors: [...a.errors, ...b.errors],
+    attempted: tried.attempted,
+    sent: tried.sent,
+    failed: tried.failed + notMailed.failed,
+    skipped: tried.skipped + notMailed.skipped,
+    errors: [...tried.errors, ...notMailed.errors],
     ...(Object.keys(skippedBy).length ? { skippedBy } : {}),
   };
 }
