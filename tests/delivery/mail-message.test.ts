@@ -223,6 +223,15 @@ describe("each reader's mail", () => {
       );
     });
 
+    it('sends the mailto: unsubscribe to the first member of a Reply-To group', async () => {
+      await subscribe('ann@example.org');
+      await deliverDigest(fixture(), deps({ replyTo: 'Letters: letters@example.org, desk@example.org;' }));
+      const [mail] = Object.values(await outbox());
+      expect(header(mail, 'list-unsubscribe')).toMatch(
+        /^List-Unsubscribe: <mailto:letters@example\.org\?subject=unsubscribe&body=[\w.-]+>, <https:\/\/digest\.example\.org\/api\/unsubscribe\?token=[\w.-]+>$/,
+      );
+    });
+
     it('mails nobody and needs no token secret when there are no confirmed subscribers', async () => {
       const report = await deliverDigest(
         fixture(),
