@@ -91,7 +91,8 @@ const header = (headers: EndpointRequest['headers'], name: string): string | und
 
 const queryParams = (query: EndpointRequest['query']): URLSearchParams => {
   if (query === undefined) return new URLSearchParams();
-  if (typeof query === 'string') return new URLSearchParams(query.replace(/^\?/, ''));
+  // URLSearchParams drops a leading "?" itself.
+  if (typeof query === 'string') return new URLSearchParams(query);
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
   return params;

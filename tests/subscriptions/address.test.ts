@@ -110,6 +110,7 @@ describe('normalizeAddress: the reason given and the boundaries', () => {
     ['a@[192.0.2.1]', 'domain', MESSAGES.literal],
     ['a@example', 'domain', MESSAGES.domain],
     ['a@example.123', 'domain', MESSAGES.domain],
+    ['a@xn--a.example', 'domain', MESSAGES.domain],
     ['a@.', 'domain', MESSAGES.domain],
     [`a@${'b'.repeat(64)}.com`, 'domain', MESSAGES.domain],
     // More than twice the limit is refused before any other check; just under it, the domain is what is wrong.

@@ -99,6 +99,7 @@ describe('verifyToken refuses', () => {
     ['a subscriber id that is not 40 hex digits', { p: 'confirm', s: id.toUpperCase(), e: 9e9 }],
     ['a subscriber id with more around it', { p: 'confirm', s: `${id}0`, e: 9e9 }],
     ['a numeric subscriber', { p: 'confirm', s: 1234, e: 9e9 }],
+    ['a subscriber id inside an array', { p: 'confirm', s: [id], e: 9e9 }],
     ['an expiry that is not a number', { p: 'confirm', s: id, e: '9999999999' }],
   ])('a signed payload with %s as malformed', (_name, payload) => {
     const token =
