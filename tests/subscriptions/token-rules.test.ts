@@ -4,6 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import net from 'node:net';
 import { FsStore } from '../../src/store';
 import {
   confirmToken,
@@ -87,8 +88,10 @@ describe('verifyToken refuses', () => {
     const long = signed({ p: 'confirm', s: id, e: 9e9, n: 'x'.repeat(330) });
     expect(long.length).toBeGreaterThan(512);
     expect(verifyToken(secret, long, 'confirm', now)).toEqual({ ok: false, problem: 'malformed' });
-    const fits = signed({ p: 'confirm', s: id, e: 9e9, n: 'x'.repeat(250) });
-    expect(fits.length).toBeLessThanOrEqual(512);
+    // The longest token accepted: exactly 512 characters.
+    const lengths = Array.from({ length: 40 }, (_, i) => signed({ p: 'confirm', s: id, e: 9e9, n: 'x'.repeat(250 + i) }));
+    const fits = lengths.find((t) => t.length === 512)!;
+    expect(fits).toHaveLength(512);
     expect(verifyToken(secret, fits, 'confirm', now).ok).toBe(true);
   });
 
@@ -192,6 +195,33 @@ describe('the token secret', () => {
     await expect(secretsManagerSecretLoader({ send: async () => ({}) }, 'sid')()).rejects.toThrow(
       'Secrets Manager sid: the token secret must be at least 32 characters',
     );
+  });
+
+  it('with a Secrets Manager id in the environment, comes from Secrets Manager and never from the store', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (server.address() as net.AddressInfo).port;
+        server.close(() => resolve(p));
+      });
+    });
+    const saved = { ...process.env };
+    // The SDK's own client, sent to a local port where nothing listens.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    try {
+      const store = new FsStore(dir);
+      const err = await secretLoaderFromEnv(store, { RSS_DIGEST_TOKEN_SECRET_ID: 'digest-token' })().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SecretError);
+      expect((err as Error).message).toBe('Cannot read the token secret from Secrets Manager (digest-token)');
+      expect(await store.get(TOKEN_SECRET_KEY)).toBeUndefined();
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('without an explicit value or a Secrets Manager id in the environment, comes from the store', async () => {
