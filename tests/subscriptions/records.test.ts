@@ -117,15 +117,23 @@ describe('SES bounce and complaint events', () => {
 
   it('end it on a complaint, also as an SNS notification ("notificationType")', async () => {
     const bob = record('bob@example.org');
+    const cy = record('cy@example.org');
     await writeSubscriber(store, bob);
+    await writeSubscriber(store, cy);
     expect(
-      await apply({ notificationType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: 'bob@example.org' }] } }),
+      await apply({
+        notificationType: 'Complaint',
+        complaint: { complainedRecipients: [{ emailAddress: 'bob@example.org' }, { emailAddress: 'Cy <cy@example.org>' }] },
+      }),
     ).toEqual({
-      removed: [bob.id],
+      removed: [bob.id, cy.id],
       ignored: 0,
     });
     expect(await readSubscriber(store, bob.id)).toMatchObject({ status: 'unsubscribed', unsubscribeReason: 'complaint' });
-    expect(events).toEqual([{ event: 'unsubscribed-by-complaint', subscriber: bob.id }]);
+    expect(events).toEqual([
+      { event: 'unsubscribed-by-complaint', subscriber: bob.id },
+      { event: 'unsubscribed-by-complaint', subscriber: cy.id },
+    ]);
   });
 
   it('ignore unknown, unsubscribed and unreadable recipients, counting them', async () => {
