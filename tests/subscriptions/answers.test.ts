@@ -12,6 +12,7 @@ import { FsStore, type Store } from '../../src/store';
 import {
   confirmToken,
   createSubscriptionEndpoint,
+  createToken,
   MAX_BODY_BYTES,
   preferencesToken,
   readSubscriber,
@@ -383,6 +384,14 @@ describe('sign-up', () => {
     expect(events).toEqual([{ event: 'subscribe-notice-sent', subscriber: ID }]);
   });
 
+  it('confirms afresh a confirmed record that has lost its address, mailing the address just typed', async () => {
+    const { address: _a, ...noAddress } = confirmed();
+    await writeSubscriber(store, noAddress);
+    expect((await endpoint(subscribe(`email=${ADDRESS}`))).status).toBe(202);
+    expect(await readSubscriber(store, ID)).toMatchObject({ status: 'pending', address: ADDRESS, confirmationsSent: 2 });
+    expect(await mails()).toEqual([`confirm-2026-11-29T08-00-00-000Z-${ID.slice(0, 12)}.eml`]);
+  });
+
   it('says how long to wait when a limit refuses, and logs which limit', async () => {
     await endpoint(subscribe(`email=${ADDRESS}`));
     clock.now = new Date(START.getTime() + 9 * 60_000 + 30_000);
@@ -604,6 +613,19 @@ describe('confirm', () => {
       ]);
     }
     expect(await store.get(subscriberKey(ID))).toEqual(before);
+  });
+
+  it('refuses a confirm token without a nonce, even for a pending record without one', async () => {
+    await writeSubscriber(store, confirmed({ status: 'pending' }));
+    const token = createToken(secret, { p: 'confirm', s: ID, e: START.getTime() / 1000 + 3600 });
+    expect((await answer({ method: 'POST', path: '/api/confirm', query: { token } }))[0]).toBe(400);
+    expect((await readSubscriber(store, ID))!.status).toBe('pending');
+  });
+
+  it('POST reads a body without a content type as a form', async () => {
+    const token = await pending();
+    expect((await endpoint({ method: 'POST', path: '/api/confirm', body: `token=${token}` })).status).toBe(200);
+    expect((await readSubscriber(store, ID))!.status).toBe('confirmed');
   });
 
   it('a confirmed record answers "subscribed" to its link without a prompt', async () => {
