@@ -74,6 +74,7 @@ describe('parsePreferences', () => {
       ok: true,
       preferences: { categories: ['World'], frequency: 'weekly', weekday: 'tuesday' },
     });
+    expect(parsePreferences({ email: 'a@example.org' }, choices)).toEqual({ ok: true, preferences: {} });
     expect(parsePreferences({ maxStories: 12.5 }, choices)).toEqual({ ok: false, problem: 'max-stories' });
     expect(parsePreferences({ maxStories: true }, choices)).toEqual({ ok: false, problem: 'max-stories' });
     expect(parsePreferences({ frequency: 1 }, choices)).toEqual({ ok: false, problem: 'frequency' });
