@@ -100,14 +100,41 @@ describe('the sign-up limiter', () => {
     const admit = createSignupLimiter(store, limits(5, 200));
     await admit({ secret, address: 'first@example.org', at: START });
     // Every conditional write to the global window loses, as if other processes kept taking its slots.
+    let globalAttempts = 0;
     const contended = new (class extends StoreWrapper {
-      override putIfMatch = async (key: string, body: Buffer | string, version: string): Promise<boolean> =>
-        !key.endsWith('global.json') && store.putIfMatch(key, body, version);
+      override putIfMatch = async (key: string, body: Buffer | string, version: string): Promise<boolean> => {
+        if (!key.endsWith('global.json')) return store.putIfMatch(key, body, version);
+        globalAttempts++;
+        return false;
+      };
     })(store);
     const refused = await createSignupLimiter(contended, limits(5, 200))({ secret, address: 'second@example.org', at: at(1) });
     expect(refused).toEqual({ ok: false, limit: 'global', retryAfterSeconds: 5 });
+    // Eight lost races in a row, then it gives up.
+    expect(globalAttempts).toBe(8);
     // The address window it had taken is free again.
     expect((await admit({ secret, address: 'second@example.org', at: at(1) })).ok).toBe(true);
+  });
+
+  it('reports a slot it could not give back because other requests kept changing its window', async () => {
+    const errors: Error[] = [];
+    const contended = new (class extends StoreWrapper {
+      override putIfMatch = async (): Promise<boolean> => false;
+    })(store);
+    const admitted = await createSignupLimiter(contended, limits(5, 200), (err) => errors.push(err as Error))({
+      secret,
+      address: 'a@example.org',
+      at: START,
+    });
+    if (!admitted.ok) throw new Error('expected a slot');
+    await admitted.release();
+    expect(errors.map((e) => [e.name, e.message])).toEqual([
+      [
+        'LimitContendedError',
+        expect.stringMatching(/^Could not update state\/limits\/address\/[0-9a-f]{40}\.json: other requests kept changing it$/),
+      ],
+      ['LimitContendedError', 'Could not update state/limits/global.json: other requests kept changing it'],
+    ]);
   });
 
   it('gives back what it took when the store fails halfway, and throws', async () => {
