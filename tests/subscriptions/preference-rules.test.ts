@@ -220,6 +220,9 @@ describe('readerMail', () => {
       digest: { ...day, title: 'Morning Digest — the week', stories: week.stories },
       webUrl: 'https://digest.example.org/2026/W49/',
     });
+    expect(readerMail(reader, day, { weekly: week }, { ...context, siteUrl: 'https://digest.example.org//' })).toMatchObject({
+      webUrl: 'https://digest.example.org/2026/W49/',
+    });
   });
 
   it('marks a missing week as failed (retried), another day or no story for the reader as not', () => {
