@@ -62,6 +62,8 @@ describe('subscriber records', () => {
     const misfiledId = subscriberIdFor(secret, 'misfiled@example.org');
     await store.put(subscriberKey(misfiledId), Buffer.from(JSON.stringify(ann)));
     await store.put(`${SUBSCRIBERS_PREFIX}/notes.txt`, Buffer.from(JSON.stringify(ann)));
+    // Another file whose name, less its last five characters, is a subscriber's id.
+    await store.put(`${SUBSCRIBERS_PREFIX}/${ann.id}.yaml`, Buffer.from('status: confirmed\n'));
     const listed = await listSubscribers(store);
     expect(listed.sort((a, b) => a.id.localeCompare(b.id))).toEqual([ann, bob].sort((a, b) => a.id.localeCompare(b.id)));
     expect(await readSubscriber(store, corruptId)).toBeUndefined();
