@@ -13,11 +13,11 @@ export type AddressResult =
 /** RFC 5321: a forward path holds at most 256 octets, i.e. 254 for the address itself. */
 export const MAX_ADDRESS_LENGTH = 254;
 const MAX_LOCAL_LENGTH = 64;
-const MAX_LABEL_LENGTH = 63;
 
 // RFC 5322 dot-atom text. Quoted local parts and SMTPUTF8 local parts are refused: they are
 // legal but rare, and SES (the deployed mailer) does not accept them.
 const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
+// A DNS label: letters, digits and hyphens, 1 to 63 of them, no hyphen at either end.
 const LDH_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 // C0/C1 controls, DEL, line/paragraph separators, bidi overrides and zero-width characters.
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
@@ -51,12 +51,8 @@ export function normalizeAddress(input: unknown): AddressResult {
   if (domainInput.startsWith('[')) return fail('domain', 'Address literals such as [192.0.2.1] are not accepted.');
   const domain = domainToASCII(domainInput.normalize('NFC'));
   const labels = domain.split('.');
-  if (
-    !domain ||
-    labels.length < 2 ||
-    !labels.every((l) => l.length <= MAX_LABEL_LENGTH && LDH_LABEL.test(l)) ||
-    /^[0-9]+$/.test(labels[labels.length - 1] ?? '')
-  ) {
+  // An invalid IDN comes back from domainToASCII as "", a single empty label: refused with the rest.
+  if (labels.length < 2 || !labels.every((l) => LDH_LABEL.test(l)) || /^[0-9]+$/.test(labels[labels.length - 1] ?? '')) {
     return fail('domain', 'The part after @ is not a valid domain name.');
   }
   const address = `${local}@${domain}`;

@@ -51,8 +51,8 @@ export async function applySesEvent(
     return outcome;
   }
   for (const recipient of recipients) {
-    // SES may report "Name <addr>"; keep the address part.
-    const raw = (recipient.emailAddress ?? '').replace(/^.*<([^>]+)>\s*$/, '$1');
+    // SES may report "Name <addr>"; keep the address part. A recipient without one is refused below as missing.
+    const raw = recipient.emailAddress?.replace(/^.*<([^>]+)>\s*$/, '$1');
     const checked = normalizeAddress(raw);
     if (!checked.ok) {
       outcome.ignored++;

@@ -91,7 +91,8 @@ const header = (headers: EndpointRequest['headers'], name: string): string | und
 
 const queryParams = (query: EndpointRequest['query']): URLSearchParams => {
   if (query === undefined) return new URLSearchParams();
-  if (typeof query === 'string') return new URLSearchParams(query.replace(/^\?/, ''));
+  // URLSearchParams drops a leading "?" itself.
+  if (typeof query === 'string') return new URLSearchParams(query);
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
   return params;
@@ -142,12 +143,13 @@ async function parseJsonObject(text: string, t: Chrome): Promise<ParsedBody> {
   return { ok: false, content: problem(400, 'bad-json', t.text('notUnderstood'), message) };
 }
 
-const field = (fields: URLSearchParams | Record<string, unknown>, name: string): { value?: unknown; count: number } => {
+/** A body field's (first) value, and whether a form repeated it; a JSON object cannot (parseJsonBody refuses a repeated key). */
+const field = (fields: URLSearchParams | Record<string, unknown>, name: string): { value?: unknown; repeated: boolean } => {
   if (fields instanceof URLSearchParams) {
     const all = fields.getAll(name);
-    return { value: all[0], count: all.length };
+    return { value: all[0], repeated: all.length > 1 };
   }
-  return { value: fields[name], count: name in fields ? 1 : 0 };
+  return { value: fields[name], repeated: false };
 };
 
 function problem(status: number, code: string, heading: string, message: string, retryAfterSeconds?: number): PageContent {
@@ -203,7 +205,7 @@ async function parseSubscription(
   const body = await parseBody(request, false, t);
   if (!body.ok) return body;
   const email = field(body.fields, 'email');
-  if (email.count > 1) {
+  if (email.repeated) {
     return { ok: false, content: problem(400, 'invalid-address', t.text('checkAddress'), t.text('oneAddressOnly')) };
   }
   const checked = normalizeAddress(email.value);

@@ -75,10 +75,10 @@ export function weekdayOf(date: string): Weekday {
 
 export type FieldsLike = URLSearchParams | Record<string, unknown>;
 
+/** A field's values; an absent JSON field is [undefined], read like an absent form field. */
 const values = (fields: FieldsLike, name: string): unknown[] => {
   if (fields instanceof URLSearchParams) return fields.getAll(name);
   const v = fields[name];
-  if (v === undefined) return [];
   return Array.isArray(v) ? v : [v];
 };
 

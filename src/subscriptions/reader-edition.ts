@@ -5,7 +5,7 @@
  */
 import { chromeFor } from '../i18n';
 import type { Digest, WeeklyEdition } from '../types';
-import { weekPagePath } from '../render/weekly';
+import { weekPath } from '../render/weekly';
 import { dayPageUrl } from './links';
 import { editionFor, type EditionKind, type PreferenceChoices, type Preferences } from './preferences';
 
@@ -42,6 +42,6 @@ export function readerMail(
     send: true,
     kind: 'weekly',
     digest: { ...digest, title: chromeFor(context.lang).text('weekMailTitle', { title: digest.title }), stories: chosen.stories },
-    webUrl: `${context.siteUrl.replace(/\/+$/, '')}/${weekPagePath(week).replace(/index\.html$/, '')}`,
+    webUrl: `${context.siteUrl.replace(/\/+$/, '')}/${weekPath(week)}/`,
   };
 }

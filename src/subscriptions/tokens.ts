@@ -43,7 +43,7 @@ export function subscriberIdFor(secret: Buffer, normalizedAddress: string): stri
 }
 
 export function createToken(secret: Buffer, payload: TokenPayload): string {
-  const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${body}.${sign(secret, body)}`;
 }
 

@@ -76,3 +76,66 @@ describe('maskAddress', () => {
     );
   });
 });
+
+describe('normalizeAddress: the reason given and the boundaries', () => {
+  const MESSAGES = {
+    missing: 'Enter an email address.',
+    control: 'The address contains line breaks or control characters.',
+    spaces: 'An email address cannot contain spaces.',
+    syntax: 'That does not look like an email address (name@example.com).',
+    localLong: 'The part before @ has at most 64 characters.',
+    local: "The part before @ may only use letters A–Z, digits and . ! # $ % & ' * + / = ? ^ _ ` { | } ~ -.",
+    literal: 'Address literals such as [192.0.2.1] are not accepted.',
+    domain: 'The part after @ is not a valid domain name.',
+    long: 'An email address has at most 254 characters.',
+  };
+  it.each([
+    [null, 'missing', MESSAGES.missing],
+    [' \t ', 'missing', MESSAGES.missing],
+    // A line break is refused even at the end, where trimming would have removed it.
+    ['a@example.com\n', 'control-characters', MESSAGES.control],
+    ['\r\na@example.com', 'control-characters', MESSAGES.control],
+    ['a@exam\u200bple.com', 'control-characters', MESSAGES.control],
+    ['a\u007f@example.com', 'control-characters', MESSAGES.control],
+    ['a @example.com', 'syntax', MESSAGES.spaces],
+    ['a@exa\u00a0mple.com', 'syntax', MESSAGES.spaces],
+    ['a.example.com', 'syntax', MESSAGES.syntax],
+    ['@example.com', 'syntax', MESSAGES.syntax],
+    ['a@', 'syntax', MESSAGES.syntax],
+    ['a@b@example.com', 'syntax', MESSAGES.syntax],
+    [`${'a'.repeat(65)}@example.com`, 'too-long', MESSAGES.localLong],
+    ['a..b@example.com', 'local-part', MESSAGES.local],
+    ['a.@example.com', 'local-part', MESSAGES.local],
+    ['a(b)@example.com', 'local-part', MESSAGES.local],
+    ['a@[192.0.2.1]', 'domain', MESSAGES.literal],
+    ['a@example', 'domain', MESSAGES.domain],
+    ['a@example.123', 'domain', MESSAGES.domain],
+    ['a@xn--a.example', 'domain', MESSAGES.domain],
+    ['a@.', 'domain', MESSAGES.domain],
+    [`a@${'b'.repeat(64)}.com`, 'domain', MESSAGES.domain],
+    // More than twice the limit is refused before any other check; just under it, the domain is what is wrong.
+    [`a@${'b'.repeat(507)}`, 'too-long', MESSAGES.long],
+    [`a@${'b'.repeat(506)}`, 'domain', MESSAGES.domain],
+    [`a@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.${'e'.repeat(60)}.com`, 'too-long', MESSAGES.long],
+  ])('refuses %j as %s, saying so', (input, problem, message) => {
+    expect(normalizeAddress(input)).toEqual({ ok: false, problem, message });
+  });
+
+  it.each([
+    ['a trailing dot after the domain', 'reader@Example.org.', 'reader@example.org'],
+    ['a local part of exactly 64 characters', `${'a'.repeat(64)}@example.org`, `${'a'.repeat(64)}@example.org`],
+    ['every allowed special character', "a!#$%&'*+/=?^_`{|}~-.b@example.org", "a!#$%&'*+/=?^_`{|}~-.b@example.org"],
+    ['a label of exactly 63 characters', `a@${'b'.repeat(63)}.org`, `a@${'b'.repeat(63)}.org`],
+    ['digits in the domain, not in the last label', 'a@1.2.example', 'a@1.2.example'],
+  ])('accepts %s', (_name, input, address) => {
+    expect(normalizeAddress(input)).toEqual({ ok: true, address, display: address });
+  });
+});
+
+describe('maskAddress: exact matches only', () => {
+  it('treats the address literally, not as a pattern, and leaves text alone for an empty address', () => {
+    expect(maskAddress('a.b@example.org and axb@example.org', 'a.b@example.org')).toBe('<subscriber> and axb@example.org');
+    expect(maskAddress('(a+b)@example.org was refused', '(a+b)@example.org')).toBe('<subscriber> was refused');
+    expect(maskAddress('550 unknown user', '')).toBe('550 unknown user');
+  });
+});
