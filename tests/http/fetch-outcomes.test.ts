@@ -50,11 +50,22 @@ function route(req: http.IncomingMessage, res: http.ServerResponse): void {
       res.setHeader('content-encoding', q('as'));
       if (q('as') === 'deflate, gzip') return void res.end(zlib.gzipSync(zlib.deflateSync(plain)));
       if (q('as') === 'compress' || q('as') === 'identity') return void res.end(plain);
+      if (q('as') === 'gzip,') return void res.end(zlib.gzipSync(plain));
       if (q('as') === 'gzip-garbage') {
         res.setHeader('content-encoding', 'gzip');
         return void res.end('this is not gzip at all');
       }
       return void res.end(zlib.gzipSync(plain));
+    }
+    case '/deflate': {
+      // zlib-wrapped or raw, written in two parts: `split` bytes first (the zlib header alone when 2), then the rest.
+      const plain = Buffer.from(q('text'));
+      const body = q('raw') ? zlib.deflateRawSync(plain) : zlib.deflateSync(plain);
+      const split = Number(q('split') || body.length);
+      res.writeHead(200, { 'content-encoding': 'deflate' });
+      if (body.length === 0 || plain.length === 0) return void res.end();
+      res.write(body.subarray(0, split));
+      return void setTimeout(() => res.end(body.subarray(split)), 30);
     }
     case '/gzip':
       res.setHeader('content-encoding', 'gzip');
@@ -292,6 +303,25 @@ describe('fetch outcomes', () => {
     it.each(['GZIP', 'x-gzip', 'identity', 'deflate, gzip'])('undoes "%s"', async (coding) => {
       const res = await fetcher().fetch(`${a.origin}/encoded?as=${encodeURIComponent(coding)}`, feed);
       expect(res.text).toBe('b'.repeat(10));
+    });
+
+    it.each([
+      ['zlib-wrapped, its header arriving alone', { text: 'wrapped body', split: '2' }],
+      ['zlib-wrapped, its first byte arriving alone', { text: 'wrapped body', split: '1' }],
+      ['raw', { text: 'raw body', raw: '1' }],
+      ['raw, its first two bytes arriving alone', { text: 'raw body', raw: '1', split: '2' }],
+    ])('inflates "deflate" sent %s', async (_how, params) => {
+      const res = await fetcher().fetch(`${a.origin}/deflate?${new URLSearchParams(params)}`, feed);
+      expect(res.text).toBe(params.text);
+    });
+
+    it('reads an empty "deflate" body as empty', async () => {
+      const res = await fetcher().fetch(`${a.origin}/deflate?text=`, feed);
+      expect([res.status, res.text]).toEqual([200, '']);
+    });
+
+    it('ignores empty tokens in Content-Encoding', async () => {
+      expect((await fetcher().fetch(`${a.origin}/encoded?as=${encodeURIComponent('gzip,')}`, feed)).text).toBe('b'.repeat(10));
     });
 
     it('refuses a coding it cannot undo, before reading', async () => {
