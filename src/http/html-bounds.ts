@@ -45,7 +45,6 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
   const out: string[] = [];
   const stack: string[] = [];
   const open = new Map<string, number>();
-  let changed = input !== html;
   let copiedUpTo = 0;
   let i = input.indexOf('<');
   const push = (name: string): void => {
@@ -59,7 +58,6 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
   const drop = (from: number, to: number): void => {
     out.push(input.slice(copiedUpTo, from));
     copiedUpTo = to;
-    changed = true;
   };
   while (i !== -1) {
     if (input.startsWith('<!--', i)) {
@@ -99,7 +97,6 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
     }
     i = input.indexOf('<', next);
   }
-  if (!changed) return html;
   out.push(input.slice(copiedUpTo));
   return out.join('');
 }

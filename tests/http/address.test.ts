@@ -39,7 +39,7 @@ describe('blockedAddressReason', () => {
 });
 
 describe('blockedAddressReason on what is not an IP address', () => {
-  it.each(['example.org', '', '::[1', '1.2.3.4.5', '[]'])('refuses %p as not an IP address', (text) => {
+  it.each(['example.org', '', '::[1', '::]1', '1.2.3.4.5', '[]'])('refuses %p as not an IP address', (text) => {
     expect(blockedAddressReason(text)).toBe('not an IP address');
   });
 });
@@ -53,6 +53,7 @@ describe('isIpLiteral', () => {
     ['example.org', false],
     ['[example.org]', false],
     ['::[1', false],
+    ['::]1', false],
   ])('%s → %s', (host, expected) => {
     expect(isIpLiteral(host)).toBe(expected);
   });

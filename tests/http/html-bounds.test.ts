@@ -64,6 +64,13 @@ describe('boundHtml: what is kept, exactly', () => {
     // "<" that starts no tag is text.
     ['<div>1 < 2 <3 <-x <</div>', 1, '<div>1 < 2 <3 <-x <</div>'],
     ['<div><a1:b-c><div>', 1, '<div>'],
+    ['<div><<div>x', 1, '<div><x'],
+    // Each raw-text element ends at its own end tag.
+    [
+      '<div><script>a</script><script>b<div></script><p>c</p></div>',
+      2,
+      '<div><script>a</script><script>b<div></script><p>c</p></div>',
+    ],
     // A "<" with no ">" after it ends the scan.
     ['<div><div', 1, '<div><div'],
   ])('%s (maxDepth %i) → %s', (html, maxDepth, expected) => {
