@@ -41,7 +41,7 @@ const SELF_CLOSING_SIBLINGS = new Set(['p', 'li', 'dt', 'dd', 'option', 'tr', 't
 export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
   const maxDepth = bounds.maxDepth ?? DEFAULT_MAX_HTML_DEPTH;
   const maxChars = bounds.maxChars ?? DEFAULT_MAX_HTML_CHARS;
-  const input = html.length > maxChars ? html.slice(0, maxChars) : html;
+  const input = html.slice(0, maxChars);
   const out: string[] = [];
   const stack: string[] = [];
   const open = new Map<string, number>();
@@ -68,13 +68,16 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
     }
     const gt = input.indexOf('>', i + 1);
     if (gt === -1) break; // no ">" anywhere after: nothing further can be a tag
-    const m = /^<(\/?)([A-Za-z][A-Za-z0-9:-]{0,60})/.exec(input.slice(i, Math.min(gt + 1, i + 64)));
+    // Stryker disable next-line MethodExpression: a longer slice changes nothing (the match is anchored, at most 63 characters, and stops at ">").
+    const tagEnd = Math.min(gt + 1, i + 64);
+    const m = /^<(\/?)([A-Za-z][A-Za-z0-9:-]{0,60})/.exec(input.slice(i, tagEnd));
     if (!m) {
       i = input.indexOf('<', i + 1);
       continue;
     }
     const closing = m[1] === '/';
     const name = m[2].toLowerCase();
+    // Stryker disable next-line ArithmeticOperator: the search for the next "<" may start at gt - 1 too: "<>" there is no tag.
     let next = gt + 1;
     if (closing) {
       if (open.get(name)) {
@@ -85,6 +88,7 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
       }
     } else if (RAW_TEXT.has(name)) {
       const endRe = new RegExp(`</${name}`, 'gi');
+      // Stryker disable next-line ArithmeticOperator: no "</" can start at gt - 1 or at the ">" itself.
       endRe.lastIndex = gt + 1;
       const end = endRe.exec(input);
       next = end ? end.index : input.length;

@@ -71,6 +71,10 @@ describe('boundHtml: what is kept, exactly', () => {
       2,
       '<div><script>a</script><script>b<div></script><p>c</p></div>',
     ],
+    // The scan goes on after a comment, and a comment ends at the first "-->" after its "<!--".
+    ['<!-- c --><div><div>x', 1, '<!-- c --><div>x'],
+    ['<!-- <b--><div>x</div>', 1, '<!-- <b--><div>x</div>'],
+    ['<p>a--><!-- b --><div><div>c</p>', 2, '<p>a--><!-- b --><div>c</p>'],
     // A "<" with no ">" after it ends the scan.
     ['<div><div', 1, '<div><div'],
   ])('%s (maxDepth %i) → %s', (html, maxDepth, expected) => {
@@ -91,5 +95,20 @@ describe('boundHtml: what is kept, exactly', () => {
 
   it('cuts first, then bounds what is left', () => {
     expect(boundHtml('<div><div>xyz</div></div>', { maxDepth: 1, maxChars: 13 })).toBe('<div>xyz');
+  });
+});
+
+describe('boundHtml: one linear pass', () => {
+  // Not timed: a scan that went character by character, or rescanned for a ">" from every "<",
+  // would take hours on these (and fail by the test timeout).
+  it('jumps from "<" to "<" over long text, before, between and after tags and comments', () => {
+    const text = 'plain text '.repeat(300_000);
+    const html = `${text}<!-- c -->${text}< ${text}<p>${text}</p>${text}`;
+    expect(boundHtml(html, { maxChars: html.length })).toBe(html);
+  });
+
+  it('stops at the first "<" that has no ">" after it', () => {
+    const html = `<p>x</p>${'<a '.repeat(1_000_000)}`;
+    expect(boundHtml(html, { maxChars: html.length })).toBe(html);
   });
 });
