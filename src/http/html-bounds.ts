@@ -46,6 +46,7 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
   const stack: string[] = [];
   const open = new Map<string, number>();
   let copiedUpTo = 0;
+  // Stryker disable next-line StringLiteral: a position that is not "<" is no tag, and the scan jumps from it to the next "<" (starting there costs one step).
   let i = input.indexOf('<');
   const push = (name: string): void => {
     stack.push(name);
@@ -63,6 +64,7 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
     if (input.startsWith('<!--', i)) {
       const end = input.indexOf('-->', i + 4);
       if (end === -1) break;
+      // Stryker disable next-line StringLiteral: a position that is not "<" is no tag, and the scan jumps from it to the next "<" (starting there costs one step).
       i = input.indexOf('<', end + 3);
       continue;
     }
@@ -99,6 +101,7 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
       if (stack.length >= maxDepth) drop(i, gt + 1);
       else push(name);
     }
+    // Stryker disable next-line StringLiteral: a position that is not "<" is no tag, and the scan jumps from it to the next "<" (starting there costs one step).
     i = input.indexOf('<', next);
   }
   out.push(input.slice(copiedUpTo));
