@@ -153,3 +153,11 @@ describe('checkedLookup (DNS answers screened before connecting)', () => {
     expect(byMessage.err!.message).toBe('DNS lookup failed for feeds.example.org: resolver gone');
   });
 });
+
+describe('FetchError', () => {
+  it('names itself in stack traces and logs', () => {
+    const err = thrown(() => screenUrl('not a url', new Set()));
+    expect(err.name).toBe('FetchError');
+    expect(String(err)).toBe('FetchError: Not a URL: not a url');
+  });
+});
