@@ -202,8 +202,9 @@ function toFetchResult(end: ChainEnd, request: FetchRequest, started: number): F
     throw new FetchError(status >= 500 ? 'http-5xx' : 'http-4xx', `HTTP ${status}`, status, headers['retry-after']);
   }
   // Node reports no 1xx as a response, and every 2xx but a 304 has its body read.
-  // Stryker disable next-line ConditionalExpression: `!response.body` only narrows the type (see above).
-  if (status >= 300 || !response.body) throw new FetchError('network', `Unexpected HTTP ${status}`, status);
+  if (status >= 300) throw new FetchError('network', `Unexpected HTTP ${status}`, status);
+  // Stryker disable next-line ConditionalExpression: only narrows the type (a 2xx always has its body, see above).
+  if (!response.body) throw new FetchError('network', `Unexpected HTTP ${status}`, status);
   const decoded = decodeBody(response.body, headers['content-type'], request.kind);
   return {
     ...base,
