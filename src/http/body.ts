@@ -128,20 +128,32 @@ function decoderFor(coding: string, input: Readable): Readable {
   }
 }
 
-/** "deflate" is zlib-wrapped by the spec but raw deflate from some servers: look at the header. */
+/**
+ * "deflate" is zlib-wrapped by the spec but raw deflate from some servers: look at the header, its
+ * two bytes, even when they arrive in separate chunks.
+ */
 function inflateEitherForm(input: Readable, options: zlib.ZlibOptions): Readable {
   const out = new PassThrough();
   let inflater: zlib.Inflate | zlib.InflateRaw | undefined;
+  let head = Buffer.alloc(0);
+  const start = (): void => {
+    const zlibHeader = head.length >= 2 && (head[0] & 0x0f) === 8 && ((head[0] << 8) | head[1]) % 31 === 0;
+    inflater = zlibHeader ? zlib.createInflate(options) : zlib.createInflateRaw(options);
+    inflater.on('error', (err) => out.destroy(err));
+    inflater.pipe(out);
+    inflater.write(head);
+  };
   input.on('data', (chunk: Buffer) => {
-    if (!inflater) {
-      const zlibHeader = chunk.length >= 2 && (chunk[0] & 0x0f) === 8 && ((chunk[0] << 8) | chunk[1]) % 31 === 0;
-      inflater = zlibHeader ? zlib.createInflate(options) : zlib.createInflateRaw(options);
-      inflater.on('error', (err) => out.destroy(err));
-      inflater.pipe(out);
-    }
-    inflater.write(chunk);
+    if (inflater) return void inflater.write(chunk);
+    head = Buffer.concat([head, chunk]);
+    // Stryker disable next-line EqualityOperator: waiting for a third byte changes nothing (the header is two, and every byte is written).
+    if (head.length >= 2) start();
   });
-  input.on('end', () => (inflater ? inflater.end() : out.end()));
+  input.on('end', () => {
+    if (!inflater && head.length > 0) start();
+    if (inflater) inflater.end();
+    else out.end();
+  });
   out.on('close', () => inflater?.destroy());
   return out;
 }

@@ -22,8 +22,8 @@ export function normalizeCharset(label: string | undefined): string | undefined 
   const key = label?.trim().replace(/^["']|["']$/g, '');
   const name = key ? labelToName(key) : null;
   if (!name) return undefined;
-  // iconv-lite has no logical-order Hebrew: the bytes are the same as visual-order ISO-8859-8.
-  const encoding = name === 'ISO-8859-8-I' ? 'iso-8859-8' : name.toLowerCase();
+  // whatwg-encoding names only what iconv-lite decodes, but x-user-defined.
+  const encoding = name.toLowerCase();
   return iconv.encodingExists(encoding) ? encoding : undefined;
 }
 

@@ -129,7 +129,8 @@ function requestError(err: NodeJS.ErrnoException, req: http.ClientRequest, url: 
 async function handleResponse(res: http.IncomingMessage, hop: Hop, limits: HopLimits, signal: AbortSignal): Promise<HopResult> {
   const status = res.statusCode ?? 0;
   const headers = flattenHeaders(res.headers);
-  if (status === 304 || REDIRECT_STATUSES.has(status) || status >= 400 || status < 200) {
+  // No 1xx: Node handles informational responses itself and never reports them as the response.
+  if (status === 304 || REDIRECT_STATUSES.has(status) || status >= 400) {
     return dropBody(res, status, headers);
   }
   refuseBeforeReading(status, headers, hop.kind, limits.maxBytes);

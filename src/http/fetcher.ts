@@ -137,7 +137,6 @@ async function followRedirects(context: FetchContext, first: ScreenedUrl, reques
 
 /** Holds the slot for `host` (keeping it when already held); the deadline counts only while one is held. */
 async function holdSlot(slot: RedirectChainSlot, deadline: SlotDeadline, host: string): Promise<void> {
-  if (slot.holds(host)) return;
   deadline.pause();
   await slot.moveTo(host);
   deadline.resume();
@@ -202,7 +201,10 @@ function toFetchResult(end: ChainEnd, request: FetchRequest, started: number): F
   if (status >= 400) {
     throw new FetchError(status >= 500 ? 'http-5xx' : 'http-4xx', `HTTP ${status}`, status, headers['retry-after']);
   }
-  if (status < 200 || status >= 300 || !response.body) throw new FetchError('network', `Unexpected HTTP ${status}`, status);
+  // Node reports no 1xx as a response, and every 2xx but a 304 has its body read.
+  if (status >= 300) throw new FetchError('network', `Unexpected HTTP ${status}`, status);
+  // Stryker disable next-line ConditionalExpression: only narrows the type (a 2xx always has its body, see above).
+  if (!response.body) throw new FetchError('network', `Unexpected HTTP ${status}`, status);
   const decoded = decodeBody(response.body, headers['content-type'], request.kind);
   return {
     ...base,

@@ -41,12 +41,12 @@ const SELF_CLOSING_SIBLINGS = new Set(['p', 'li', 'dt', 'dd', 'option', 'tr', 't
 export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
   const maxDepth = bounds.maxDepth ?? DEFAULT_MAX_HTML_DEPTH;
   const maxChars = bounds.maxChars ?? DEFAULT_MAX_HTML_CHARS;
-  const input = html.length > maxChars ? html.slice(0, maxChars) : html;
+  const input = html.slice(0, maxChars);
   const out: string[] = [];
   const stack: string[] = [];
   const open = new Map<string, number>();
-  let changed = input !== html;
   let copiedUpTo = 0;
+  // Stryker disable next-line StringLiteral: a position that is not "<" is no tag, and the scan jumps from it to the next "<" (starting there costs one step).
   let i = input.indexOf('<');
   const push = (name: string): void => {
     stack.push(name);
@@ -59,24 +59,27 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
   const drop = (from: number, to: number): void => {
     out.push(input.slice(copiedUpTo, from));
     copiedUpTo = to;
-    changed = true;
   };
   while (i !== -1) {
     if (input.startsWith('<!--', i)) {
       const end = input.indexOf('-->', i + 4);
       if (end === -1) break;
+      // Stryker disable next-line StringLiteral: a position that is not "<" is no tag, and the scan jumps from it to the next "<" (starting there costs one step).
       i = input.indexOf('<', end + 3);
       continue;
     }
     const gt = input.indexOf('>', i + 1);
     if (gt === -1) break; // no ">" anywhere after: nothing further can be a tag
-    const m = /^<(\/?)([A-Za-z][A-Za-z0-9:-]{0,60})/.exec(input.slice(i, Math.min(gt + 1, i + 64)));
+    // Stryker disable next-line MethodExpression: a longer slice changes nothing (the match is anchored, at most 63 characters, and stops at ">").
+    const tagEnd = Math.min(gt + 1, i + 64);
+    const m = /^<(\/?)([A-Za-z][A-Za-z0-9:-]{0,60})/.exec(input.slice(i, tagEnd));
     if (!m) {
       i = input.indexOf('<', i + 1);
       continue;
     }
     const closing = m[1] === '/';
     const name = m[2].toLowerCase();
+    // Stryker disable next-line ArithmeticOperator: the search for the next "<" may start at gt - 1 too: "<>" there is no tag.
     let next = gt + 1;
     if (closing) {
       if (open.get(name)) {
@@ -87,6 +90,7 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
       }
     } else if (RAW_TEXT.has(name)) {
       const endRe = new RegExp(`</${name}`, 'gi');
+      // Stryker disable next-line ArithmeticOperator: no "</" can start at gt - 1 or at the ">" itself.
       endRe.lastIndex = gt + 1;
       const end = endRe.exec(input);
       next = end ? end.index : input.length;
@@ -97,9 +101,9 @@ export function boundHtml(html: string, bounds: HtmlBounds = {}): string {
       if (stack.length >= maxDepth) drop(i, gt + 1);
       else push(name);
     }
+    // Stryker disable next-line StringLiteral: a position that is not "<" is no tag, and the scan jumps from it to the next "<" (starting there costs one step).
     i = input.indexOf('<', next);
   }
-  if (!changed) return html;
   out.push(input.slice(copiedUpTo));
   return out.join('');
 }

@@ -9,8 +9,9 @@ export class Semaphore {
 
   constructor(private readonly limit: number) {}
 
+  /** No slot taken (then nobody waits either: waiters queue only while every slot is taken). */
   get idle(): boolean {
-    return this.active === 0 && this.waiting.length === 0;
+    return this.active === 0;
   }
 
   async acquire(): Promise<() => void> {
@@ -58,7 +59,8 @@ export class HostLimiter {
     return () => {
       releaseGlobal();
       releaseHost();
-      if (sem.idle && this.hosts.get(host) === sem) this.hosts.delete(host);
+      // Once idle, nobody holds or waits for `sem` (it is taken in the same step as it is looked up).
+      if (sem.idle) this.hosts.delete(host);
     };
   }
 }

@@ -15,9 +15,11 @@ export interface ScreenedUrl {
 
 export type Resolve = (hostname: string) => Promise<LookupAddress[]>;
 
-/** "host:port" with the scheme's default port filled in: the allow-list entry and the per-host limiter key. */
-export const hostAndPort = (u: URL): string =>
-  `${u.hostname.toLowerCase()}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+/**
+ * "host:port" with the scheme's default port filled in: the allow-list entry and the per-host limiter
+ * key (URL has already lower-cased the host name of an http(s) URL).
+ */
+export const hostAndPort = (u: URL): string => `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
 
 /** Parses and screens a URL before any connection: scheme, credentials, IP literals, allow-list. */
 export function screenUrl(raw: string, allowHosts: ReadonlySet<string>): ScreenedUrl {
@@ -26,7 +28,7 @@ export function screenUrl(raw: string, allowHosts: ReadonlySet<string>): Screene
   // Credentials come through `FetchRequest.auth`, where they are scoped to one origin.
   if (url.username || url.password) throw new FetchError('invalid-url', 'URLs with credentials are not fetched');
   const allowListed = allowHosts.has(hostAndPort(url));
-  const hostname = url.hostname.toLowerCase();
+  const { hostname } = url;
   if (!allowListed && isIpLiteral(hostname)) {
     const reason = blockedAddressReason(hostname);
     if (reason) throw new FetchError('blocked-address', `Refusing ${url.host}: ${reason} address`);
@@ -46,7 +48,7 @@ function parseUrl(raw: string): URL {
  * An unparsable URL as quoted in an error: shortened, and cut up to its last "@" so that no
  * password written before it (even one holding an "@" itself) is ever printed.
  */
-export const quoteUrl = (raw: string): string => raw.replace(/^[^]*@/, '…@').slice(0, 200);
+export const quoteUrl = (raw: string): string => raw.replace(/[^]*@/, '…@').slice(0, 200); // the first match starts at 0
 
 type LookupCallback = (err: Error | null, address: string | LookupAddress[], family?: number) => void;
 export type LookupFunction = (hostname: string, opts: dns.LookupOptions, callback: LookupCallback) => void;

@@ -1,4 +1,4 @@
-import { blockedAddressReason } from '../../src/http/address';
+import { blockedAddressReason, isIpLiteral } from '../../src/http/address';
 
 describe('blockedAddressReason', () => {
   it.each([
@@ -36,4 +36,25 @@ describe('blockedAddressReason', () => {
       expect(blockedAddressReason(address)).toBeUndefined();
     },
   );
+});
+
+describe('blockedAddressReason on what is not an IP address', () => {
+  it.each(['example.org', '', '::[1', '::]1', '1.2.3.4.5', '[]'])('refuses %p as not an IP address', (text) => {
+    expect(blockedAddressReason(text)).toBe('not an IP address');
+  });
+});
+
+describe('isIpLiteral', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['[::1]', true],
+    ['::1', true],
+    ['2130706433', true],
+    ['example.org', false],
+    ['[example.org]', false],
+    ['::[1', false],
+    ['::]1', false],
+  ])('%s → %s', (host, expected) => {
+    expect(isIpLiteral(host)).toBe(expected);
+  });
 });

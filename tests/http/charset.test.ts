@@ -1,5 +1,6 @@
 import iconv from 'iconv-lite';
-import { decodeBody } from '../../src/http';
+import { decodeBody, normalizeCharset } from '../../src/http';
+import { charsetFromContentType, metaCharset, xmlPrologCharset } from '../../src/http/charset';
 
 const ARABIC = 'أعلنت وزارة الدفاع عن صفقة جديدة';
 
@@ -78,5 +79,140 @@ describe('decodeBody: undeclared legacy encodings', () => {
       const body = iconv.encode(`<title>${title}</title>`, 'windows-1252');
       expect(decodeBody(body, undefined, 'feed')).toMatchObject({ text: `<title>${title}</title>`, charset: 'windows-1252' });
     }
+  });
+});
+
+describe('normalizeCharset (WHATWG labels)', () => {
+  it.each([
+    ['utf-8', 'utf-8'],
+    [' UTF8 ', 'utf-8'],
+    ['"utf-8"', 'utf-8'],
+    ["'koi8-r'", 'koi8-r'],
+    ['latin1', 'windows-1252'],
+    ['us-ascii', 'windows-1252'],
+    ['gb2312', 'gbk'],
+    ['sjis', 'shift_jis'],
+    ['iso-8859-8', 'iso-8859-8'],
+  ])('%s → %s', (label, expected) => {
+    expect(normalizeCharset(label)).toBe(expected);
+  });
+
+  it.each([undefined, '', '  ', '""', 'x-bogus', 'x-user-defined', 'iso-2022-kr'])('%p names no encoding it decodes', (label) => {
+    expect(normalizeCharset(label)).toBeUndefined();
+  });
+});
+
+describe('charsetFromContentType', () => {
+  it.each([
+    ['text/html; charset=UTF-8', 'UTF-8'],
+    ['text/html;charset=koi8-r', 'koi8-r'],
+    ['text/html; CHARSET = "windows-1251"', 'windows-1251'],
+    ['text/xml; charset=utf-8; format=flowed', 'utf-8'],
+    ['text/xml; charset="iso-8859-6"; x=1', 'iso-8859-6'],
+  ])('%s → %s', (contentType, expected) => {
+    expect(charsetFromContentType(contentType)).toBe(expected);
+  });
+
+  it.each([undefined, 'text/html', 'text/html; charset=', 'text/html; xcharset="a'])('%p names none', (contentType) => {
+    expect(charsetFromContentType(contentType)).toBeUndefined();
+  });
+});
+
+describe('xmlPrologCharset', () => {
+  it.each([
+    ['<?xml version="1.0" encoding="windows-1256"?><rss/>', 'windows-1256'],
+    ["\n  <?xml version='1.0' encoding = 'ISO-8859-6' standalone='yes'?>", 'ISO-8859-6'],
+    ['<?xml version="1.0"?><rss encoding="koi8-r"/>', undefined],
+    ['<rss/><?xml version="1.0" encoding="koi8-r"?>', undefined],
+    ['<?xml version="1.0" encoding=koi8-r?>', undefined],
+    [`${' '.repeat(600)}<?xml version="1.0" encoding="koi8-r"?>`, undefined],
+  ])('%s → %s', (head, expected) => {
+    expect(xmlPrologCharset(Buffer.from(head))).toBe(expected);
+  });
+});
+
+describe('metaCharset', () => {
+  it.each([
+    ['<meta charset="koi8-r">', 'koi8-r'],
+    ['<META CHARSET=KOI8-R>', 'KOI8-R'],
+    ["<meta charset=' windows-1251'>", 'windows-1251'],
+    ['<meta name="viewport" content="width=device-width"><meta charset="koi8-r">', 'koi8-r'],
+    ['<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-6">', 'iso-8859-6'],
+    ['<meta content="text/html; charset=iso-8859-6" http-equiv=content-type>', 'iso-8859-6'],
+    ['<meta http-equiv="refresh" content="5; charset=koi8-r">', undefined],
+    ['<meta http-equiv="Content-Type" content="text/html">', undefined],
+    ['<metadata charset="koi8-r">', undefined],
+    [`<html>${'x'.repeat(5000)}<meta charset="koi8-r">`, undefined],
+  ])('%s → %s', (html, expected) => {
+    expect(metaCharset(Buffer.from(html))).toBe(expected);
+  });
+});
+
+describe('decodeBody: where the charset came from', () => {
+  const both = iconv.encode(
+    `<?xml version="1.0" encoding="windows-1256"?><html><head><meta charset="iso-8859-6"></head><p>${ARABIC}</p></html>`,
+    'windows-1256',
+  );
+
+  it('a feed reads its XML prolog before a <meta>, a page its <meta> before the prolog', () => {
+    expect(decodeBody(both, undefined, 'feed')).toMatchObject({ charset: 'windows-1256', source: 'xml-prolog' });
+    expect(decodeBody(both, undefined, 'page')).toMatchObject({ charset: 'iso-8859-6', source: 'meta' });
+  });
+
+  it('falls back to the other kind of declaration', () => {
+    const metaOnly = iconv.encode(`<html><meta charset="windows-1256"><p>${ARABIC}</p></html>`, 'windows-1256');
+    expect(decodeBody(metaOnly, undefined, 'feed')).toMatchObject({ charset: 'windows-1256', source: 'meta' });
+    const prologOnly = iconv.encode(`<?xml version="1.0" encoding="windows-1256"?><p>${ARABIC}</p>`, 'windows-1256');
+    expect(decodeBody(prologOnly, undefined, 'page')).toMatchObject({ charset: 'windows-1256', source: 'xml-prolog' });
+  });
+
+  it('skips an unknown declaration for the next one', () => {
+    const body = iconv.encode(
+      `<?xml version="1.0" encoding="x-bogus"?><meta charset="windows-1256"><p>${ARABIC}</p>`,
+      'windows-1256',
+    );
+    expect(decodeBody(body, 'text/xml; charset=nonsense', 'feed')).toMatchObject({ charset: 'windows-1256', source: 'meta' });
+  });
+
+  it.each([
+    [[0xef, 0xbb, 0xbf], 'utf-8'],
+    [[0xff, 0xfe], 'utf-16le'],
+    [[0xfe, 0xff], 'utf-16be'],
+  ])('names a BOM %p alone as the source', (bom, charset) => {
+    expect(decodeBody(Buffer.from(bom), 'text/xml; charset=windows-1256', 'feed')).toEqual({ text: '', charset, source: 'bom' });
+  });
+
+  it('decodes UTF-16 big-endian after its BOM', () => {
+    const body = Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode('<a>é</a>', 'utf-16be')]);
+    expect(decodeBody(body, undefined, 'feed')).toEqual({ text: '<a>é</a>', charset: 'utf-16be', source: 'bom' });
+  });
+
+  it('names the Content-Type as the source', () => {
+    expect(decodeBody(Buffer.from([0xe9]), 'text/plain; charset=iso-8859-1', 'page')).toEqual({
+      text: 'é',
+      charset: 'windows-1252',
+      source: 'content-type',
+    });
+  });
+
+  it('reads a <meta> UTF-16 declaration as UTF-8', () => {
+    expect(decodeBody(Buffer.from('<meta charset="utf-16be"><p>é</p>'), undefined, 'page')).toEqual({
+      text: '<meta charset="utf-16be"><p>é</p>',
+      charset: 'utf-8',
+      source: 'meta',
+    });
+  });
+
+  it('names valid UTF-8 and windows-1252 as defaults', () => {
+    expect(decodeBody(Buffer.from('<a>é</a>'), undefined, 'feed')).toEqual({
+      text: '<a>é</a>',
+      charset: 'utf-8',
+      source: 'default',
+    });
+    expect(decodeBody(Buffer.from([0x3c, 0x61, 0x3e, 0xe9]), undefined, 'feed')).toEqual({
+      text: '<a>é',
+      charset: 'windows-1252',
+      source: 'default',
+    });
   });
 });

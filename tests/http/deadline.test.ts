@@ -39,3 +39,53 @@ describe('SlotDeadline', () => {
     expect(deadline.signal.aborted).toBe(false);
   });
 });
+
+describe('SlotDeadline: the edges of a turn of the event loop', () => {
+  /** Blocks the event loop, as parsing a big feed does. */
+  const busyFor = (ms: number): void => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+
+  it('pausing twice keeps the budget: the deadline still runs its full time after resuming', async () => {
+    const deadline = new SlotDeadline(10_000, expired);
+    deadline.resume();
+    deadline.pause();
+    deadline.pause();
+    deadline.resume();
+    await sleep(100);
+    expect(deadline.signal.aborted).toBe(false);
+    deadline.pause();
+  });
+
+  it('does not expire when the slot was given up in the same turn the time ran out (the hop finished in time)', async () => {
+    const deadline = new SlotDeadline(10, expired);
+    deadline.resume();
+    setTimeout(() => deadline.pause(), 10); // due in the same turn as the deadline, and run after it
+    busyFor(40);
+    await sleep(50);
+    expect(deadline.signal.aborted).toBe(false);
+  });
+
+  it('expires at once when resumed with nothing left', async () => {
+    const deadline = new SlotDeadline(10, expired);
+    deadline.resume();
+    busyFor(30);
+    deadline.pause(); // 20 ms overspent: nothing left
+    deadline.resume();
+    await sleep(50);
+    expect(deadline.signal.aborted).toBe(true);
+  });
+
+  it('stays expired, with its first reason, whatever follows', async () => {
+    let n = 0;
+    const deadline = new SlotDeadline(0, () => new Error(`expired ${++n}`));
+    deadline.resume();
+    await sleep(30);
+    deadline.pause();
+    deadline.resume();
+    await sleep(30);
+    expect(deadline.signal.reason).toEqual(new Error('expired 1'));
+    expect(n).toBe(1);
+  });
+});

@@ -41,3 +41,44 @@ describe('redactText', () => {
     );
   });
 });
+
+describe('redactUrl: exact forms', () => {
+  it.each([
+    // Nothing to mask: the query keeps its exact spelling (not re-serialized).
+    ['https://example.org/f?q=a%20b&tags=x,y', 'https://example.org/f?q=a%20b&tags=x,y'],
+    // Something masked: the query is re-serialized, other values kept.
+    ['https://example.org/f?q=news&token=abc', 'https://example.org/f?q=news&token=***'],
+    ['http://user:pw@example.org:8080/f', 'http://example.org:8080/f'],
+    ['HTTPS://Example.ORG/feed', 'https://example.org/feed'],
+    ['https://example.org/f?session=s1&sid=s2&jwt=j&pwd=p', 'https://example.org/f?session=***&sid=***&jwt=***&pwd=***'],
+  ])('%s → %s', (input, expected) => {
+    expect(redactUrl(input)).toBe(expected);
+  });
+
+  it('cleans a URL of another scheme by pattern, keeping its form', () => {
+    expect(redactUrl('ftp://u:p@Files.example.org/x?token=1&a=2')).toBe('ftp://Files.example.org/x?token=***&a=2');
+    expect(redactUrl('feed://u:p@example.org/x?key=1')).toBe('feed://example.org/x?key=***');
+  });
+
+  it('masks secrets by pattern after any separator, up to where the URL ends', () => {
+    expect(redactUrl('http://[bad/f;key=abc;x=1')).toBe('http://[bad/f;key=***;x=1');
+    expect(redactUrl('http://[bad/f?a=1&token=abc def')).toBe('http://[bad/f?a=1&token=*** def');
+    expect(redactUrl('http://[bad/f?token="abc"')).toBe('http://[bad/f?token=***"abc"');
+    expect(redactUrl('http://[bad/f?token=abc#frag')).toBe('http://[bad/f?token=***#frag');
+  });
+});
+
+describe('redactText: finding the URLs', () => {
+  it.each([
+    ['fetch of HTTP://H.example.org?token=1 failed', 'fetch of http://h.example.org/?token=*** failed'],
+    ['fetch of http://h.example.org?token=1 failed', 'fetch of http://h.example.org/?token=*** failed'],
+    [
+      '"https://h.example.org?key=1" and <https://h.example.org?key=2>',
+      '"https://h.example.org/?key=***" and <https://h.example.org/?key=***>',
+    ],
+    ["'https://h.example.org?key=1'", "'https://h.example.org/?key=***'"],
+    ['no URL here', 'no URL here'],
+  ])('%s → %s', (input, expected) => {
+    expect(redactText(input)).toBe(expected);
+  });
+});
