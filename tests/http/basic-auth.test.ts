@@ -4,7 +4,7 @@
  */
 import type http from 'node:http';
 import { inspect } from 'node:util';
-import { createFetcher, type FetchRequest } from '../../src/http';
+import { createFetcher, type FetchRequest } from '../../src/http/fetcher';
 import { network, startServer, type LocalServer, fetchErrorOf } from './local-server';
 
 const auth = { username: 'alice', password: 'pa55:wörd-SECRET' };

@@ -1,5 +1,5 @@
 import iconv from 'iconv-lite';
-import { decodeBody, normalizeCharset } from '../../src/http';
+import { decodeBody, normalizeCharset } from '../../src/http/charset';
 import { charsetFromContentType, metaCharset, xmlPrologCharset } from '../../src/http/charset';
 
 const ARABIC = 'أعلنت وزارة الدفاع عن صفقة جديدة';

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import zlib from 'node:zlib';
-import { createFetcher, USER_AGENT, type FetchRequest } from '../../src/http';
+import { createFetcher, USER_AGENT, type FetchRequest } from '../../src/http/fetcher';
 import { fetchErrorOf, network, startServer, type LocalServer } from './local-server';
 
 const CAP = 100;

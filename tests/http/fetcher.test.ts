@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import iconv from 'iconv-lite';
-import { createFetcher } from '../../src/http';
+import { createFetcher } from '../../src/http/fetcher';
 import { network, startServer, type LocalServer, fetchErrorOf } from './local-server';
 
 const errorOf = fetchErrorOf;

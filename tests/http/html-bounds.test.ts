@@ -1,5 +1,5 @@
 import * as cheerio from 'cheerio';
-import { boundHtml } from '../../src/http';
+import { boundHtml } from '../../src/http/html-bounds';
 
 describe('boundHtml', () => {
   it('leaves ordinary pages untouched', () => {

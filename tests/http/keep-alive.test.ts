@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createFetcher } from '../../src/http';
+import { createFetcher } from '../../src/http/fetcher';
 import { network } from './local-server';
 
 describe('a kept-alive socket closed by the server', () => {

@@ -1,4 +1,4 @@
-import { FetchError } from '../../src/http';
+import { FetchError } from '../../src/http/fetch-error';
 /** A real HTTP server on 127.0.0.1 for fetcher and fetch-stage tests, recording every request. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

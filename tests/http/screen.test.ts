@@ -1,6 +1,6 @@
 /** Step one of every hop: which URLs may be fetched at all, before and after DNS. */
 import type { LookupAddress } from 'node:dns';
-import { FetchError } from '../../src/http';
+import { FetchError } from '../../src/http/fetch-error';
 import { checkedLookup, hostAndPort, quoteUrl, screenUrl } from '../../src/http/screen';
 
 const thrown = (fn: () => unknown): FetchError => {

@@ -4,7 +4,7 @@
  * different limiter keys); perHostConcurrency 1 makes every queue deterministic.
  */
 import type http from 'node:http';
-import { createFetcher, FetchError } from '../../src/http';
+import { createFetcher, FetchError } from '../../src/http/fetcher';
 import { network, startServer, type LocalServer } from './local-server';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
