@@ -142,6 +142,11 @@ describe('Arabic chrome in Chromium', () => {
     const page = await context.newPage();
     try {
       await page.goto(`${site.url}/index.html`, { waitUntil: 'domcontentloaded' });
+      // The pictures are held, so 'load' never comes; the layout is measured once the stylesheet
+      // applies (on a loaded machine it can arrive after DOMContentLoaded).
+      await page.waitForFunction(
+        () => (document.querySelector('link[rel="stylesheet"]') as HTMLLinkElement | null)?.sheet != null,
+      );
       const layout = () =>
         page.$$eval('img.lead', (imgs) =>
           imgs.map((img) => {
