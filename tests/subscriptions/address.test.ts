@@ -110,6 +110,7 @@ describe('normalizeAddress: the reason given and the boundaries', () => {
     ['a@[192.0.2.1]', 'domain', MESSAGES.literal],
     ['a@example', 'domain', MESSAGES.domain],
     ['a@example.123', 'domain', MESSAGES.domain],
+    ['a@example.1', 'domain', MESSAGES.domain],
     ['a@xn--a.example', 'domain', MESSAGES.domain],
     ['a@.', 'domain', MESSAGES.domain],
     [`a@${'b'.repeat(64)}.com`, 'domain', MESSAGES.domain],
@@ -127,6 +128,9 @@ describe('normalizeAddress: the reason given and the boundaries', () => {
     ['every allowed special character', "a!#$%&'*+/=?^_`{|}~-.b@example.org", "a!#$%&'*+/=?^_`{|}~-.b@example.org"],
     ['a label of exactly 63 characters', `a@${'b'.repeat(63)}.org`, `a@${'b'.repeat(63)}.org`],
     ['digits in the domain, not in the last label', 'a@1.2.example', 'a@1.2.example'],
+    // Only an all-digit last label looks like an IP address.
+    ['a last label starting with a digit', 'a@example.3com', 'a@example.3com'],
+    ['a last label ending with a digit', 'a@example.com2', 'a@example.com2'],
   ])('accepts %s', (_name, input, address) => {
     expect(normalizeAddress(input)).toEqual({ ok: true, address, display: address });
   });

@@ -171,6 +171,18 @@ describe('the token secret', () => {
     );
   });
 
+  it('in the store already, is read and never written again (a role that may only read it still works)', async () => {
+    const fs = new FsStore(dir);
+    const stored = 'f'.repeat(64);
+    await fs.put(TOKEN_SECRET_KEY, Buffer.from(`${stored}\n`));
+    const readOnly = new (class extends StoreWrapper {
+      override putIfAbsent = async (): Promise<boolean> => {
+        throw new Error('AccessDenied: s3:PutObject');
+      };
+    })(fs);
+    expect((await storeSecretLoader(readOnly)()).toString()).toBe(stored);
+  });
+
   it('fails clearly when the created secret cannot be read back', async () => {
     const fs = new FsStore(dir);
     // The store as a bucket whose reads lag behind its writes: the secret just created is not there yet.
