@@ -6,6 +6,7 @@
  * module's own incremental file. Without MUTATION_MODULE, every module at once and nothing incremental.
  */
 import { createRequire } from 'node:module';
+import process from 'node:process';
 
 const require = createRequire(import.meta.url);
 const { MUTATION_MODULES, MUTATION_SCORE_TARGET, mutationFiles } = require('./scripts/mutation-modules.js');
