@@ -12,8 +12,9 @@ import { parseConfig } from '../../src/config';
 import { createDigestDeliverer, deliverDigest, deliveryKey, type DeliverDigestDeps } from '../../src/delivery';
 import { createOutboxMailer, type Mailer } from '../../src/email/mailers';
 import { FsStore, getJson } from '../../src/store';
-import { subscriberIdFor, valueSecretLoader, writeSubscriber, type Preferences } from '../../src/subscriptions';
+import { subscriberIdFor, valueSecretLoader, type Preferences } from '../../src/subscriptions';
 import type { Digest, WeeklyEdition } from '../../src/types';
+import { writeConfirmedSubscriber } from '../helpers/subscribers';
 import { tempDir } from '../helpers/tmp';
 
 const SECRET = 'mail-message-secret-'.repeat(3);
@@ -37,18 +38,8 @@ describe("each reader's mail", () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  async function subscribe(address: string, preferences?: Preferences): Promise<void> {
-    await writeSubscriber(store, {
-      version: 1,
-      id: idOf(address),
-      address,
-      status: 'confirmed',
-      createdAt: '2026-11-01T00:00:00.000Z',
-      updatedAt: '2026-11-01T00:00:00.000Z',
-      confirmationsSent: 1,
-      ...(preferences ? { preferences } : {}),
-    });
-  }
+  const subscribe = (address: string, preferences?: Preferences): Promise<void> =>
+    writeConfirmedSubscriber(store, idOf(address), address, preferences);
 
   const outboxDir = () => path.join(out, 'outbox', 'digests');
   const outbox = async (): Promise<Record<string, ParsedMail>> => {

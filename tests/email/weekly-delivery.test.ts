@@ -20,6 +20,7 @@ import {
 } from '../../src/subscriptions';
 import { createSummarizer } from '../../src/summarize';
 import type { ArticleRecord } from '../../src/types';
+import { writeConfirmedSubscriber } from '../helpers/subscribers';
 import { tempDir } from '../helpers/tmp';
 import { startLocalSmtp, type LocalSmtp } from './local-smtp';
 
@@ -89,19 +90,8 @@ describe('what each reader receives over a week', () => {
       email: { from: 'Morning Digest <digest@example.org>', transport: 'smtp', smtp: { host: smtp.host, port: smtp.port } },
     });
 
-  async function subscribe(address: string, preferences?: Preferences): Promise<void> {
-    await writeSubscriber(store, {
-      version: 1,
-      id: idOf(address),
-      address,
-      status: 'confirmed',
-      createdAt: '2026-11-01T00:00:00.000Z',
-      updatedAt: '2026-11-01T00:00:00.000Z',
-      confirmedAt: '2026-11-01T00:00:00.000Z',
-      confirmationsSent: 1,
-      ...(preferences ? { preferences } : {}),
-    });
-  }
+  const subscribe = (address: string, preferences?: Preferences): Promise<void> =>
+    writeConfirmedSubscriber(store, idOf(address), address, preferences);
 
   /** One day's publish stage, as `rss-digest run` composes it (articles already fetched). */
   async function runDay(date: string): Promise<PublishReport> {
