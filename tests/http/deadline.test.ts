@@ -1,6 +1,9 @@
 import { SlotDeadline } from '../../src/http/deadline';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+// Waits `ms`, then past the check phase: an expiry that fell due in the same turn (it runs through
+// setImmediate) has happened. On a loaded machine the sleep's timer can otherwise run in the same
+// timers phase as the deadline's, and the test would look before the expiry ran.
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(() => setImmediate(r), ms));
 const expired = (): Error => new Error('expired');
 
 describe('SlotDeadline', () => {
