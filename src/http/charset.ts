@@ -35,18 +35,19 @@ const loadDetector = (): typeof Jschardet => (detector ??= require('jschardet') 
 
 /**
  * The encoding a statistical detector (jschardet) reads in bytes that declare none and are not
- * UTF-8. It names the Windows supersets CP932 and CP949, which iconv-lite knows and which are
- * what the WHATWG Shift_JIS and EUC-KR decoders implement.
+ * UTF-8: its WHATWG name where it has one (ISO-8859-1 decodes as windows-1252, as in browsers; a
+ * UTF-8 body cut mid-character by a dropped connection stays UTF-8), else jschardet's own name when
+ * iconv-lite decodes it (the Windows supersets CP932 and CP949, which are what the WHATWG
+ * Shift_JIS and EUC-KR decoders implement).
  */
 function detectedCharset(body: Buffer): string | undefined {
   const { encoding, confidence } = loadDetector().detect(body.subarray(0, DETECTION_BYTES));
   // A few accented letters in a short Latin text get wild, low-confidence guesses (MacTurkish,
   // cp720…): below the floor, windows-1252 is the better bet.
+  // Stryker disable next-line EqualityOperator: a computed confidence of exactly 0.2 is no case of its own
   if (!encoding || confidence < MIN_DETECTION_CONFIDENCE) return undefined;
-  const whatwg = normalizeCharset(encoding);
-  if (whatwg && whatwg !== 'utf-8') return whatwg;
-  const name = encoding.toLowerCase();
-  return name !== 'ascii' && !name.startsWith('utf') && iconv.encodingExists(name) ? name : undefined;
+  const name = normalizeCharset(encoding) ?? encoding.toLowerCase();
+  return iconv.encodingExists(name) ? name : undefined;
 }
 
 /** jschardet's own minimum (its confidences run from 0 to 1). */
@@ -56,15 +57,17 @@ const MIN_DETECTION_CONFIDENCE = 0.2;
 const DETECTION_BYTES = 64 * 1024;
 
 export function charsetFromContentType(contentType: string | undefined): string | undefined {
-  const m = /;\s*charset\s*=\s*("?)([^";\s]+)\1/i.exec(contentType ?? '');
-  return m?.[2];
+  return contentType?.match(/;\s*charset\s*=\s*("?)([^";\s]+)\1/i)?.[2];
 }
 
+const BYTE_ORDER_MARKS: [mark: Buffer, charset: string][] = [
+  [Buffer.from([0xef, 0xbb, 0xbf]), 'utf-8'],
+  [Buffer.from([0xff, 0xfe]), 'utf-16le'],
+  [Buffer.from([0xfe, 0xff]), 'utf-16be'],
+];
+
 function bomCharset(body: Buffer): string | undefined {
-  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return 'utf-8';
-  if (body.length >= 2 && body[0] === 0xff && body[1] === 0xfe) return 'utf-16le';
-  if (body.length >= 2 && body[0] === 0xfe && body[1] === 0xff) return 'utf-16be';
-  return undefined;
+  return BYTE_ORDER_MARKS.find(([mark]) => body.subarray(0, mark.length).equals(mark))?.[1];
 }
 
 /** The head of the document as Latin-1: every ASCII-compatible encoding reads the same there. */
@@ -75,15 +78,32 @@ export function xmlPrologCharset(body: Buffer): string | undefined {
   return m?.[1];
 }
 
-/** A <meta charset> or <meta http-equiv="Content-Type" content="...charset=..."> in the first 4 KiB. */
+/**
+ * A start tag's attributes by lower-cased name, quotes taken off; the first of a repeated name
+ * wins, as in HTML.
+ */
+function tagAttributes(tag: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  const attributeRe = /([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>][^\s>]*)))?/g;
+  for (const [, name, doubleQuoted, singleQuoted, unquoted] of tag.matchAll(attributeRe)) {
+    const key = name.toLowerCase();
+    if (!attributes.has(key)) attributes.set(key, doubleQuoted ?? singleQuoted ?? unquoted ?? '');
+  }
+  return attributes;
+}
+
+/**
+ * A <meta charset> or <meta http-equiv="Content-Type" content="...charset=..."> in the first 4 KiB
+ * (the WHATWG prescan): a charset named anywhere else, say in a description, is not a declaration.
+ */
 export function metaCharset(body: Buffer): string | undefined {
-  const text = head(body, 4096);
-  const metaRe = /<meta\s[^>]{0,500}>/gi;
-  for (let m = metaRe.exec(text); m; m = metaRe.exec(text)) {
-    const tag = m[0];
-    const direct = /\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})/i.exec(tag);
-    if (direct && /^<meta\s[^>]*?\bcharset\s*=/i.test(tag) && !/http-equiv/i.test(tag)) return direct[1];
-    if (/http-equiv\s*=\s*["']?content-type/i.test(tag) && direct) return direct[1];
+  for (const [tag] of head(body, 4096).matchAll(/<meta\s[^>]{0,500}>/gi)) {
+    const attributes = tagAttributes(tag.slice('<meta'.length, -1));
+    const charset = attributes.get('charset')?.trim();
+    if (charset) return charset;
+    if (attributes.get('http-equiv')?.toLowerCase() !== 'content-type') continue;
+    const fromContent = /\bcharset\s*=\s*["']?([^"';\s]+)/i.exec(attributes.get('content') ?? '');
+    if (fromContent) return fromContent[1];
   }
   return undefined;
 }
@@ -97,10 +117,12 @@ export interface DecodedBody {
 }
 
 export function decodeBody(body: Buffer, contentType: string | undefined, kind: 'feed' | 'page'): DecodedBody {
-  const decode = (charset: string, source: DecodedBody['source']): DecodedBody => {
-    const text = iconv.decode(body, charset, { stripBOM: true });
-    return { text, charset, source };
-  };
+  // iconv-lite drops a leading byte-order mark.
+  const decode = (charset: string, source: DecodedBody['source']): DecodedBody => ({
+    text: iconv.decode(body, charset),
+    charset,
+    source,
+  });
   const bom = bomCharset(body);
   if (bom) return decode(bom, 'bom');
   const fromHeader = normalizeCharset(charsetFromContentType(contentType));
@@ -118,7 +140,7 @@ export function decodeBody(body: Buffer, contentType: string | undefined, kind: 
   for (const [source, sniff] of sniffers) {
     let declared = normalizeCharset(sniff(body));
     // A document we could read as ASCII cannot really be UTF-16 (WHATWG: treat as UTF-8).
-    if (declared && /^utf-?16/.test(declared)) declared = 'utf-8';
+    if (declared === 'utf-16le' || declared === 'utf-16be') declared = 'utf-8';
     if (declared) return decode(declared, source);
   }
   if (isUtf8(body)) return decode('utf-8', 'default');

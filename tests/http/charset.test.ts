@@ -87,6 +87,8 @@ describe('normalizeCharset (WHATWG labels)', () => {
     ['utf-8', 'utf-8'],
     [' UTF8 ', 'utf-8'],
     ['"utf-8"', 'utf-8'],
+    ['"utf-8', 'utf-8'],
+    ["utf-8'", 'utf-8'],
     ["'koi8-r'", 'koi8-r'],
     ['latin1', 'windows-1252'],
     ['us-ascii', 'windows-1252'],
@@ -97,9 +99,12 @@ describe('normalizeCharset (WHATWG labels)', () => {
     expect(normalizeCharset(label)).toBe(expected);
   });
 
-  it.each([undefined, '', '  ', '""', 'x-bogus', 'x-user-defined', 'iso-2022-kr'])('%p names no encoding it decodes', (label) => {
-    expect(normalizeCharset(label)).toBeUndefined();
-  });
+  it.each([undefined, '', '  ', '""', 'x-bogus', 'x-user-defined', 'iso-2022-kr', 'utf"-8', "wind'ows-1252"])(
+    '%p names no encoding it decodes',
+    (label) => {
+      expect(normalizeCharset(label)).toBeUndefined();
+    },
+  );
 });
 
 describe('charsetFromContentType', () => {
@@ -143,6 +148,20 @@ describe('metaCharset', () => {
     ['<meta http-equiv="Content-Type" content="text/html">', undefined],
     ['<metadata charset="koi8-r">', undefined],
     [`<html>${'x'.repeat(5000)}<meta charset="koi8-r">`, undefined],
+    ['<meta charset = "koi8-r">', 'koi8-r'],
+    ['<meta charset=koi8-r/>', 'koi8-r/'],
+    ['<meta charset="koi8-r" />', 'koi8-r'],
+    ['<meta charset="koi8-r" charset="windows-1251">', 'koi8-r'],
+    ['<meta charset=""><meta charset="koi8-r">', 'koi8-r'],
+    ["<meta http-equiv = 'content-type' content = 'text/html;charset = koi8-r'>", 'koi8-r'],
+    ['<META HTTP-EQUIV="CONTENT-TYPE" CONTENT="TEXT/HTML; CHARSET=KOI8-R">', 'KOI8-R'],
+    ['<meta http-equiv="Content-Type" content=\'text/html; charset="koi8-r"\'>', 'koi8-r'],
+    ['<meta http-equiv="Content-Type" content="text/html"><meta charset="koi8-r">', 'koi8-r'],
+    ['<meta http-equiv="Content-Type" charset="koi8-r">', 'koi8-r'],
+    ['<meta name="description" content="How to set charset=koi8-r">', undefined],
+    ['<meta data-charset="koi8-r">', undefined],
+    ['<meta http-equiv="Content-Type-Options" content="charset=koi8-r">', undefined],
+    ['<meta http-equiv="Content-Type" content="text/html" data-x="charset=koi8-r">', undefined],
   ])('%s → %s', (html, expected) => {
     expect(metaCharset(Buffer.from(html))).toBe(expected);
   });
@@ -211,6 +230,68 @@ describe('decodeBody: where the charset came from', () => {
     });
     expect(decodeBody(Buffer.from([0x3c, 0x61, 0x3e, 0xe9]), undefined, 'feed')).toEqual({
       text: '<a>é',
+      charset: 'windows-1252',
+      source: 'default',
+    });
+  });
+});
+
+describe('decodeBody: only a whole byte-order mark counts', () => {
+  const marks = [
+    [0xef, 0xbb, 0xbf],
+    [0xff, 0xfe],
+    [0xfe, 0xff],
+  ];
+  // Each mark with one byte changed to "A", and each mark cut short by its last byte.
+  const nearMisses = marks.flatMap((mark) => [
+    ...mark.map((_, i) => mark.map((byte, j) => (i === j ? 0x41 : byte))),
+    mark.slice(0, -1),
+  ]);
+
+  it.each(nearMisses.map((bytes) => [bytes]))('%p is read with the Content-Type charset', (bytes) => {
+    const body = Buffer.from([...bytes, 0x41]);
+    expect(decodeBody(body, 'text/plain; charset=windows-1252', 'page')).toEqual({
+      text: iconv.decode(body, 'windows-1252'),
+      charset: 'windows-1252',
+      source: 'content-type',
+    });
+  });
+});
+
+describe('decodeBody: what the detector names', () => {
+  const KOREAN =
+    '대한민국 정부는 오늘 새로운 경제 정책을 발표했습니다. 전문가들은 이 정책이 경제에 긍정적인 영향을 미칠 것이라고 말했습니다.';
+  const ARABIC_NEWS = 'أعلنت وزارة الدفاع عن صفقة جديدة مع شركة محلية لتطوير الصناعات العسكرية';
+
+  it("uses the detector's own name when it has no WHATWG name (EUC-KR read as its superset CP949)", () => {
+    const body = iconv.encode(`<p>${KOREAN}</p>`, 'euc-kr');
+    expect(decodeBody(body, undefined, 'page')).toEqual({ text: `<p>${KOREAN}</p>`, charset: 'cp949', source: 'detected' });
+  });
+
+  it('keeps a UTF-8 body cut in the middle of a character as UTF-8', () => {
+    const whole = Buffer.from(`<p>${ARABIC_NEWS}</p>`);
+    const cut = whole.subarray(0, whole.length - '</p>'.length - 1);
+    expect(decodeBody(cut, undefined, 'page')).toEqual({
+      text: `<p>${ARABIC_NEWS.slice(0, -1)}\uFFFD`,
+      charset: 'utf-8',
+      source: 'detected',
+    });
+  });
+
+  it('falls back to windows-1252 when the detector names an encoding iconv-lite cannot decode (EBCDIC)', () => {
+    // "The government announced a new policy today, and experts agree." in EBCDIC code page 500,
+    // which jschardet recognizes and iconv-lite does not decode.
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const ebcdic = (char: string): number => {
+      const i = letters.indexOf(char.toLowerCase());
+      if (i < 0) return { ' ': 0x40, '.': 0x4b, ',': 0x6b }[char] ?? 0x40;
+      const lower = i < 9 ? 0x81 + i : i < 18 ? 0x91 + i - 9 : 0xa2 + i - 18;
+      return char === letters[i] ? lower : lower + 0x40;
+    };
+    const text = 'The government announced a new economic policy today. Experts say it will help, and companies agree.';
+    const body = Buffer.from([...text].map(ebcdic));
+    expect(decodeBody(body, undefined, 'feed')).toEqual({
+      text: iconv.decode(body, 'windows-1252'),
       charset: 'windows-1252',
       source: 'default',
     });
