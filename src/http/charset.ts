@@ -79,13 +79,13 @@ export function xmlPrologCharset(body: Buffer): string | undefined {
 }
 
 /**
- * A start tag's attributes by lower-cased name, quotes taken off; the first of a repeated name
- * wins, as in HTML.
+ * The attributes of a start tag (the text between its name and ">") by lower-cased name, quotes
+ * taken off; the first of a repeated name wins, as in HTML.
  */
-function tagAttributes(tag: string): Map<string, string> {
+function tagAttributes(attributeText: string): Map<string, string> {
   const attributes = new Map<string, string>();
   const attributeRe = /([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>][^\s>]*)))?/g;
-  for (const [, name, doubleQuoted, singleQuoted, unquoted] of tag.matchAll(attributeRe)) {
+  for (const [, name, doubleQuoted, singleQuoted, unquoted] of attributeText.matchAll(attributeRe)) {
     const key = name.toLowerCase();
     if (!attributes.has(key)) attributes.set(key, doubleQuoted ?? singleQuoted ?? unquoted ?? '');
   }
@@ -97,12 +97,12 @@ function tagAttributes(tag: string): Map<string, string> {
  * (the WHATWG prescan): a charset named anywhere else, say in a description, is not a declaration.
  */
 export function metaCharset(body: Buffer): string | undefined {
-  for (const [tag] of head(body, 4096).matchAll(/<meta\s[^>]{0,500}>/gi)) {
-    const attributes = tagAttributes(tag.slice('<meta'.length, -1));
+  for (const [, attributeText] of head(body, 4096).matchAll(/<meta(\s[^>]{0,500})>/gi)) {
+    const attributes = tagAttributes(attributeText);
     const charset = attributes.get('charset')?.trim();
     if (charset) return charset;
     if (attributes.get('http-equiv')?.toLowerCase() !== 'content-type') continue;
-    const fromContent = /\bcharset\s*=\s*["']?([^"';\s]+)/i.exec(attributes.get('content') ?? '');
+    const fromContent = attributes.get('content')?.match(/\bcharset\s*=\s*["']?([^"';\s]+)/i);
     if (fromContent) return fromContent[1];
   }
   return undefined;

@@ -153,6 +153,8 @@ describe('metaCharset', () => {
     ['<meta charset="koi8-r" />', 'koi8-r'],
     ['<meta charset="koi8-r" charset="windows-1251">', 'koi8-r'],
     ['<meta charset=""><meta charset="koi8-r">', 'koi8-r'],
+    ['<meta charset charset="koi8-r">', undefined],
+    ['<meta http-equiv="Content-Type"><meta charset="koi8-r">', 'koi8-r'],
     ["<meta http-equiv = 'content-type' content = 'text/html;charset = koi8-r'>", 'koi8-r'],
     ['<META HTTP-EQUIV="CONTENT-TYPE" CONTENT="TEXT/HTML; CHARSET=KOI8-R">', 'KOI8-R'],
     ['<meta http-equiv="Content-Type" content=\'text/html; charset="koi8-r"\'>', 'koi8-r'],

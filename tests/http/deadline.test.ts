@@ -70,6 +70,20 @@ describe('SlotDeadline: the edges of a turn of the event loop', () => {
     expect(deadline.signal.aborted).toBe(false);
   });
 
+  it('a resume while already running changes nothing: the time keeps counting from the first', async () => {
+    const deadline = new SlotDeadline(1000, expired);
+    deadline.resume();
+    busyFor(600);
+    deadline.resume(); // already running: not a new start
+    busyFor(100);
+    deadline.pause(); // 700 ms spent: 300 ms left
+    await sleep(500); // paused past the first start plus the budget
+    expect(deadline.signal.aborted).toBe(false);
+    deadline.resume();
+    await sleep(400);
+    expect(deadline.signal.aborted).toBe(true);
+  });
+
   it('expires at once when resumed with nothing left', async () => {
     const deadline = new SlotDeadline(10, expired);
     deadline.resume();
