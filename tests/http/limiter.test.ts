@@ -149,6 +149,15 @@ describe('interleaveByHost: edge cases', () => {
     expect(interleaveByHost(['x', 'http://a/1', 'y'], (u) => u)).toEqual(['x', 'http://a/1', 'y']);
   });
 
+  it('puts what has no host, unparseable or not, in one queue', () => {
+    expect(interleaveByHost(['not a url', 'file:///a', 'http://a/1', 'http://a/2'], (u) => u)).toEqual([
+      'not a url',
+      'http://a/1',
+      'file:///a',
+      'http://a/2',
+    ]);
+  });
+
   it('tells hosts apart by port', () => {
     expect(interleaveByHost(['http://a/1', 'http://a/2', 'http://a:81/1'], (u) => u)).toEqual([
       'http://a/1',
