@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 /**
  * The sign-up limiter's windows in a real filesystem store: where a window ends exactly, clocks
  * that differ between processes, windows other requests keep changing, hand-edited windows and
@@ -179,6 +180,12 @@ describe('clientGroup, more forms', () => {
     ['1::2:3:4:5:1.2.3.4', '1:0:2:3::/64'],
     ['1:2:3:4:5:6:1.2.3.4', '1:2:3:4::/64'],
     ['fe80::1%25eth0', 'fe80:0:0:0::/64'],
+    ['::ffff:192.0.2.1%eth0', '192.0.2.1'],
+    ['::ffff:198.51.100.7', '198.51.100.7'],
+    ['x::ffff:192.0.2.1', 'x::ffff:192.0.2.1'],
+    ['::ffff:192.0.2.1x', '::ffff:192.0.2.1x'],
+    ['proxy[1]', 'proxy[1]'],
+    ['[proxy]1', '[proxy]1'],
     ['unknown', 'unknown'],
     ['Proxy-Placeholder', 'proxy-placeholder'],
   ])('%j counts as %j', (address, group) => {
@@ -187,6 +194,36 @@ describe('clientGroup, more forms', () => {
 });
 
 describe('window keys', () => {
+  const hmacKey = (limit: string, value: string): string =>
+    createHmac('sha256', secret).update(`rss-digest-limit.v1.${limit}.${value}`).digest('hex').slice(0, 40);
+
+  it('are the same as in earlier versions, so an upgrade keeps counting the same windows', async () => {
+    await createSignupLimiter(store, limits(5, 200))({ secret, address: 'a@example.org', clientIp: '192.0.2.1', at: START });
+    expect((await store.list(LIMITS_PREFIX)).sort()).toEqual([
+      `${LIMITS_PREFIX}/address/${hmacKey('address', 'a@example.org')}.json`,
+      `${LIMITS_PREFIX}/client/${hmacKey('client', '192.0.2.1')}.json`,
+      `${LIMITS_PREFIX}/global.json`,
+    ]);
+  });
+
+  it('a refused sign-up touches no key but its own windows', async () => {
+    const touched: string[] = [];
+    const recording = new (class extends StoreWrapper {
+      override getVersioned = async (key: string) => {
+        touched.push(key);
+        return store.getVersioned(key);
+      };
+    })(store);
+    const admit = createSignupLimiter(recording, limits(1, 200));
+    await admit({ secret, address: 'a@example.org', clientIp: '192.0.2.1', at: START });
+    touched.length = 0;
+    expect(await admit({ secret, address: 'b@example.org', clientIp: '192.0.2.1', at: at(1) })).toMatchObject({
+      ok: false,
+      limit: 'client',
+    });
+    expect(touched).toEqual([`${LIMITS_PREFIX}/client/${hmacKey('client', '192.0.2.1')}.json`]);
+  });
+
   it('differ per client group and per address, but not per spelling of either', async () => {
     const admit = createSignupLimiter(store, limits(5, 200));
     await admit({ secret, address: 'a@example.org', clientIp: '2001:db8:1:2::1', at: START });
