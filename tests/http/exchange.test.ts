@@ -2,6 +2,7 @@
  * One hop and one body read on their own, against a real server on 127.0.0.1: what they do with a
  * deadline that has already run out.
  */
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import { readCappedBody } from '../../src/http/body';
 import { exchange } from '../../src/http/exchange';
@@ -49,5 +50,33 @@ describe('a hop and a body read whose deadline has already expired', () => {
     const read = readCappedBody(res, { maxBytes: 1024, signal: deadline.signal, host: a.hostPort, status: 200 });
     deadline.abort(over);
     await expect(read).rejects.toBe(over);
+  });
+});
+
+describe('a body read leaves nothing listening on the deadline', () => {
+  let a: LocalServer;
+
+  beforeAll(async () => {
+    // The body in two parts, so a read that stops after the first never sees its end.
+    a = await startServer((_req, res) => {
+      res.write('a body of 24 ');
+      setTimeout(() => res.end('bytes, read'), 50);
+    });
+  });
+  afterAll(async () => {
+    await a.close();
+  });
+
+  it.each([
+    ['read to its end', 1024, undefined],
+    ['refused over the cap', 10, 'Body over the 10-byte limit'],
+  ])('%s', async (_how, maxBytes, error) => {
+    const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${a.origin}/feed`, resolve));
+    const deadline = new AbortController();
+    const read = readCappedBody(res, { maxBytes, signal: deadline.signal, host: a.hostPort, status: 200 });
+    expect(getEventListeners(deadline.signal, 'abort')).toHaveLength(1);
+    if (error) await expect(read).rejects.toThrow(error);
+    else expect((await read).body.toString()).toBe('a body of 24 bytes, read');
+    expect(getEventListeners(deadline.signal, 'abort')).toHaveLength(0);
   });
 });

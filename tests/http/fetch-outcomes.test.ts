@@ -67,12 +67,14 @@ function route(req: http.IncomingMessage, res: http.ServerResponse): void {
       return void res.end(zlib.gzipSync(plain));
     }
     case '/deflate': {
-      // zlib-wrapped or raw, written in two parts: `split` bytes first (the zlib header alone when 2), then the rest.
+      // zlib-wrapped or raw (or the bytes given in `hex`), written in two parts: `split` bytes first
+      // (the zlib header alone when 2), then the rest.
       const plain = Buffer.from(q('text'));
-      const body = q('raw') ? zlib.deflateRawSync(plain) : zlib.deflateSync(plain);
+      const deflated = q('raw') ? zlib.deflateRawSync(plain) : zlib.deflateSync(plain);
+      const body = q('hex') ? Buffer.from(q('hex'), 'hex') : plain.length > 0 ? deflated : Buffer.alloc(0);
       const split = Number(q('split') || body.length);
       res.writeHead(200, { 'content-encoding': 'deflate' });
-      if (body.length === 0 || plain.length === 0) return void res.end();
+      if (body.length === 0) return void res.end();
       res.write(body.subarray(0, split));
       return void setTimeout(() => res.end(body.subarray(split)), 30);
     }
@@ -353,6 +355,27 @@ describe('fetch outcomes', () => {
     ])('inflates "deflate" sent %s', async (_how, params) => {
       const res = await fetcher().fetch(`${a.origin}/deflate?${new URLSearchParams(params)}`, feed);
       expect(res.text).toBe(params.text);
+    });
+
+    // A raw stream whose first byte has a zlib header's compression method (8): a stored block
+    // ("hello") with its padding bit set, then an empty final block.
+    const storedHello = '080500faff68656c6c6f010000ffff';
+    it.each([
+      ['a raw stream starting with compression method 8', { hex: storedHello }, 'hello'],
+      ['a raw stream whose first two bytes are a multiple of 31', { text: 'b aw body', raw: '1' }, 'b aw body'],
+      ['one byte, the first of a zlib header', { hex: '78' }, ''],
+    ])('reads %s as raw deflate', async (_what, params, text) => {
+      const res = await fetcher().fetch(`${a.origin}/deflate?${new URLSearchParams(params)}`, feed);
+      expect(res.text).toBe(text);
+    });
+
+    it('names a "deflate" body that does not inflate', async () => {
+      expect(await failure(`${a.origin}/deflate?hex=789cffffffff`)).toEqual({
+        errorClass: 'network',
+        message: `Could not decode the body from ${a.hostPort}: invalid block type`,
+        status: 200,
+        retryAfter: undefined,
+      });
     });
 
     it('reads an empty "deflate" body as empty', async () => {
