@@ -94,8 +94,9 @@ export type ParsedPreferences = { ok: true; preferences: Preferences } | { ok: f
  * readers who never chose.
  */
 export function parsePreferences(fields: FieldsLike, choices: PreferenceChoices): ParsedPreferences {
-  const offered = new Set(choices.categories);
-  const picked = values(fields, 'categories').filter((c): c is string => typeof c === 'string' && offered.has(c));
+  // Typed to hold anything, so that any value can be looked up: only the offered strings are in it.
+  const offered = new Set<unknown>(choices.categories);
+  const picked = values(fields, 'categories').filter((c): c is string => offered.has(c));
   // None ticked or all ticked both mean "everything", including categories added later.
   const categories = picked.length > 0 && new Set(picked).size < offered.size ? [...new Set(picked)] : undefined;
 
@@ -139,8 +140,9 @@ export type ReaderEdition =
 
 /** Only the reader's categories (a story without a category reaches only readers of every category), at most their number. */
 export function storiesFor(stories: DigestStory[], preferences: EffectivePreferences): DigestStory[] {
-  const wanted = preferences.categories ? new Set(preferences.categories) : undefined;
-  const kept = wanted ? stories.filter((s) => s.category !== undefined && wanted.has(s.category)) : stories;
+  // A story without a category is in no reader's set.
+  const wanted = preferences.categories ? new Set<string | undefined>(preferences.categories) : undefined;
+  const kept = wanted ? stories.filter((s) => wanted.has(s.category)) : stories;
   return kept.slice(0, preferences.maxStories);
 }
 
