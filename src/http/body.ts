@@ -58,12 +58,24 @@ function contentCodings(header: string | undefined): string[] {
   return codings;
 }
 
-const SUPPORTED_CODINGS = new Set(['identity', 'gzip', 'x-gzip', 'br', 'deflate']);
+/** Truncated streams give what arrived rather than an error. */
+const TOLERANT = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+const gunzip = (input: Readable): Readable => input.pipe(zlib.createGunzip(TOLERANT));
+
+/** A decompressing stream for each Content-Encoding token but identity. */
+const DECODERS: Record<string, (input: Readable) => Readable> = {
+  gzip: gunzip,
+  'x-gzip': gunzip,
+  br: (input) => input.pipe(zlib.createBrotliDecompress({ finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH })),
+  deflate: (input) => inflateEitherForm(input, TOLERANT),
+};
+
+const SUPPORTED_CODINGS = new Set(['identity', ...Object.keys(DECODERS)]);
 
 /** The response followed by one decompressor per coding but identity; the last stream yields the plain body. */
 function decodingChain(res: Readable, codings: string[]): Readable[] {
   const chain: Readable[] = [res];
-  for (const coding of codings) if (coding !== 'identity') chain.push(decoderFor(coding, chain[chain.length - 1]));
+  for (const coding of codings) if (coding !== 'identity') chain.push(DECODERS[coding](chain[chain.length - 1]));
   return chain;
 }
 
@@ -106,22 +118,6 @@ function collectUpToCap(
     chunks.push(chunk);
   });
   decoded.on('end', () => done(Buffer.concat(chunks, size)));
-}
-
-/** A decompressing stream for one Content-Encoding token but identity; tolerant of truncated streams. */
-function decoderFor(coding: string, input: Readable): Readable {
-  const tolerant = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
-  switch (coding) {
-    case 'gzip':
-    case 'x-gzip':
-      return input.pipe(zlib.createGunzip(tolerant));
-    case 'br':
-      return input.pipe(zlib.createBrotliDecompress({ finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }));
-    case 'deflate':
-      return inflateEitherForm(input, tolerant);
-    default:
-      throw new Error(`No decoder for Content-Encoding "${coding}"`);
-  }
 }
 
 /**

@@ -432,6 +432,7 @@ describe('fetch outcomes', () => {
     it.each([
       ['a redirect', 302, { location: '/status?s=200' }],
       ['an HTTP error', 404, { body: 'no' }],
+      ['the lowest HTTP error', 400, { body: 'no' }],
     ])('drops the connection after %s instead of reading its body', async (_what, code, extra) => {
       const [first, second] = await portsOf([status(code, extra), status(200)]);
       expect(second).not.toBe(first);
