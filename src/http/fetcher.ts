@@ -178,7 +178,7 @@ function requestHeaders(userAgent: string, request: FetchRequest, sendCredential
 
 /** RFC 7617, in UTF-8. */
 const basicAuthorization = ({ username, password }: { username: string; password: string }): string =>
-  `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+  `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 /** The absolute URL a redirect points to, or why it is not followed. */
 function redirectTarget(response: HopResult, from: URL, redirects: number, maxRedirects: number): string {

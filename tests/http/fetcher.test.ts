@@ -31,6 +31,10 @@ describe('fetcher against a local server', () => {
         res.setHeader('last-modified', 'Sun, 29 Nov 2026 10:00:00 GMT');
         return res.end('<rss/>');
       }
+      if (path === '/arabic-by-header') {
+        res.setHeader('content-type', 'application/rss+xml; charset=windows-1256');
+        return res.end(iconv.encode('<rss><title>مرحبا بالعالم</title></rss>', 'windows-1256'));
+      }
       if (path === '/gzip') {
         res.setHeader('content-encoding', 'gzip');
         return res.end(zlib.gzipSync('gzipped body'));
@@ -228,6 +232,8 @@ describe('fetcher against a local server', () => {
     });
     expect(second.notModified).toBe(true);
     expect(second.status).toBe(304);
+    expect(second.durationMs).toBeGreaterThanOrEqual(0);
+    expect(second.durationMs).toBeLessThan(60_000);
     const seen = a.requests.filter((r) => r.path === '/cond');
     expect(seen[1].headers['if-none-match']).toBe('"v1"');
     expect(seen[1].headers['if-modified-since']).toBe('Sun, 29 Nov 2026 10:00:00 GMT');
@@ -250,6 +256,11 @@ describe('fetcher against a local server', () => {
     const res = await fetcher().fetch(`${a.origin}/arabic`, { kind: 'feed' });
     expect(res.charset).toBe('windows-1256');
     expect(res.text).toContain('مرحبا بالعالم');
+  });
+
+  it('decodes a windows-1256 feed declared only in its Content-Type', async () => {
+    const res = await fetcher().fetch(`${a.origin}/arabic-by-header`, { kind: 'feed' });
+    expect([res.charset, res.text]).toEqual(['windows-1256', '<rss><title>مرحبا بالعالم</title></rss>']);
   });
 
   it('keeps at most perHostConcurrency requests in flight to one host', async () => {
