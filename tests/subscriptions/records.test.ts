@@ -17,21 +17,13 @@ import {
 } from '../../src/subscriptions';
 import { unsubscribedRecord } from '../../src/subscriptions/subscribers';
 import { tempDir } from '../helpers/tmp';
+import { confirmedSubscriberRecord } from '../helpers/subscribers';
 
 const secret = Buffer.from('records-secret-'.repeat(3));
 const at = new Date('2026-12-01T09:30:00Z');
 
-const record = (address: string, extra: Partial<SubscriberRecord> = {}): SubscriberRecord => ({
-  version: 1,
-  id: subscriberIdFor(secret, address),
-  address,
-  status: 'confirmed',
-  createdAt: '2026-11-01T00:00:00.000Z',
-  updatedAt: '2026-11-01T00:00:00.000Z',
-  confirmedAt: '2026-11-01T00:00:00.000Z',
-  confirmationsSent: 1,
-  ...extra,
-});
+const record = (address: string, extra: Partial<SubscriberRecord> = {}): SubscriberRecord =>
+  confirmedSubscriberRecord(subscriberIdFor(secret, address), address, extra);
 
 let dir: string;
 let store: FsStore;
